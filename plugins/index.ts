@@ -1,0 +1,5 @@
+/** Every hand-written plugin the server loads. Add a plugin here to serve its tools. */
+import type { Plugin } from '../src/runtime/tool.js';
+import meta from './meta/index.js';
+
+export const plugins: Plugin[] = [meta];

@@ -1,0 +1,59 @@
+/** The server's own version, and the newest published one (asked of the package manager). */
+import { execFile } from 'node:child_process';
+import { z } from 'zod';
+import { packageVersion } from '../../src/runtime/package-info.js';
+import { ToolError } from '../../src/runtime/results.js';
+import { definePlugin, defineTool } from '../../src/runtime/tool.js';
+
+export const PACKAGE_NAME = 'quantconnect-mcp';
+
+/** `npm view <name> version`, through the user's own npm and its configured registry. */
+export function npmViewVersion(name: string, signal: AbortSignal, npm: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(npm, ['view', name, 'version'], { timeout: 20_000, signal, shell: process.platform === 'win32' }, (error, stdout, stderr) => {
+      if (error) reject(new ToolError(`npm could not look up ${name}: ${(stderr || error.message).trim().split('\n')[0] ?? ''}`));
+      else resolve(stdout.trim());
+    });
+  });
+}
+
+function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.+-]/).map((n) => Number.parseInt(n, 10) || 0);
+  const pb = b.split(/[.+-]/).map((n) => Number.parseInt(n, 10) || 0);
+  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
+  return 0;
+}
+
+export default definePlugin({
+  name: 'meta',
+  tools: [
+    defineTool({
+      name: 'read_mcp_server_version',
+      title: 'Read server version',
+      description: 'The version of this quantconnect-mcp server.',
+      toolset: 'meta',
+      risk: 'read',
+      severity: 'low',
+      input: z.object({}),
+      output: z.object({ name: z.string(), version: z.string() }),
+      handler: async () => ({ structured: { name: PACKAGE_NAME, version: packageVersion() } }),
+    }),
+    defineTool({
+      name: 'read_latest_mcp_server_version',
+      title: 'Read latest server version',
+      description: 'The newest published version of quantconnect-mcp (asked of npm), and whether this server is older.',
+      toolset: 'meta',
+      risk: 'read',
+      severity: 'low',
+      openWorld: true,
+      input: z.object({}),
+      output: z.object({ name: z.string(), latest: z.string(), current: z.string(), update_available: z.boolean() }),
+      handler: async (_args, ctx) => {
+        const latest = await npmViewVersion(PACKAGE_NAME, ctx.signal, ctx.settings.npm);
+        if (!/^\d+\.\d+\.\d+/.test(latest)) throw new ToolError(`npm answered an unexpected version string: ${latest.slice(0, 80)}`);
+        const current = packageVersion();
+        return { structured: { name: PACKAGE_NAME, latest, current, update_available: compareVersions(latest, current) > 0 } };
+      },
+    }),
+  ],
+});

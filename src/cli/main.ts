@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+/** quantconnect-mcp: serve (default), tools, generate [--check], --help, --version. */
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../config/load-yaml.js';
+import { SettingsError } from '../config/env.js';
+import { packageVersion } from '../runtime/package-info.js';
+
+const HELP = `quantconnect-mcp ${'{version}'}: an MCP server for QuantConnect, with local research tools and a built-in policy layer.
+
+Usage:
+  quantconnect-mcp [serve] [--transport stdio]   Serve MCP over stdio (default).
+  quantconnect-mcp tools                         List every tool: name, toolset, risk, severity, enabled.
+  quantconnect-mcp generate [--check]            Regenerate tools from the spec (maintainers); --check only compares.
+  quantconnect-mcp sandbox [--port P] [--state F] Serve the simulated QuantConnect API on 127.0.0.1.
+  quantconnect-mcp --help | --version
+
+Environment:
+  QUANTCONNECT_USER_ID, QUANTCONNECT_API_TOKEN   Credentials (without them the embedded sandbox is used).
+  QUANTCONNECT_ORGANIZATION_ID                   Default organization for object store and broadcasts.
+  QUANTCONNECT_API_BASE_URL                      Default https://www.quantconnect.com/api/v2.
+  QC_MCP_BACKEND=auto|quantconnect|sandbox       auto: QuantConnect when credentials are set.
+  QC_MCP_TOOLS=FILE                              Operator overlay merged over tools.yaml.
+  QC_MCP_READ_ONLY=1                             Only read tools are listed or callable.
+  AGENT_NAME                                     Sent as codeSourceId on file edits and locks.
+  QC_MCP_NPM                                     npm executable asked for the latest version (default npm).
+  QC_SPEC=FILE                                   Spec for 'generate' (default spec/QuantConnect-Platform-2.0.0.yaml).
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+      check: { type: 'boolean' },
+      transport: { type: 'string' },
+      port: { type: 'string' },
+      state: { type: 'string' },
+      'read-only': { type: 'boolean' },
+    },
+  });
+  if (values.version) {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
+  const command = positionals[0] ?? 'serve';
+  if (values.help || command === 'help') {
+    process.stdout.write(HELP.replace('{version}', packageVersion()));
+    return 0;
+  }
+  if (values['read-only']) process.env.QC_MCP_READ_ONLY = '1';
+  switch (command) {
+    case 'serve': {
+      const transport = values.transport ?? process.env.MCP_TRANSPORT ?? 'stdio';
+      if (transport !== 'stdio') {
+        process.stderr.write(`quantconnect-mcp: transport '${transport}' is not available in this version; use stdio.\n`);
+        return 2;
+      }
+      const { serveOverStdio } = await import('./serve-stdio.js');
+      await serveOverStdio();
+      return -1; // keep running until stdin closes
+    }
+    case 'tools': {
+      const { printToolTable } = await import('./tools-table.js');
+      await printToolTable();
+      return 0;
+    }
+    case 'generate': {
+      const { runGenerate } = await import('../../codegen/main.js').catch(() => {
+        throw new SettingsError("'generate' is for maintainers: run it from a clone of the repository after `npm install` (it needs the dev dependencies).");
+      });
+      return runGenerate({ check: values.check ?? false });
+    }
+    case 'sandbox': {
+      const { runSandbox } = await import('../sandbox/cli.js');
+      return runSandbox(values.port, values.state);
+    }
+    default:
+      process.stderr.write(`quantconnect-mcp: unknown command '${command}'. See quantconnect-mcp --help.\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    const known = error instanceof ConfigError || error instanceof SettingsError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
+    process.stderr.write(`quantconnect-mcp: ${known ? (error as Error).message : String((error as Error).stack ?? error)}\n`);
+    process.exitCode = known ? 2 : 1;
+  },
+);

@@ -1,0 +1,23 @@
+/** `quantconnect-mcp serve`: the runtime over stdio. Stdout is the transport: logs go to stderr. */
+import { serveStdio } from '@modelcontextprotocol/server/stdio';
+import { createRuntime } from '../runtime/runtime.js';
+import { createMcpServer } from '../runtime/server.js';
+
+export async function serveOverStdio(): Promise<void> {
+  const runtime = await createRuntime();
+  const handle = serveStdio(() => createMcpServer(runtime), {
+    onerror: (error) => process.stderr.write(`quantconnect-mcp: ${error.message}\n`),
+  });
+  let closing = false;
+  const shutdown = async (): Promise<void> => {
+    if (closing) return;
+    closing = true;
+    await handle.close().catch(() => {});
+    await runtime.close();
+    process.exit(0);
+  };
+  process.stdin.on('end', () => void shutdown());
+  process.stdin.on('close', () => void shutdown());
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
+}

@@ -1,0 +1,18 @@
+/** `quantconnect-mcp tools`: the inventory as operators see it, after tools.yaml and the overlay. */
+import { createRuntime } from '../runtime/runtime.js';
+
+export async function printToolTable(): Promise<void> {
+  const runtime = await createRuntime({ log: () => {} });
+  try {
+    const rows = runtime.registry.all().map((tool) => {
+      const availability = runtime.registry.availability(tool);
+      return [tool.name, tool.toolset, tool.risk, tool.severity, availability.available ? 'yes' : 'no'];
+    });
+    const header = ['name', 'toolset', 'risk', 'severity', 'enabled'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
+    const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+    process.stdout.write(`${[line(header), ...rows.map(line)].join('\n')}\n`);
+  } finally {
+    await runtime.close();
+  }
+}

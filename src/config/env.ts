@@ -1,0 +1,59 @@
+/**
+ * Settings from the environment (flags may mirror them). Credentials come from here only,
+ * never from tool arguments, and are never printed.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_BASE_URL } from '../qc/client.js';
+
+export type BackendChoice = 'auto' | 'quantconnect' | 'sandbox';
+
+export interface EnvSettings {
+  userId: string | undefined;
+  token: string | undefined;
+  organizationId: string | undefined;
+  baseUrl: string;
+  agentName: string;
+  backend: BackendChoice;
+  toolsOverlay: string | undefined;
+  readOnly: boolean;
+  stateDir: string;
+  npm: string;
+}
+
+const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim());
+const truthy = (value: string | undefined): boolean => ['1', 'true', 'yes', 'on'].includes((value ?? '').toLowerCase());
+
+export class SettingsError extends Error {
+  override name = 'SettingsError';
+}
+
+export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvSettings {
+  const backend = (nonEmpty(env.QC_MCP_BACKEND) ?? 'auto').toLowerCase();
+  if (backend !== 'auto' && backend !== 'quantconnect' && backend !== 'sandbox') {
+    throw new SettingsError(`QC_MCP_BACKEND must be auto, quantconnect or sandbox (got ${JSON.stringify(backend)})`);
+  }
+  return {
+    userId: nonEmpty(env.QUANTCONNECT_USER_ID),
+    token: nonEmpty(env.QUANTCONNECT_API_TOKEN),
+    organizationId: nonEmpty(env.QUANTCONNECT_ORGANIZATION_ID),
+    baseUrl: nonEmpty(env.QUANTCONNECT_API_BASE_URL) ?? DEFAULT_BASE_URL,
+    agentName: nonEmpty(env.AGENT_NAME) ?? 'quantconnect-mcp',
+    backend,
+    toolsOverlay: nonEmpty(env.QC_MCP_TOOLS),
+    readOnly: truthy(env.QC_MCP_READ_ONLY),
+    stateDir: nonEmpty(env.QC_MCP_STATE_DIR) ?? join(homedir(), '.quantconnect-mcp'),
+    npm: nonEmpty(env.QC_MCP_NPM) ?? 'npm',
+  };
+}
+
+/** Which backend to use: QuantConnect when credentials are set (auto), else the sandbox. */
+export function resolveBackend(settings: EnvSettings): 'quantconnect' | 'sandbox' {
+  const hasCredentials = settings.userId !== undefined && settings.token !== undefined;
+  if (settings.backend === 'quantconnect') {
+    if (!hasCredentials) throw new SettingsError('QC_MCP_BACKEND=quantconnect needs QUANTCONNECT_USER_ID and QUANTCONNECT_API_TOKEN');
+    return 'quantconnect';
+  }
+  if (settings.backend === 'sandbox') return 'sandbox';
+  return hasCredentials ? 'quantconnect' : 'sandbox';
+}

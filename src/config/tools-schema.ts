@@ -1,0 +1,86 @@
+/**
+ * The shape of tools.yaml and of an operator overlay (QC_MCP_TOOLS), as zod schemas.
+ * Codegen reads the mapping fields; the runtime reads the operator fields.
+ */
+import { z } from 'zod';
+
+export const RISKS = ['read', 'write', 'execute', 'destructive', 'financial'] as const;
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type Risk = (typeof RISKS)[number];
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Runtime values a tool input can be filled from (never from the model for `inject`). */
+export const INPUT_SOURCES = ['agent_name', 'organization_id'] as const;
+export type InputSource = (typeof INPUT_SOURCES)[number];
+
+const toolName = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'tool names match ^[A-Za-z0-9_.-]{1,128}$');
+const operationRef = z
+  .string()
+  .regex(/^(GET|POST|PUT|PATCH|DELETE) \/\S*$/, 'an operation is "METHOD /path", for example "POST /backtests/read"');
+
+/** Fields an operator may set, in tools.yaml or in an overlay. */
+const operatorToolFields = {
+  enabled: z.boolean().optional().describe('Serve this tool (overrides the toolset default and the risk default).'),
+  hidden: z.boolean().optional().describe('Remove from tools/list and refuse calls, whatever else is set.'),
+};
+
+export const ToolsetSchema = z
+  .object({
+    description: z.string().min(1),
+    default: z.boolean().describe('Whether the toolset is enabled out of the box.'),
+  })
+  .strict();
+
+export const InputsSchema = z
+  .object({
+    omit: z.array(z.string()).optional().describe('Request properties not exposed to the model.'),
+    require: z.array(z.string()).optional().describe('Properties required by this tool even if the spec makes them optional.'),
+    inject: z
+      .record(z.string(), z.enum(INPUT_SOURCES))
+      .optional()
+      .describe('Properties hidden from the model and always filled by the server.'),
+    default_from: z
+      .record(z.string(), z.enum(INPUT_SOURCES))
+      .optional()
+      .describe('Properties the model may set, filled by the server when omitted.'),
+    extra: z
+      .record(z.string(), z.record(z.string(), z.unknown()))
+      .optional()
+      .describe('Extra input properties (JSON Schema) consumed by a hand-written handler, not sent upstream.'),
+  })
+  .strict();
+
+export const ToolEntrySchema = z
+  .object({
+    operation: operationRef.optional().describe('The spec operation this tool calls (mapping field).'),
+    variant: z.string().optional().describe('For a oneOf request body: the component schema of this tool\'s branch.'),
+    toolset: z.string().optional(),
+    risk: z.enum(RISKS).optional(),
+    severity: z.enum(SEVERITIES).optional(),
+    title: z.string().optional(),
+    description: z.string().optional().describe('Overrides the description taken from the spec.'),
+    inputs: InputsSchema.optional(),
+    handler: z.string().optional().describe('A hand-written handler in src/qc/handlers instead of one POST.'),
+    ...operatorToolFields,
+  })
+  .strict();
+
+export const ToolsFileSchema = z
+  .object({
+    toolsets: z.record(z.string(), ToolsetSchema),
+    tools: z.record(toolName, ToolEntrySchema),
+    excluded: z.record(operationRef, z.string().min(1)).optional().describe('Spec operations deliberately not mapped, with the reason.'),
+  })
+  .strict();
+
+/** An operator overlay: operator fields only. */
+export const OverlayFileSchema = z
+  .object({
+    toolsets: z.record(z.string(), z.object({ default: z.boolean() }).strict()).optional(),
+    tools: z.record(toolName, z.object(operatorToolFields).strict()).optional(),
+  })
+  .strict();
+
+export type ToolsFile = z.infer<typeof ToolsFileSchema>;
+export type ToolEntry = z.infer<typeof ToolEntrySchema>;
+export type OverlayFile = z.infer<typeof OverlayFileSchema>;

@@ -1,0 +1,51 @@
+/** The typed QuantConnect client: openapi-fetch, signed per request, with timeouts and read retries. */
+import createClient, { type Client } from 'openapi-fetch';
+import type { paths } from '../../generated/openapi.js';
+import { authHeaders, type QcCredentials } from './auth.js';
+import { DEFAULT_RETRY, withRetries, type RetryOptions } from './retry.js';
+
+export const DEFAULT_BASE_URL = 'https://www.quantconnect.com/api/v2';
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
+export interface QcClientOptions {
+  baseUrl: string;
+  credentials: QcCredentials;
+  userAgent: string;
+  timeoutMs?: number;
+  retry?: RetryOptions;
+  /** Injected in tests; the global fetch otherwise. */
+  fetch?: typeof fetch;
+}
+
+export class QuantConnectClient {
+  readonly api: Client<paths>;
+  readonly baseUrl: string;
+  readonly timeoutMs: number;
+  private readonly signedFetch: (request: Request) => Promise<Response>;
+  private readonly retryingFetch: (request: Request) => Promise<Response>;
+
+  constructor(options: QcClientOptions) {
+    const send = options.fetch ?? globalThis.fetch;
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.signedFetch = (request) => {
+      const headers = new Headers(request.headers);
+      for (const [name, value] of Object.entries(authHeaders(options.credentials))) headers.set(name, value);
+      headers.set('User-Agent', options.userAgent);
+      return send(new Request(request, { headers }));
+    };
+    this.retryingFetch = withRetries(this.signedFetch, options.retry ?? DEFAULT_RETRY);
+    this.api = createClient<paths>({ baseUrl: this.baseUrl, fetch: this.signedFetch });
+  }
+
+  /** The fetch for one call: retried only when the call is a read. */
+  fetchFor(retry: boolean): (request: Request) => Promise<Response> {
+    return retry ? this.retryingFetch : this.signedFetch;
+  }
+
+  /** The caller's signal combined with this client's timeout. */
+  signalFor(caller: AbortSignal | undefined): AbortSignal {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    return caller ? AbortSignal.any([caller, timeout]) : timeout;
+  }
+}

@@ -1,0 +1,43 @@
+/** The contract between generated/tools.ts and the runtime. */
+import type { Client } from 'openapi-fetch';
+import type { paths } from '../../generated/openapi.js';
+import type { InputSource, Risk, Severity } from '../config/tools-schema.js';
+
+export type JsonSchema = { [key: string]: unknown };
+
+/** Options the runtime passes through to openapi-fetch for one upstream call. */
+export interface CallInit {
+  [option: string]: unknown;
+  signal?: AbortSignal;
+  parseAs: 'text';
+  bodySerializer?: (body: unknown) => NonNullable<RequestInit['body']>;
+  redirect?: RequestInit['redirect'];
+  fetch?: (input: Request) => Promise<Response>;
+}
+
+export interface UpstreamResponse {
+  data?: unknown;
+  error?: unknown;
+  response: Response;
+}
+
+export interface GeneratedToolSpec {
+  name: string;
+  title: string;
+  description: string;
+  toolset: string;
+  risk: Risk;
+  severity: Severity;
+  method: string;
+  path: string;
+  contentType: 'application/json' | 'multipart/form-data' | null;
+  variant: string | null;
+  inputSchema: JsonSchema;
+  outputSchema: JsonSchema;
+  inject: Record<string, InputSource>;
+  defaults: Record<string, InputSource>;
+  extraInputs: string[];
+  handler: string | null;
+  /** One typed POST through openapi-fetch. */
+  call: (client: Client<paths>, body: unknown, init: CallInit) => Promise<UpstreamResponse>;
+}

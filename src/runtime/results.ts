@@ -1,0 +1,36 @@
+/**
+ * The one error contract. A failure the model can act on (bad argument, API success:false,
+ * policy denial, not found) is an isError result saying what happened and what to do next.
+ * An unknown tool is a protocol error. A bug throws.
+ */
+import type { CallToolResult } from '@modelcontextprotocol/server';
+
+/** Thrown by handlers for failures the model can act on; becomes an isError result. */
+export class ToolError extends Error {
+  constructor(
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'ToolError';
+  }
+}
+
+export type ResultMeta = Record<string, unknown>;
+
+export function okResult(structured: Record<string, unknown>, meta?: ResultMeta, text?: string): CallToolResult {
+  return {
+    content: [{ type: 'text', text: text ?? JSON.stringify(structured) }],
+    structuredContent: structured,
+    ...(meta && Object.keys(meta).length > 0 ? { _meta: meta } : {}),
+  };
+}
+
+export function errorResult(message: string, details?: Record<string, unknown>, meta?: ResultMeta): CallToolResult {
+  const text = details && Object.keys(details).length > 0 ? `${message}\n${JSON.stringify(details)}` : message;
+  return {
+    content: [{ type: 'text', text }],
+    isError: true,
+    ...(meta && Object.keys(meta).length > 0 ? { _meta: meta } : {}),
+  };
+}

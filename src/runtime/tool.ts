@@ -1,0 +1,109 @@
+/**
+ * One ToolDefinition for generated and plugin tools alike, and the plugin API
+ * (definePlugin / defineTool). The registry, policy, docs and tests treat every tool the same.
+ */
+import { z } from 'zod';
+import type { Risk, Severity } from '../config/tools-schema.js';
+import type { QuantConnectClient } from '../qc/client.js';
+import type { JsonSchema } from './generated-tool.js';
+import type { ResultMeta } from './results.js';
+
+export interface RuntimeSettings {
+  agentName: string;
+  organizationId: string | undefined;
+  backend: 'quantconnect' | 'sandbox';
+  /** The npm executable read_latest_mcp_server_version asks (QC_MCP_NPM, default "npm"). */
+  npm: string;
+}
+
+export interface ToolContext {
+  signal: AbortSignal;
+  /** Report progress to the client (a no-op when it did not ask for progress). */
+  progress: (progress: number, total?: number, message?: string) => Promise<void>;
+  qc: QuantConnectClient;
+  settings: RuntimeSettings;
+}
+
+export interface ToolReturn {
+  structured: Record<string, unknown>;
+  meta?: ResultMeta;
+  text?: string;
+}
+
+export type ParseResult = { ok: true; value: Record<string, unknown> } | { ok: false; problems: string[] };
+
+export interface ToolDefinition {
+  name: string;
+  title: string;
+  description: string;
+  toolset: string;
+  risk: Risk;
+  severity: Severity;
+  /** Where the tool acts: "POST /path" for API tools, "local" for plugins. */
+  endpoint: string;
+  /** Whether the tool reaches beyond this machine (drives openWorldHint). */
+  openWorld: boolean;
+  inputSchema: JsonSchema;
+  outputSchema?: JsonSchema;
+  parse: (args: unknown) => ParseResult;
+  handler: (args: Record<string, unknown>, ctx: ToolContext) => Promise<ToolReturn>;
+}
+
+export interface Plugin {
+  name: string;
+  tools: ToolDefinition[];
+}
+
+export interface DefineToolOptions<I extends z.ZodObject, O extends z.ZodObject | undefined> {
+  name: string;
+  title: string;
+  description: string;
+  toolset: string;
+  risk: Risk;
+  severity: Severity;
+  openWorld?: boolean;
+  input: I;
+  output?: O;
+  handler: (args: z.output<I>, ctx: ToolContext) => Promise<ToolReturn>;
+}
+
+function zodProblems(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(arguments)'}: ${issue.message}`);
+}
+
+function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+}
+
+/** A plugin tool, declared with zod schemas; converted once to JSON Schema for tools/list. */
+export function defineTool<I extends z.ZodObject, O extends z.ZodObject | undefined = undefined>(
+  options: DefineToolOptions<I, O>,
+): ToolDefinition {
+  return {
+    name: options.name,
+    title: options.title,
+    description: options.description,
+    toolset: options.toolset,
+    risk: options.risk,
+    severity: options.severity,
+    endpoint: 'local',
+    openWorld: options.openWorld ?? false,
+    inputSchema: jsonSchemaOf(options.input, 'input'),
+    ...(options.output ? { outputSchema: jsonSchemaOf(options.output, 'output') } : {}),
+    parse: (args) => {
+      const parsed = options.input.safeParse(args ?? {});
+      return parsed.success ? { ok: true, value: parsed.data as Record<string, unknown> } : { ok: false, problems: zodProblems(parsed.error) };
+    },
+    handler: (args, ctx) => options.handler(args as z.output<I>, ctx),
+  };
+}
+
+export function definePlugin(plugin: Plugin): Plugin {
+  const names = new Set<string>();
+  for (const tool of plugin.tools) {
+    if (names.has(tool.name)) throw new Error(`plugin '${plugin.name}' defines tool '${tool.name}' twice`);
+    names.add(tool.name);
+  }
+  return plugin;
+}
