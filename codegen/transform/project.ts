@@ -89,7 +89,7 @@ const WIDEN: Record<string, string[]> = {
   integer: ['number', 'string'],
   number: ['number', 'string'],
   object: ['object', 'array'],
-  array: ['array'],
+  array: ['array', 'object'],
 };
 
 function widenedType(schema: JsonSchema): string[] | undefined {

@@ -1,12 +1,12 @@
 /**
  * Lenient response normalisation. The real API drifts from its spec: booleans where the spec
- * says "true"/"false", booleans sent as strings, non-RFC-3339 dates, [] for dicts, unknown enum
+ * says "true"/"false", booleans sent as strings, non-RFC-3339 dates, [] for dicts ({} for lists), unknown enum
  * values ("Runtime Error"), nulls and extra fields. Normalise what can be normalised, pass the
  * rest through unchanged, and record every drift. Never throws, never drops data.
  */
 import type { JsonSchema } from '../runtime/generated-tool.js';
 
-export type DriftKind = 'type' | 'enum' | 'date' | 'null' | 'extra' | 'empty-array-for-object';
+export type DriftKind = 'type' | 'enum' | 'date' | 'null' | 'extra' | 'empty-array-for-object' | 'empty-object-for-array';
 
 export interface Drift {
   /** JSON pointer into the response. */
@@ -115,7 +115,11 @@ class Walker {
     if (types.includes('object')) return this.walkObject(value, schema, path);
     if (types.includes('array')) {
       if (!Array.isArray(value)) {
-        this.note(path, 'type', `${typeof value} where the spec says array`);
+        if (isPlainObject(value) && Object.keys(value).length === 0) {
+          this.note(path, 'empty-object-for-array', '{} where the spec says an array; normalised to []');
+          return [];
+        }
+        this.note(path, 'type', `${value === null ? 'null' : typeof value} where the spec says array`);
         return value;
       }
       const items = (schema.items as JsonSchema | undefined) ?? {};

@@ -41,6 +41,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
 
   let baseUrl = env.baseUrl;
   let credentials = { userId: env.userId ?? '', token: env.token ?? '' };
+  let organizationId = env.organizationId;
   let stopBackend = async (): Promise<void> => {};
   if (backend === 'sandbox') {
     const { startEmbeddedSandbox } = await import('../sandbox/embedded.js');
@@ -48,6 +49,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     baseUrl = sandbox.baseUrl;
     credentials = sandbox.credentials;
     stopBackend = sandbox.close;
+    organizationId ??= sandbox.organizationId;
     log(`quantconnect-mcp: no QuantConnect credentials set, so tools use the embedded sandbox at ${baseUrl} (simulated results, not your account).`);
   }
   const qc = new QuantConnectClient({
@@ -61,7 +63,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   return {
     registry,
     qc,
-    settings: { agentName: env.agentName, organizationId: env.organizationId, backend, npm: env.npm },
+    settings: { agentName: env.agentName, organizationId, backend, npm: env.npm },
     close: stopBackend,
   };
 }

@@ -11,7 +11,16 @@ export interface Recorded {
   contentType: string;
 }
 
-export type Responder = (request: Recorded) => { status?: number; body?: unknown; raw?: string; headers?: Record<string, string> };
+export type Responder = (request: Recorded) => {
+  status?: number;
+  body?: unknown;
+  raw?: string;
+  headers?: Record<string, string>;
+  /** Destroy the connection instead of answering. */
+  drop?: boolean;
+  /** Wait this long before answering. */
+  delayMs?: number;
+};
 
 export interface Recorder {
   baseUrl: string;
@@ -49,6 +58,11 @@ export async function startRecorder(fallback: Responder = () => ({ body: { succe
     };
     requests.push(record);
     const answer = (table.get(path) ?? fallback)(record);
+    if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
+    if (answer.drop) {
+      req.socket.destroy();
+      return;
+    }
     const text = answer.raw ?? JSON.stringify(answer.body ?? { success: true });
     res.writeHead(answer.status ?? 200, { 'content-type': 'application/json', ...answer.headers });
     res.end(text);

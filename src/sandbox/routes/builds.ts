@@ -89,7 +89,7 @@ interface Progress {
 function backtestProgress(project: Project, backtest: Backtest, ctx: RouteContext): Progress {
   const elapsed = ctx.now() - backtest.createdMs - ctx.timing.backtestQueueMs;
   if (elapsed < 0) return { status: 'In Queue...', progress: 0, completed: false };
-  const fraction = Math.min(1, elapsed / ctx.timing.backtestRunMs);
+  const fraction = ctx.timing.backtestRunMs <= 0 ? 1 : Math.min(1, elapsed / ctx.timing.backtestRunMs);
   const main = project.files.find((f) => f.name === 'main.py' || f.name === 'Main.cs');
   const raiseLine = main ? main.content.split('\n').findIndex((l) => RUNTIME_ERROR.test(l)) : -1;
   if (raiseLine >= 0 && fraction >= 0.4) {

@@ -1,0 +1,147 @@
+/**
+ * `npm run bench`: figures measured in one run, each next to a baseline measured in the same run.
+ * - tools/list context cost (chars/4), out of the box and with every tool enabled
+ * - stdio cold start to the first tools/list, against a bare `node -e` start
+ * - sandbox round trip through the MCP server, against the bare signed HTTP call
+ * - 200 concurrent read calls through the MCP server (p50/p99)
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { authHeaders } from '../src/qc/auth.js';
+import { startSandbox } from '../src/sandbox/server.js';
+import { connect, testEnv } from '../tests/helpers/mcp.js';
+import { allEnabledOverlay } from '../tests/helpers/overlay.js';
+
+const OFFICIAL_SERVER_TOKENS = 40_000; // the official server's tools/list, as published by its users
+
+const quantile = (xs: number[], q: number): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+};
+const median = (xs: number[]): number => quantile(xs, 0.5);
+const ms = (x: number): string => `${x.toFixed(2)} ms`;
+const line = (label: string, value: string): void => console.log(`${label.padEnd(58)} ${value}`);
+
+function cleanEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('QUANTCONNECT_') && !k.startsWith('QC_')) env[k] = v;
+  return { ...env, QC_MCP_STATE_DIR: mkdtempSync(join(tmpdir(), 'qcmcp-bench-')) };
+}
+
+async function tokens(): Promise<void> {
+  const base = testEnv('http://127.0.0.1:9/api/v2');
+  const defaults = await connect({ env: base });
+  const all = await connect({ env: { ...base, QC_MCP_TOOLS: allEnabledOverlay() } });
+  const count = async (c: typeof defaults) => {
+    const { tools } = await c.client.listTools();
+    return { n: tools.length, tokens: Math.round(JSON.stringify({ tools }).length / 4) };
+  };
+  const d = await count(defaults);
+  const a = await count(all);
+  console.log('\n## tools/list context cost (chars / 4)');
+  line(`out of the box (${d.n} tools)`, `${d.tokens} tokens (limit 10000; ${(OFFICIAL_SERVER_TOKENS / d.tokens).toFixed(1)}x smaller than ~40k)`);
+  line(`every tool enabled (${a.n} tools)`, `${a.tokens} tokens (limit 20000; ${(OFFICIAL_SERVER_TOKENS / a.tokens).toFixed(1)}x smaller than ~40k)`);
+  await defaults.close();
+  await all.close();
+}
+
+async function coldStart(runs = 5): Promise<void> {
+  const bare: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    await new Promise<void>((resolve, reject) => spawn(process.execPath, ['-e', '0']).on('exit', () => resolve()).on('error', reject));
+    bare.push(performance.now() - started);
+  }
+  const ours: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    const transport = new StdioClientTransport({ command: process.execPath, args: ['dist/src/cli/main.js'], env: cleanEnv(), stderr: 'ignore' });
+    const client = new Client({ name: 'bench', version: '1' });
+    await client.connect(transport);
+    await client.listTools();
+    ours.push(performance.now() - started);
+    await client.close();
+  }
+  console.log('\n## stdio cold start to the first tools/list (median of 5, embedded sandbox)');
+  line('bare `node -e 0` (baseline)', ms(median(bare)));
+  line('quantconnect-mcp spawn + initialize + tools/list', `${ms(median(ours))} (${(median(ours) / median(bare)).toFixed(1)}x bare node)`);
+}
+
+async function sandboxRoundTrip(): Promise<void> {
+  const credentials = { userId: 'bench', token: 'bench-token' };
+  const { sandbox, baseUrl } = await startSandbox({ credentials, timing: { compileMs: 0, backtestQueueMs: 0, backtestRunMs: 0 } });
+  const mcp = await connect({ env: { ...testEnv(baseUrl), QUANTCONNECT_USER_ID: credentials.userId, QUANTCONNECT_API_TOKEN: credentials.token } });
+  const call = async (name: string, args: Record<string, unknown>) => {
+    const r = await mcp.client.callTool({ name, arguments: args });
+    if (r.isError) throw new Error(JSON.stringify(r.content));
+    return r.structuredContent as Record<string, unknown>;
+  };
+  const project = await call('create_project', { name: 'bench', language: 'Py' });
+  const projectId = (project.projects as { projectId: number }[])[0]!.projectId;
+  const compile = await call('create_compile', { projectId });
+  await call('read_compile', { projectId, compileId: compile.compileId });
+  const backtest = await call('create_backtest', { projectId, compileId: compile.compileId, backtestName: 'bench' });
+  const backtestId = (backtest.backtest as { backtestId: string }).backtestId;
+  const body = JSON.stringify({ projectId, backtestId });
+
+  const bareCall = async () => {
+    const response = await fetch(`${baseUrl}/backtests/read`, { method: 'POST', headers: { 'content-type': 'application/json', ...authHeaders(credentials) }, body });
+    await response.json();
+  };
+  const mcpCall = () => call('read_backtest', { projectId, backtestId });
+  for (let i = 0; i < 50; i++) {
+    await bareCall();
+    await mcpCall();
+  }
+  const bare: number[] = [];
+  const viaMcp: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    let t = performance.now();
+    await bareCall();
+    bare.push(performance.now() - t);
+    t = performance.now();
+    await mcpCall();
+    viaMcp.push(performance.now() - t);
+  }
+  console.log('\n## sandbox round trip: read_backtest, sequential (300 calls, after warm-up)');
+  line('bare signed HTTP POST (baseline) p50 / p99', `${ms(median(bare))} / ${ms(quantile(bare, 0.99))}`);
+  line('through the MCP server (in-memory client) p50 / p99', `${ms(median(viaMcp))} / ${ms(quantile(viaMcp, 0.99))}`);
+  line("server's own overhead per call (p50 difference)", `${ms(median(viaMcp) - median(bare))} (${(median(viaMcp) / median(bare)).toFixed(2)}x bare)`);
+
+  const concurrent = async (fn: () => Promise<unknown>) => {
+    const times: number[] = [];
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: 200 }, async () => {
+        const t = performance.now();
+        await fn();
+        times.push(performance.now() - t);
+      }),
+    );
+    return { times, wall: performance.now() - started };
+  };
+  const bareC = await concurrent(bareCall);
+  const mcpC = await concurrent(mcpCall);
+  console.log('\n## 200 concurrent read_backtest calls');
+  line('bare signed HTTP (baseline) p50 / p99 / wall', `${ms(median(bareC.times))} / ${ms(quantile(bareC.times, 0.99))} / ${ms(bareC.wall)}`);
+  line('through the MCP server p50 / p99 / wall', `${ms(median(mcpC.times))} / ${ms(quantile(mcpC.times, 0.99))} / ${ms(mcpC.wall)}`);
+  if (sandbox.violations.length > 0) throw new Error(`sandbox answered off-spec: ${JSON.stringify(sandbox.violations[0])}`);
+  await mcp.close();
+  await sandbox.close();
+}
+
+async function main(): Promise<void> {
+  console.log(`quantconnect-mcp benchmarks (node ${process.version}, ${new Date().toISOString()})`);
+  await tokens();
+  await coldStart();
+  await sandboxRoundTrip();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

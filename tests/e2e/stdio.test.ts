@@ -1,0 +1,53 @@
+/**
+ * The built CLI, spawned over stdio, driven by a real MCP client with no credentials:
+ * it serves the embedded sandbox, says so, and completes the official workflow.
+ */
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { META_BACKEND } from '../../src/qc/api-tools.js';
+import { backtestWorkflow, caller } from '../helpers/workflow.js';
+
+const CLI = 'dist/src/cli/main.js';
+let client: Client;
+let transport: StdioClientTransport;
+let stderr = '';
+
+function cleanEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('QUANTCONNECT_') && !k.startsWith('QC_')) env[k] = v;
+  return { ...env, QC_MCP_STATE_DIR: mkdtempSync(join(tmpdir(), 'qcmcp-state-')) };
+}
+
+beforeAll(async () => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does).`);
+  transport = new StdioClientTransport({ command: process.execPath, args: [CLI], env: cleanEnv(), stderr: 'pipe' });
+  transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  client = new Client({ name: 'e2e', version: '1.0.0' });
+  await client.connect(transport);
+});
+afterAll(async () => {
+  await client.close();
+});
+
+describe('quantconnect-mcp over stdio with no credentials', () => {
+  it('says it is the sandbox: once on stderr, in the instructions, and in each result', async () => {
+    expect(stderr.match(/embedded sandbox/g)).toHaveLength(1);
+    expect(client.getInstructions()).toMatch(/^SANDBOX:/);
+    const result = await client.callTool({ name: 'read_account', arguments: {} });
+    expect(result.isError).toBeFalsy();
+    expect(result._meta?.[META_BACKEND]).toBe('sandbox');
+  });
+
+  it('completes the official workflow: project, code, compile, backtest, results, orders, clean-up', async () => {
+    const { backtest } = await backtestWorkflow(caller(client), 'E2E Momentum');
+    expect(String(backtest.note)).toContain('SIMULATED');
+  });
+
+  it('reports its version', async () => {
+    expect(client.getServerVersion()).toMatchObject({ name: 'quantconnect-mcp', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+  });
+});
