@@ -11,7 +11,8 @@ Usage:
   quantconnect-mcp [serve] [--transport stdio]   Serve MCP over stdio (default).
   quantconnect-mcp tools                         List every tool: name, toolset, risk, severity, enabled.
   quantconnect-mcp generate [--check]            Regenerate tools from the spec (maintainers); --check only compares.
-  quantconnect-mcp sandbox [--port P] [--state F] Serve the simulated QuantConnect API on 127.0.0.1.
+  quantconnect-mcp sandbox [--port P] [--state FILE] [--faults JSON|FILE]
+                                                 Serve the simulated QuantConnect API on 127.0.0.1.
   quantconnect-mcp --help | --version
 
 Environment:
@@ -38,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
       transport: { type: 'string' },
       port: { type: 'string' },
       state: { type: 'string' },
+      faults: { type: 'string' },
       'read-only': { type: 'boolean' },
     },
   });
@@ -75,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'sandbox': {
       const { runSandbox } = await import('../sandbox/cli.js');
-      return runSandbox(values.port, values.state);
+      return runSandbox(values.port, values.state, values.faults);
     }
     default:
       process.stderr.write(`quantconnect-mcp: unknown command '${command}'. See quantconnect-mcp --help.\n`);

@@ -82,6 +82,10 @@ function describeFailure(error: unknown, baseUrl: string, timeoutMs: number): To
 }
 
 const SUCCESS_FALSE = new Set<unknown>([false, 'false', 'False']);
+/** Reads whose answer was cut off or garbled are asked again this many times. */
+const MALFORMED_READ_RETRIES = 2;
+
+class NotJsonError extends ToolError {}
 
 /** Turn an upstream answer into a ToolReturn, or throw a ToolError the model can act on. */
 export function interpret(spec: GeneratedToolSpec, upstream: UpstreamResponse, schemas: SchemasDoc, settings: RuntimeSettings): ToolReturn {
@@ -102,7 +106,7 @@ export function interpret(spec: GeneratedToolSpec, upstream: UpstreamResponse, s
   try {
     body = text === '' ? {} : JSON.parse(text);
   } catch {
-    throw new ToolError(`QuantConnect answered with something that is not JSON (HTTP ${response.status}): ${text.slice(0, 200)}`);
+    throw new NotJsonError(`QuantConnect answered with something that is not JSON (HTTP ${response.status}): ${text.slice(0, 200)}`);
   }
   if (typeof body === 'object' && body !== null && 'success' in body && SUCCESS_FALSE.has((body as { success: unknown }).success)) {
     const errors = (body as { errors?: unknown }).errors;
@@ -132,13 +136,20 @@ export async function callUpstream(
     ...(spec.contentType === 'multipart/form-data' ? { bodySerializer: toFormData } : {}),
     ...extra,
   };
-  let upstream: UpstreamResponse;
-  try {
-    upstream = await spec.call(ctx.qc.api, body, init);
-  } catch (error) {
-    throw describeFailure(error, ctx.qc.baseUrl, ctx.qc.timeoutMs);
+  for (let attempt = 0; ; attempt++) {
+    let upstream: UpstreamResponse;
+    try {
+      upstream = await spec.call(ctx.qc.api, body, init);
+    } catch (error) {
+      throw describeFailure(error, ctx.qc.baseUrl, ctx.qc.timeoutMs);
+    }
+    try {
+      return interpret(spec, upstream, schemas, ctx.settings);
+    } catch (error) {
+      // A garbled answer to a read is transient; a write is never sent twice.
+      if (!(error instanceof NotJsonError) || spec.risk !== 'read' || attempt >= MALFORMED_READ_RETRIES) throw error;
+    }
   }
-  return interpret(spec, upstream, schemas, ctx.settings);
 }
 
 export function apiTool(spec: GeneratedToolSpec, schemas: SchemasDoc): ToolDefinition {

@@ -1,4 +1,5 @@
 /** Assemble a runtime: settings, backend, QuantConnect client, tool inventory and operator config. */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { generatedTools } from '../../generated/tools.js';
 import { plugins } from '../../plugins/index.js';
@@ -45,12 +46,16 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   let stopBackend = async (): Promise<void> => {};
   if (backend === 'sandbox') {
     const { startEmbeddedSandbox } = await import('../sandbox/embedded.js');
-    const sandbox = await startEmbeddedSandbox();
+    mkdirSync(env.stateDir, { recursive: true });
+    const sandbox = await startEmbeddedSandbox({ statePath: join(env.stateDir, 'sandbox-state.json') });
     baseUrl = sandbox.baseUrl;
     credentials = sandbox.credentials;
     stopBackend = sandbox.close;
     organizationId ??= sandbox.organizationId;
-    log(`quantconnect-mcp: no QuantConnect credentials set, so tools use the embedded sandbox at ${baseUrl} (simulated results, not your account).`);
+    log(
+      `quantconnect-mcp: no QuantConnect credentials set, so tools use the embedded sandbox at ${baseUrl} ` +
+        `(simulated results, not your account; state kept in ${join(env.stateDir, 'sandbox-state.json')}).`,
+    );
   }
   const qc = new QuantConnectClient({
     baseUrl,

@@ -1,9 +1,18 @@
 /** `quantconnect-mcp sandbox [--port P] [--state FILE]`: the simulated API on 127.0.0.1 for other clients. */
 import { randomBytes } from 'node:crypto';
 import { SettingsError } from '../config/env.js';
+import { parseFaults } from './faults.js';
 import { startSandbox } from './server.js';
 
-export async function runSandbox(port: string | undefined, statePath: string | undefined): Promise<number> {
+function parseFaultsOrExplain(value: string) {
+  try {
+    return parseFaults(value);
+  } catch (error) {
+    throw new SettingsError(`${(error as Error).message}. Example: --faults '[{"kind":"500","rate":0.1},{"kind":"429","path":"/backtests/read","times":2,"retryAfterS":1}]'`);
+  }
+}
+
+export async function runSandbox(port: string | undefined, statePath: string | undefined, faults: string | undefined): Promise<number> {
   const portNumber = port === undefined ? 0 : Number(port);
   if (!Number.isInteger(portNumber) || portNumber < 0 || portNumber > 65535) throw new SettingsError(`--port must be a port number (got ${String(port)})`);
   const credentials = {
@@ -13,6 +22,7 @@ export async function runSandbox(port: string | undefined, statePath: string | u
   const { sandbox, baseUrl } = await startSandbox({
     credentials,
     ...(statePath ? { statePath } : {}),
+    ...(faults ? { faults: parseFaultsOrExplain(faults) } : {}),
     onViolation: (v) => process.stderr.write(`sandbox: response of ${v.operation} does not match the spec: ${v.problems.join('; ')}\n`),
   });
   const given = process.env.QUANTCONNECT_API_TOKEN !== undefined;

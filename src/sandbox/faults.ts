@@ -3,7 +3,9 @@
  * repeat) or a fixed number of times, of HTTP 500, 429 with Retry-After, dropped connections,
  * slow answers and malformed JSON.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
 import { prng } from './simulate.js';
 
 export type FaultKind = '500' | '429' | 'drop' | 'slow' | 'malformed';
@@ -20,6 +22,36 @@ export interface FaultRule {
   retryAfterS?: number;
   /** For slow: how long to wait before answering normally. */
   delayMs?: number;
+}
+
+const FaultRulesSchema = z.array(
+  z
+    .object({
+      kind: z.enum(['500', '429', 'drop', 'slow', 'malformed']),
+      path: z.string().startsWith('/').optional(),
+      rate: z.number().min(0).max(1).optional(),
+      times: z.number().int().min(0).optional(),
+      retryAfterS: z.number().min(0).optional(),
+      delayMs: z.number().int().min(0).optional(),
+    })
+    .strict()
+    .refine((r) => r.rate !== undefined || r.times !== undefined, 'a fault needs a rate (0..1) or a number of times'),
+);
+
+/** `--faults`: a JSON file, or inline JSON, holding a list of fault rules. */
+export function parseFaults(value: string): FaultRule[] {
+  const text = existsSync(value) ? readFileSync(value, 'utf8') : value;
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new Error(`--faults: not a JSON file or JSON text: ${value.slice(0, 80)}`);
+  }
+  const parsed = FaultRulesSchema.safeParse(data);
+  if (!parsed.success) {
+    throw new Error(`--faults: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(list)'}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data as FaultRule[];
 }
 
 const matches = (rule: FaultRule, path: string): boolean =>

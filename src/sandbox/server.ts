@@ -50,6 +50,8 @@ export interface RequestRecord {
   operation: string;
   body: unknown;
   status: number;
+  /** False when the body did not match the spec's request schema (answered with success:false). */
+  valid: boolean;
 }
 
 const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
@@ -209,7 +211,7 @@ export class Sandbox {
 
     const authProblem = this.authProblem(req);
     if (authProblem) {
-      this.requests.push({ operation, body: null, status: 401 });
+      this.requests.push({ operation, body: null, status: 401, valid: true });
       json(res, 401, { success: false, errors: [authProblem] }, { 'www-authenticate': 'Basic realm="QuantConnect"' });
       return;
     }
@@ -227,7 +229,7 @@ export class Sandbox {
     const validateRequest = this.validator(operation, 'request');
     const requestBody = typeof body === 'object' && body !== null ? Object.fromEntries(Object.entries(body).filter(([k]) => !k.endsWith(':binary'))) : body;
     if (validateRequest && !validateRequest(requestBody)) {
-      this.requests.push({ operation, body, status: 200 });
+      this.requests.push({ operation, body, status: 200, valid: false });
       json(res, 200, { success: false, errors: [`Invalid request: ${formatAjvErrors(validateRequest.errors, 'body').join('; ')}`] });
       return;
     }
@@ -242,7 +244,7 @@ export class Sandbox {
       },
     };
     const answer = route(body as Record<string, unknown>, ctx);
-    this.requests.push({ operation, body, status: answer.status ?? 200 });
+    this.requests.push({ operation, body, status: answer.status ?? 200, valid: true });
     if (answer.status === undefined || answer.status === 200) {
       const validateResponse = this.validator(operation, 'response');
       if (validateResponse && !validateResponse(answer.body)) {

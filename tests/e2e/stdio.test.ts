@@ -51,3 +51,44 @@ describe('quantconnect-mcp over stdio with no credentials', () => {
     expect(client.getServerVersion()).toMatchObject({ name: 'quantconnect-mcp', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
   });
 });
+
+describe('a live paper workflow over stdio, with an operator overlay enabling the live toolset', () => {
+  let live: Client;
+  beforeAll(async () => {
+    const { writeOverlay } = await import('../helpers/overlay.js');
+    const overlay = writeOverlay({
+      toolsets: { live: { default: true } },
+      tools: { create_live_algorithm: { enabled: true }, liquidate_live_algorithm: { enabled: true }, create_live_command: { enabled: true } },
+    });
+    const transport = new StdioClientTransport({ command: process.execPath, args: [CLI], env: { ...cleanEnv(), QC_MCP_TOOLS: overlay }, stderr: 'ignore' });
+    live = new Client({ name: 'e2e-live', version: '1.0.0' });
+    await live.connect(transport);
+  });
+  afterAll(() => live.close());
+
+  it('deploys to paper, reads, sends a command, liquidates; a second deployment stops', async () => {
+    const call = caller(live);
+    const { pollUntil } = await import('../helpers/workflow.js');
+    const created = await call('create_project', { name: 'Paper', language: 'Py' });
+    const projectId = (created.projects as { projectId: number }[])[0]!.projectId;
+    const compile = await call('create_compile', { projectId });
+    await pollUntil(() => call('read_compile', { projectId, compileId: compile.compileId }), (c) => c.state === 'BuildSuccess');
+    const deploy = () => call('create_live_algorithm', { projectId, compileId: compile.compileId, nodeId: 'LN-sandbox-micro', versionId: '-1', brokerage: { id: 'QuantConnectBrokerage' } });
+
+    const first = await deploy();
+    expect(first.deployId).toMatch(/^L-/);
+    const running = await pollUntil(() => call('read_live_algorithm', { projectId }), (r) => r.status === 'Running', 15_000);
+    expect(running.brokerage).toBe('QuantConnectBrokerage');
+    const portfolio = await call('read_live_portfolio', { projectId });
+    expect(Object.keys((portfolio.portfolio as { holdings: object }).holdings).length).toBeGreaterThan(0);
+    await call('create_live_command', { projectId, command: { $type: 'OrderCommand', symbol: 'SPY', quantity: 1 } });
+    await call('liquidate_live_algorithm', { projectId });
+    expect((await call('read_live_algorithm', { projectId })).status).toBe('Liquidated');
+    expect((await call('read_live_portfolio', { projectId })).portfolio).toMatchObject({ holdings: {} });
+
+    await deploy();
+    await pollUntil(() => call('read_live_algorithm', { projectId }), (r) => r.status === 'Running', 15_000);
+    await call('stop_live_algorithm', { projectId });
+    expect((await call('read_live_algorithm', { projectId })).status).toBe('Stopped');
+  });
+});
