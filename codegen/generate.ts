@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { dirname, join, relative } from 'node:path';
 import { parseYamlText } from '../src/config/load-yaml.js';
 import { ToolsFileSchema } from '../src/config/tools-schema.js';
+import { operatorConfigFrom } from '../src/config/operator-config.js';
 import type { ToolDefinition } from '../src/runtime/tool.js';
 import { emitConfigSchema } from './emit/config-schema.js';
 import { emitReadmeTable, emitToolsDoc, type DocTool } from './emit/docs.js';
@@ -59,9 +60,10 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
       ...ir.tools.map((t) => ({ ...t, endpoint: `\`${t.method} ${t.path}\`` })),
       ...plugin.map((t) => ({ ...t, endpoint: 'local (no API call)' })),
     ];
-    files.set('docs/tools.md', emitToolsDoc(ir, docTools));
+    const config = operatorConfigFrom(toolsFile, toolsYamlPath);
+    files.set('docs/tools.md', emitToolsDoc(ir, config, docTools));
     const readmePath = join(options.root, 'README.md');
-    files.set('README.md', emitReadmeTable(ir, docTools, readFileSync(readmePath, 'utf8')));
+    files.set('README.md', emitReadmeTable(ir, config, docTools, readFileSync(readmePath, 'utf8')));
   }
   return { ir, files, overlayNotes: spec.overlayNotes };
 }

@@ -1,7 +1,8 @@
 /** docs/tools.md and the README's tool table, rendered with handlebars from the tool inventory. */
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
-import { enabledByDefault } from '../../src/config/defaults.js';
+import type { OperatorConfig } from '../../src/config/operator-config.js';
+import { resolvePolicy } from '../../src/policy/resolve.js';
 import type { Risk, Severity } from '../../src/config/tools-schema.js';
 import type { GenerationIR } from '../ir.js';
 import { mdHeader } from './header.js';
@@ -33,22 +34,26 @@ hbs.registerHelper('cell', (value: unknown) =>
 const render = (file: string, data: unknown): string =>
   hbs.compile(readFileSync(new URL(file, templateDir), 'utf8'), { noEscape: true, strict: true })(data);
 
-function view(ir: GenerationIR, tools: DocTool[]) {
-  const toolsetDefault = new Map(ir.toolsets.map((t) => [t.name, t.default]));
-  return tools.map((t) => ({
+function view(config: OperatorConfig, tools: DocTool[]) {
+  return tools.map((t) => {
+    const policy = resolvePolicy(config, t);
+    return {
     ...t,
-    enabled: enabledByDefault(t.risk, t.severity, toolsetDefault.get(t.toolset) ?? false),
+    enabled: policy.enabled.value,
+    confirm: policy.confirm.value,
+    limits: policy.limits.map((l) => `${l.max}/${l.window}${l.increment_from ? ` of ${l.increment_from}` : ''} per ${l.scope}`).join(', '),
     inputs: Object.entries(t.inputSchema.properties ?? {}).map(([name, p]) => ({
       name,
       type: Array.isArray(p.type) ? p.type.join(' or ') : String(p.type ?? 'any'),
       required: (t.inputSchema.required ?? []).includes(name),
       description: typeof p.description === 'string' ? p.description : '',
     })),
-  }));
+    };
+  });
 }
 
-export function emitToolsDoc(ir: GenerationIR, tools: DocTool[]): string {
-  const all = view(ir, tools);
+export function emitToolsDoc(ir: GenerationIR, config: OperatorConfig, tools: DocTool[]): string {
+  const all = view(config, tools);
   const toolsets = ir.toolsets
     .map((ts) => ({ ...ts, tools: all.filter((t) => t.toolset === ts.name) }))
     .filter((ts) => ts.tools.length > 0);
@@ -61,10 +66,10 @@ export function emitToolsDoc(ir: GenerationIR, tools: DocTool[]): string {
   });
 }
 
-export function emitReadmeTable(ir: GenerationIR, tools: DocTool[], readme: string): string {
+export function emitReadmeTable(ir: GenerationIR, config: OperatorConfig, tools: DocTool[], readme: string): string {
   const start = readme.indexOf(README_START);
   const end = readme.indexOf(README_END);
   if (start < 0 || end < start) throw new Error(`README.md has no ${README_START} ... ${README_END} markers for the tool table`);
-  const table = render('readme-table.md.hbs', { header: mdHeader(ir), tools: view(ir, tools) });
+  const table = render('readme-table.md.hbs', { header: mdHeader(ir), tools: view(config, tools) });
   return `${readme.slice(0, start + README_START.length)}\n${table}${readme.slice(end)}`;
 }

@@ -13,6 +13,9 @@ Usage:
   quantconnect-mcp generate [--check]            Regenerate tools from the spec (maintainers); --check only compares.
   quantconnect-mcp sandbox [--port P] [--state FILE] [--faults JSON|FILE]
                                                  Serve the simulated QuantConnect API on 127.0.0.1.
+  quantconnect-mcp approve ID | deny ID           Decide a pending confirmation (see: quantconnect-mcp approvals).
+  quantconnect-mcp lockdown on|off|status        Refuse every critical tool at once, mid-session.
+  quantconnect-mcp audit verify [FILE]           Check the audit log's hash chain; names the first broken record.
   quantconnect-mcp --help | --version
 
 Environment:
@@ -22,6 +25,9 @@ Environment:
   QC_MCP_BACKEND=auto|quantconnect|sandbox       auto: QuantConnect when credentials are set.
   QC_MCP_TOOLS=FILE                              Operator overlay merged over tools.yaml.
   QC_MCP_READ_ONLY=1                             Only read tools are listed or callable.
+  QC_MCP_STATE_DIR                               Limits, approvals, lockdown, audit (default ~/.quantconnect-mcp).
+  QC_MCP_AUDIT_LOG, QC_MCP_AUDIT_FSYNC=1         Audit log path; fsync every record.
+  QC_MCP_SECRETS=FILE                            Named brokerage credentials, filled in server-side.
   AGENT_NAME                                     Sent as codeSourceId on file edits and locks.
   QC_MCP_NPM                                     npm executable asked for the latest version (default npm).
   QC_SPEC=FILE                                   Spec for 'generate' (default spec/QuantConnect-Platform-2.0.0.yaml).
@@ -74,6 +80,23 @@ async function main(argv: string[]): Promise<number> {
         throw new SettingsError("'generate' is for maintainers: run it from a clone of the repository after `npm install` (it needs the dev dependencies).");
       });
       return runGenerate({ check: values.check ?? false });
+    }
+    case 'approve':
+    case 'deny': {
+      const { decide } = await import('./operator.js');
+      return decide(positionals[1], command === 'approve' ? 'approved' : 'denied');
+    }
+    case 'approvals': {
+      const { listApprovals } = await import('./operator.js');
+      return listApprovals();
+    }
+    case 'lockdown': {
+      const { lockdown } = await import('./operator.js');
+      return lockdown(positionals[1]);
+    }
+    case 'audit': {
+      const { auditCommand } = await import('./operator.js');
+      return auditCommand(positionals[1], positionals[2]);
     }
     case 'sandbox': {
       const { runSandbox } = await import('../sandbox/cli.js');

@@ -4,7 +4,7 @@ import { createRuntime } from '../runtime/runtime.js';
 import { createMcpServer } from '../runtime/server.js';
 
 export async function serveOverStdio(): Promise<void> {
-  const runtime = await createRuntime();
+  const runtime = await createRuntime({ watch: true });
   const handle = serveStdio(() => createMcpServer(runtime), {
     onerror: (error) => process.stderr.write(`quantconnect-mcp: ${error.message}\n`),
   });

@@ -1,11 +1,5 @@
-/** Policy defaults derived from a tool's risk class: one function, used by the runtime and the docs. */
+/** MCP annotations derived from a tool's risk class: one function, used by the runtime and the tests. */
 import type { Risk, Severity } from './tools-schema.js';
-
-/** Financial and critical tools stay off until an operator enables them, whatever the toolset says. */
-export function enabledByDefault(risk: Risk, severity: Severity, toolsetDefault: boolean): boolean {
-  if (risk === 'financial' || severity === 'critical') return false;
-  return toolsetDefault;
-}
 
 export interface DerivedAnnotations {
   readOnlyHint: boolean;

@@ -19,6 +19,10 @@ export interface EnvSettings {
   readOnly: boolean;
   stateDir: string;
   npm: string;
+  auditLog: string | undefined;
+  auditFsync: boolean;
+  auditMaxBytes: number | undefined;
+  secretsFile: string | undefined;
 }
 
 const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim());
@@ -26,6 +30,13 @@ const truthy = (value: string | undefined): boolean => ['1', 'true', 'yes', 'on'
 
 export class SettingsError extends Error {
   override name = 'SettingsError';
+}
+
+function positiveInt(value: string | undefined, name: string): number | undefined {
+  if (nonEmpty(value) === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new SettingsError(`${name} must be a positive whole number (got ${JSON.stringify(value)})`);
+  return n;
 }
 
 export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvSettings {
@@ -44,6 +55,10 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvSettings {
     readOnly: truthy(env.QC_MCP_READ_ONLY),
     stateDir: nonEmpty(env.QC_MCP_STATE_DIR) ?? join(homedir(), '.quantconnect-mcp'),
     npm: nonEmpty(env.QC_MCP_NPM) ?? 'npm',
+    auditLog: nonEmpty(env.QC_MCP_AUDIT_LOG),
+    auditFsync: truthy(env.QC_MCP_AUDIT_FSYNC),
+    auditMaxBytes: positiveInt(env.QC_MCP_AUDIT_MAX_BYTES, 'QC_MCP_AUDIT_MAX_BYTES'),
+    secretsFile: nonEmpty(env.QC_MCP_SECRETS),
   };
 }
 

@@ -1,56 +1,111 @@
 /**
- * Operator configuration: the packaged tools.yaml's operator fields, with the overlay
- * (QC_MCP_TOOLS) merged on top. Read at start-up; no regeneration needed.
+ * Operator configuration: the packaged tools.yaml's policy fields with the overlay (QC_MCP_TOOLS)
+ * layered on top. Every field keeps where it came from (file#/json/pointer), so a decision can
+ * name the rule that made it. Read at start-up and on change; no regeneration needed.
  */
+import { basename } from 'node:path';
+import { readPolicyJson } from '../policy/policy-json.js';
+import type { PolicyFields } from '../policy/schema.js';
 import { ConfigError, parseYamlFile } from './load-yaml.js';
 import { OverlayFileSchema, ToolsFileSchema, type OverlayFile, type ToolsFile } from './tools-schema.js';
 
-export interface ToolSwitches {
-  enabled?: boolean;
-  hidden?: boolean;
+/** One level's fields from one file, and where they are. */
+export interface Layer {
+  fields: PolicyFields;
+  /** file#/json/pointer of the object holding the fields. */
+  at: string;
 }
 
 export interface OperatorConfig {
-  toolsetDefaults: Record<string, boolean>;
-  tools: Record<string, ToolSwitches>;
+  mode: { value: 'allow' | 'deny'; at: string };
+  approvalTtlS: number;
+  secretsFile: string | undefined;
+  defaults: Layer[];
+  toolsets: Record<string, Layer[]>;
+  risks: Record<string, Layer[]>;
+  severities: Record<string, Layer[]>;
+  classes: Record<string, Layer[]>;
+  tools: Record<string, Layer[]>;
   /** Files the configuration came from, in merge order. */
   sources: string[];
 }
 
-export function operatorConfigFrom(packaged: ToolsFile, source: string): OperatorConfig {
-  const tools: Record<string, ToolSwitches> = {};
-  for (const [name, entry] of Object.entries(packaged.tools)) {
-    const switches: ToolSwitches = {};
-    if (entry.enabled !== undefined) switches.enabled = entry.enabled;
-    if (entry.hidden !== undefined) switches.hidden = entry.hidden;
-    tools[name] = switches;
-  }
-  return {
-    toolsetDefaults: Object.fromEntries(Object.entries(packaged.toolsets).map(([name, t]) => [name, t.default])),
-    tools,
-    sources: [source],
-  };
+const POLICY_KEYS = ['enabled', 'hidden', 'confirm', 'limits', 'rules'] as const;
+const pick = (o: Record<string, unknown>): PolicyFields =>
+  Object.fromEntries(POLICY_KEYS.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) as PolicyFields;
+const esc = (t: string): string => t.replace(/~/g, '~0').replace(/\//g, '~1');
+
+function push(map: Record<string, Layer[]>, key: string, fields: PolicyFields, at: string): void {
+  if (Object.keys(fields).length === 0) return;
+  (map[key] ??= []).push({ fields, at });
 }
 
-/** Merge an overlay over `base`; names it does not know are errors (a typo must not fail open). */
-export function mergeOverlay(base: OperatorConfig, overlay: OverlayFile, file: string): OperatorConfig {
-  const problems: string[] = [];
-  const toolsetDefaults = { ...base.toolsetDefaults };
-  for (const [name, value] of Object.entries(overlay.toolsets ?? {})) {
-    if (!(name in toolsetDefaults)) problems.push(`toolsets.${name}: no such toolset (known: ${Object.keys(toolsetDefaults).join(', ')})`);
-    else toolsetDefaults[name] = value.default;
+function addPolicySection(config: OperatorConfig, policy: ToolsFile['policy'], file: string): void {
+  if (!policy) return;
+  const f = basename(file);
+  if (policy.default) config.mode = { value: policy.default, at: `${f}#/policy/default` };
+  if (policy.approval_ttl_s) config.approvalTtlS = policy.approval_ttl_s;
+  if (policy.secrets_file) config.secretsFile = policy.secrets_file;
+  if (policy.defaults && Object.keys(pick(policy.defaults)).length > 0) config.defaults.push({ fields: pick(policy.defaults), at: `${f}#/policy/defaults` });
+  for (const [risk, fields] of Object.entries(policy.risks ?? {})) push(config.risks, risk, pick(fields), `${f}#/policy/risks/${risk}`);
+  for (const [sev, fields] of Object.entries(policy.severities ?? {})) push(config.severities, sev, pick(fields), `${f}#/policy/severities/${sev}`);
+  for (const [cls, fields] of Object.entries(policy.classes ?? {})) push(config.classes, cls, pick(fields), `${f}#/policy/classes/${esc(cls)}`);
+}
+
+export function operatorConfigFrom(packaged: ToolsFile, source: string): OperatorConfig {
+  const f = basename(source);
+  const config: OperatorConfig = {
+    mode: { value: 'allow', at: '(built in)' },
+    approvalTtlS: 600,
+    secretsFile: undefined,
+    defaults: [],
+    toolsets: {},
+    risks: {},
+    severities: {},
+    classes: {},
+    tools: {},
+    sources: [source],
+  };
+  addPolicySection(config, packaged.policy, source);
+  for (const [name, toolset] of Object.entries(packaged.toolsets)) {
+    config.toolsets[name] = [];
+    push(config.toolsets, name, { enabled: toolset.default }, `${f}#/toolsets/${esc(name)}/default`);
+    push(config.toolsets, name, pick(toolset), `${f}#/toolsets/${esc(name)}`);
   }
-  const tools = { ...base.tools };
-  for (const [name, value] of Object.entries(overlay.tools ?? {})) {
-    if (!(name in tools)) problems.push(`tools.${name}: no such tool`);
-    else tools[name] = { ...tools[name], ...value };
+  for (const [name, entry] of Object.entries(packaged.tools)) {
+    config.tools[name] = [];
+    push(config.tools, name, pick(entry), `${f}#/tools/${esc(name)}`);
+  }
+  return config;
+}
+
+/** Layer an overlay over `base`; names it does not know are errors (a typo must not fail open). */
+export function mergeOverlay(base: OperatorConfig, overlay: OverlayFile, file: string): OperatorConfig {
+  const f = basename(file);
+  const problems: string[] = [];
+  const config: OperatorConfig = structuredClone(base);
+  config.sources = [...base.sources, file];
+  addPolicySection(config, overlay.policy, file);
+  for (const [name, toolset] of Object.entries(overlay.toolsets ?? {})) {
+    if (!(name in config.toolsets)) {
+      problems.push(`toolsets.${name}: no such toolset (known: ${Object.keys(config.toolsets).join(', ')})`);
+      continue;
+    }
+    if (toolset.default !== undefined) push(config.toolsets, name, { enabled: toolset.default }, `${f}#/toolsets/${esc(name)}/default`);
+    push(config.toolsets, name, pick(toolset), `${f}#/toolsets/${esc(name)}`);
+  }
+  for (const [name, fields] of Object.entries(overlay.tools ?? {})) {
+    if (!(name in config.tools)) problems.push(`tools.${name}: no such tool`);
+    else push(config.tools, name, pick(fields), `${f}#/tools/${esc(name)}`);
   }
   if (problems.length > 0) throw new ConfigError(file, problems);
-  return { toolsetDefaults, tools, sources: [...base.sources, file] };
+  return config;
 }
 
 export function loadOperatorConfig(toolsYamlPath: string, overlayPath: string | undefined): OperatorConfig {
   const packaged = parseYamlFile(toolsYamlPath, ToolsFileSchema);
   const base = operatorConfigFrom(packaged, toolsYamlPath);
-  return overlayPath ? mergeOverlay(base, parseYamlFile(overlayPath, OverlayFileSchema), overlayPath) : base;
+  if (!overlayPath) return base;
+  const overlay = /\.json$/i.test(overlayPath) ? readPolicyJson(overlayPath) : parseYamlFile(overlayPath, OverlayFileSchema);
+  return mergeOverlay(base, overlay, overlayPath);
 }

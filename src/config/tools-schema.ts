@@ -3,6 +3,7 @@
  * Codegen reads the mapping fields; the runtime reads the operator fields.
  */
 import { z } from 'zod';
+import { PolicyFieldsShape, PolicySectionSchema } from '../policy/schema.js';
 
 export const RISKS = ['read', 'write', 'execute', 'destructive', 'financial'] as const;
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
@@ -18,16 +19,15 @@ const operationRef = z
   .string()
   .regex(/^(GET|POST|PUT|PATCH|DELETE) \/\S*$/, 'an operation is "METHOD /path", for example "POST /backtests/read"');
 
-/** Fields an operator may set, in tools.yaml or in an overlay. */
-const operatorToolFields = {
-  enabled: z.boolean().optional().describe('Serve this tool (overrides the toolset default and the risk default).'),
-  hidden: z.boolean().optional().describe('Remove from tools/list and refuse calls, whatever else is set.'),
-};
+/** Fields an operator may set on a tool or toolset, in tools.yaml or in an overlay. */
+const operatorToolFields = PolicyFieldsShape;
+const { enabled: _toolsetEnabled, ...toolsetPolicyFields } = PolicyFieldsShape;
 
 export const ToolsetSchema = z
   .object({
     description: z.string().min(1),
     default: z.boolean().describe('Whether the toolset is enabled out of the box.'),
+    ...toolsetPolicyFields,
   })
   .strict();
 
@@ -67,6 +67,7 @@ export const ToolEntrySchema = z
 
 export const ToolsFileSchema = z
   .object({
+    policy: PolicySectionSchema.optional(),
     toolsets: z.record(z.string(), ToolsetSchema),
     tools: z.record(toolName, ToolEntrySchema),
     excluded: z.record(operationRef, z.string().min(1)).optional().describe('Spec operations deliberately not mapped, with the reason.'),
@@ -76,7 +77,8 @@ export const ToolsFileSchema = z
 /** An operator overlay: operator fields only. */
 export const OverlayFileSchema = z
   .object({
-    toolsets: z.record(z.string(), z.object({ default: z.boolean() }).strict()).optional(),
+    policy: PolicySectionSchema.optional(),
+    toolsets: z.record(z.string(), z.object({ default: z.boolean().optional(), ...toolsetPolicyFields }).strict()).optional(),
     tools: z.record(toolName, z.object(operatorToolFields).strict()).optional(),
   })
   .strict();

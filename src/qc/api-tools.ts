@@ -89,6 +89,15 @@ class NotJsonError extends ToolError {}
 
 /** Turn an upstream answer into a ToolReturn, or throw a ToolError the model can act on. */
 export function interpret(spec: GeneratedToolSpec, upstream: UpstreamResponse, schemas: SchemasDoc, settings: RuntimeSettings): ToolReturn {
+  try {
+    return { ...interpretBody(spec, upstream, schemas, settings), upstreamStatus: upstream.response.status };
+  } catch (error) {
+    if (error instanceof ToolError) error.withStatus(upstream.response.status);
+    throw error;
+  }
+}
+
+function interpretBody(spec: GeneratedToolSpec, upstream: UpstreamResponse, schemas: SchemasDoc, settings: RuntimeSettings): ToolReturn {
   const { response } = upstream;
   const text = typeof (upstream.data ?? upstream.error) === 'string' ? ((upstream.data ?? upstream.error) as string) : '';
   const writeNote = spec.risk === 'read' ? '' : ' The request may or may not have been applied: check before retrying.';

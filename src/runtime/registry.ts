@@ -1,36 +1,61 @@
 /**
- * The tool inventory with operator switches applied. Read-only mode and `hidden` are filters
- * on the inventory, decided here once, not checks scattered through handlers.
+ * The tool inventory with the operator's policy resolved per tool. Read-only mode, `hidden` and
+ * `enabled` are filters on the inventory, decided here once. The configuration can be swapped at
+ * run time (live reload); listeners hear about it so servers can send tools/list_changed.
  */
-import { enabledByDefault } from '../config/defaults.js';
 import type { OperatorConfig } from '../config/operator-config.js';
+import { resolvePolicy, type EffectivePolicy } from '../policy/resolve.js';
 import type { ToolDefinition } from './tool.js';
 
 export interface RegistryOptions {
   readOnly: boolean;
 }
 
-export type Availability = { tool: ToolDefinition; available: true } | { tool: ToolDefinition; available: false; reason: string };
+export type Availability =
+  | { tool: ToolDefinition; available: true; policy: EffectivePolicy }
+  | { tool: ToolDefinition; available: false; reason: string; rule: string; policy: EffectivePolicy };
 
 export class Registry {
   private readonly byName = new Map<string, ToolDefinition>();
+  private policies = new Map<string, EffectivePolicy>();
+  private config!: OperatorConfig;
+  private readonly listeners = new Set<() => void>();
 
   constructor(
     tools: readonly ToolDefinition[],
-    private readonly config: OperatorConfig,
+    config: OperatorConfig,
     private readonly options: RegistryOptions,
   ) {
     for (const tool of tools) {
       if (this.byName.has(tool.name)) throw new Error(`two tools are named '${tool.name}'`);
-      if (!(tool.toolset in config.toolsetDefaults)) {
-        throw new Error(`tool '${tool.name}' is in toolset '${tool.toolset}', which tools.yaml does not declare`);
-      }
       this.byName.set(tool.name, tool);
+    }
+    this.setConfig(config);
+  }
+
+  /** Validate `config` against the inventory, then make it the one in force. Throws (and keeps the old one) when invalid. */
+  setConfig(config: OperatorConfig): void {
+    for (const tool of this.byName.values()) {
+      if (!(tool.toolset in config.toolsets)) throw new Error(`tool '${tool.name}' is in toolset '${tool.toolset}', which tools.yaml does not declare`);
     }
     const unknown = Object.keys(config.tools).filter((name) => !this.byName.has(name));
     if (unknown.length > 0) {
       throw new Error(`tools.yaml names tool(s) that neither generated code nor a plugin provides: ${unknown.join(', ')} (run \`npm run generate\`?)`);
     }
+    const policies = new Map([...this.byName.values()].map((tool) => [tool.name, resolvePolicy(config, tool)]));
+    const changed = this.config !== undefined;
+    this.config = config;
+    this.policies = policies;
+    if (changed) for (const listener of this.listeners) listener();
+  }
+
+  get operatorConfig(): OperatorConfig {
+    return this.config;
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   all(): ToolDefinition[] {
@@ -41,24 +66,32 @@ export class Registry {
     return this.options.readOnly;
   }
 
-  enabled(tool: ToolDefinition): boolean {
-    const switches = this.config.tools[tool.name] ?? {};
-    return switches.enabled ?? enabledByDefault(tool.risk, tool.severity, this.config.toolsetDefaults[tool.toolset] ?? false);
+  policy(tool: ToolDefinition): EffectivePolicy {
+    return this.policies.get(tool.name) as EffectivePolicy;
   }
 
   availability(tool: ToolDefinition): Availability {
-    if (this.config.tools[tool.name]?.hidden) return { tool, available: false, reason: `The tool ${tool.name} is not available on this server.` };
+    const policy = this.policy(tool);
+    if (policy.hidden.value) return { tool, available: false, reason: `The tool ${tool.name} is not available on this server.`, rule: policy.hidden.at, policy };
     if (this.options.readOnly && tool.risk !== 'read') {
-      return { tool, available: false, reason: `The server is in read-only mode, so ${tool.name} (risk: ${tool.risk}) cannot run. Use a read tool, or ask the operator.` };
+      return {
+        tool,
+        available: false,
+        reason: `The server is in read-only mode, so ${tool.name} (risk: ${tool.risk}) cannot run. Use a read tool, or ask the operator.`,
+        rule: 'QC_MCP_READ_ONLY',
+        policy,
+      };
     }
-    if (!this.enabled(tool)) {
+    if (!policy.enabled.value) {
       return {
         tool,
         available: false,
         reason: `The tool ${tool.name} is disabled on this server. An operator can enable it in tools.yaml or the QC_MCP_TOOLS overlay.`,
+        rule: policy.enabled.at,
+        policy,
       };
     }
-    return { tool, available: true };
+    return { tool, available: true, policy };
   }
 
   /** The tools a client sees in tools/list. */

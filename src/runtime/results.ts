@@ -7,12 +7,20 @@ import type { CallToolResult } from '@modelcontextprotocol/server';
 
 /** Thrown by handlers for failures the model can act on; becomes an isError result. */
 export class ToolError extends Error {
+  /** The upstream HTTP status, when the failure came from QuantConnect's answer. */
+  upstreamStatus: number | undefined;
+
   constructor(
     message: string,
     readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'ToolError';
+  }
+
+  withStatus(status: number): this {
+    this.upstreamStatus = status;
+    return this;
   }
 }
 

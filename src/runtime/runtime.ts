@@ -1,10 +1,17 @@
-/** Assemble a runtime: settings, backend, QuantConnect client, tool inventory and operator config. */
-import { mkdirSync } from 'node:fs';
+/** Assemble a runtime: settings, backend, QuantConnect client, tool inventory, policy services, live reload. */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, unwatchFile, watchFile } from 'node:fs';
 import { join } from 'node:path';
+import { createRequestStateCodec } from '@modelcontextprotocol/server';
 import { generatedTools } from '../../generated/tools.js';
 import { plugins } from '../../plugins/index.js';
 import { readEnv, resolveBackend } from '../config/env.js';
 import { loadOperatorConfig } from '../config/operator-config.js';
+import { ApprovalStore } from '../policy/approvals.js';
+import { AuditLog } from '../policy/audit.js';
+import type { ConfirmState, PolicyServices } from '../policy/engine.js';
+import { FileLimitStore, type LimitStore } from '../policy/limits.js';
+import { Secrets } from '../policy/secrets.js';
 import { apiTool, loadPackagedSchemas, type SchemasDoc } from '../qc/api-tools.js';
 import { QuantConnectClient } from '../qc/client.js';
 import type { RetryOptions } from '../qc/retry.js';
@@ -24,6 +31,12 @@ export interface RuntimeOptions {
   toolsYamlPath?: string;
   timeoutMs?: number;
   retry?: RetryOptions;
+  /** The clock policy decisions use (limits, approvals, audit times). */
+  now?: () => number;
+  /** A limit store other than the state directory's file (tests, shared stores). */
+  limits?: LimitStore;
+  /** Watch tools.yaml and the overlay, and apply valid changes without a restart. */
+  watch?: boolean | { intervalMs: number };
   /** Where log lines go (stderr by default; never stdout, which is the stdio transport). */
   log?: (line: string) => void;
 }
@@ -32,31 +45,65 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   const env = readEnv(options.env ?? process.env);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const backend = resolveBackend(env);
-  const config = loadOperatorConfig(options.toolsYamlPath ?? join(packageRoot(), 'tools.yaml'), env.toolsOverlay);
+  const toolsYamlPath = options.toolsYamlPath ?? join(packageRoot(), 'tools.yaml');
+  const config = loadOperatorConfig(toolsYamlPath, env.toolsOverlay);
   const generated = options.generated ?? { tools: generatedTools, schemas: loadPackagedSchemas() };
   const tools = [
     ...generated.tools.map((spec) => apiTool(spec, generated.schemas)),
     ...(options.plugins ?? plugins).flatMap((p) => p.tools),
   ];
   const registry = new Registry(tools, config, { readOnly: env.readOnly });
+  const now = options.now ?? Date.now;
+  mkdirSync(env.stateDir, { recursive: true, mode: 0o700 });
+
+  const secrets = Secrets.load(env.secretsFile ?? config.secretsFile, [env.token], log);
+  const policy: PolicyServices = {
+    audit: new AuditLog(env.auditLog ?? join(env.stateDir, 'audit.jsonl'), {
+      fsync: env.auditFsync,
+      ...(env.auditMaxBytes ? { maxBytes: env.auditMaxBytes } : {}),
+      scrub: (text) => secrets.scrub(text),
+      now,
+    }),
+    limits: options.limits ?? new FileLimitStore(join(env.stateDir, 'limits.json')),
+    approvals: new ApprovalStore(join(env.stateDir, 'approvals.json')),
+    secrets,
+    stateDir: env.stateDir,
+    now,
+    codec: createRequestStateCodec<ConfirmState>({ key: randomBytes(32), ttlSeconds: 600 }),
+  };
 
   let baseUrl = env.baseUrl;
   let credentials = { userId: env.userId ?? '', token: env.token ?? '' };
   let organizationId = env.organizationId;
-  let stopBackend = async (): Promise<void> => {};
+  const closers: (() => Promise<void> | void)[] = [() => policy.audit.close()];
   if (backend === 'sandbox') {
     const { startEmbeddedSandbox } = await import('../sandbox/embedded.js');
-    mkdirSync(env.stateDir, { recursive: true });
     const sandbox = await startEmbeddedSandbox({ statePath: join(env.stateDir, 'sandbox-state.json') });
     baseUrl = sandbox.baseUrl;
     credentials = sandbox.credentials;
-    stopBackend = sandbox.close;
+    closers.push(sandbox.close);
     organizationId ??= sandbox.organizationId;
     log(
       `quantconnect-mcp: no QuantConnect credentials set, so tools use the embedded sandbox at ${baseUrl} ` +
         `(simulated results, not your account; state kept in ${join(env.stateDir, 'sandbox-state.json')}).`,
     );
   }
+
+  if (options.watch) {
+    const files = [toolsYamlPath, ...(env.toolsOverlay ? [env.toolsOverlay] : [])];
+    const interval = typeof options.watch === 'object' ? options.watch.intervalMs : 500;
+    const reload = (): void => {
+      try {
+        registry.setConfig(loadOperatorConfig(toolsYamlPath, env.toolsOverlay));
+        log(`quantconnect-mcp: configuration reloaded from ${files.join(', ')}.`);
+      } catch (error) {
+        log(`quantconnect-mcp: configuration change rejected, keeping the last good one: ${(error as Error).message}`);
+      }
+    };
+    for (const file of files) watchFile(file, { interval, persistent: false }, (curr, prev) => curr.mtimeMs !== prev.mtimeMs && reload());
+    closers.push(() => files.forEach((file) => unwatchFile(file)));
+  }
+
   const qc = new QuantConnectClient({
     baseUrl,
     credentials,
@@ -69,6 +116,9 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     registry,
     qc,
     settings: { agentName: env.agentName, organizationId, backend, npm: env.npm },
-    close: stopBackend,
+    policy,
+    close: async () => {
+      for (const close of closers.reverse()) await close();
+    },
   };
 }

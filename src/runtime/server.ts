@@ -1,23 +1,29 @@
 /**
- * The MCP server: tools/list from the registry, and one tools/call path for every tool
- * (registry -> validation -> handler -> result), built on the SDK's low-level Server.
+ * The MCP server: tools/list from the registry, and one tools/call path for every tool through
+ * the policy engine, built on the SDK's low-level Server. One server per connection; the identity
+ * of the connection scopes limits and approvals and is recorded in the audit log.
  */
-import { ProtocolError, ProtocolErrorCode, Server, type CallToolResult, type Tool } from '@modelcontextprotocol/server';
+import { Server, type Tool } from '@modelcontextprotocol/server';
 import { annotationsFor } from '../config/defaults.js';
-import { META_BACKEND } from '../qc/api-tools.js';
 import type { QuantConnectClient } from '../qc/client.js';
+import { handleToolCall, type PolicyServices } from '../policy/engine.js';
 import { buildInstructions } from './instructions.js';
 import { packageVersion } from './package-info.js';
 import type { Registry } from './registry.js';
-import { errorResult, okResult, ToolError } from './results.js';
-import type { RuntimeSettings, ToolContext, ToolDefinition } from './tool.js';
+import type { RuntimeSettings, ToolDefinition } from './tool.js';
 
 export interface Runtime {
   registry: Registry;
   qc: QuantConnectClient;
   settings: RuntimeSettings;
-  /** Stops what the runtime started (an embedded sandbox). */
+  policy: PolicyServices;
+  /** Stops what the runtime started (an embedded sandbox, file watchers, the audit log). */
   close: () => Promise<void>;
+}
+
+export interface ServerOptions {
+  /** Who is calling: "local" over stdio; a grant id over HTTP. */
+  identity?: string;
 }
 
 export function toMcpTool(tool: ToolDefinition): Tool {
@@ -31,49 +37,27 @@ export function toMcpTool(tool: ToolDefinition): Tool {
   };
 }
 
-export function createMcpServer(runtime: Runtime): Server {
+export function createMcpServer(runtime: Runtime, options: ServerOptions = {}): Server {
   const { registry, settings } = runtime;
+  const identity = options.identity ?? 'local';
   const server = new Server(
     { name: 'quantconnect-mcp', version: packageVersion() },
     {
       capabilities: { tools: { listChanged: true } },
       instructions: buildInstructions(registry.listed(), settings.backend),
+      requestState: { verify: (state, ctx) => runtime.policy.codec.verify(state, ctx) },
     },
   );
-  const baseMeta = { [META_BACKEND]: settings.backend };
-
   server.setRequestHandler('tools/list', () => ({ tools: registry.listed().map(toMcpTool) }));
+  server.setRequestHandler('tools/call', (request, ctx) => handleToolCall(runtime, server, identity, request, ctx));
 
-  server.setRequestHandler('tools/call', async (request, ctx): Promise<CallToolResult> => {
-    const { name } = request.params;
-    const found = registry.lookup(name);
-    if (!found) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${name}`);
-    if (!found.available) return errorResult(found.reason, undefined, baseMeta);
-    const tool = found.tool;
-    const parsed = tool.parse(request.params.arguments ?? {});
-    if (!parsed.ok) return errorResult(`Invalid arguments for ${name}: ${parsed.problems.join('; ')}`, undefined, baseMeta);
-
-    const progressToken = ctx.mcpReq._meta?.progressToken;
-    const toolCtx: ToolContext = {
-      signal: ctx.mcpReq.signal,
-      qc: runtime.qc,
-      settings,
-      progress: async (progress, total, message) => {
-        if (progressToken === undefined) return;
-        await ctx.mcpReq.notify({
-          method: 'notifications/progress',
-          params: { progressToken, progress, ...(total === undefined ? {} : { total }), ...(message ? { message } : {}) },
-        });
-      },
-    };
-    try {
-      const outcome = await tool.handler(parsed.value, toolCtx);
-      const result = okResult(outcome.structured, { ...baseMeta, ...outcome.meta }, outcome.text);
-      return server.projectCallToolResult(result, tool.outputSchema);
-    } catch (error) {
-      if (error instanceof ToolError) return errorResult(error.message, error.details, baseMeta);
-      throw error;
-    }
+  const unsubscribe = registry.onChange(() => {
+    server.sendToolListChanged().catch(() => {});
   });
+  const previousOnClose = server.onclose;
+  server.onclose = () => {
+    unsubscribe();
+    previousOnClose?.();
+  };
   return server;
 }

@@ -28,6 +28,8 @@ export interface ToolReturn {
   structured: Record<string, unknown>;
   meta?: ResultMeta;
   text?: string;
+  /** The upstream HTTP status, for the audit log. */
+  upstreamStatus?: number;
 }
 
 export type ParseResult = { ok: true; value: Record<string, unknown> } | { ok: false; problems: string[] };

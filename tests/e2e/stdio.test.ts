@@ -15,6 +15,18 @@ const CLI = 'dist/src/cli/main.js';
 let client: Client;
 let transport: StdioClientTransport;
 let stderr = '';
+/** What the human was asked, in order. */
+const asked: string[] = [];
+
+/** A client whose human accepts every confirmation (and whose questions are recorded). */
+function acceptingClient(name: string): Client {
+  const c = new Client({ name, version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } });
+  c.setRequestHandler('elicitation/create', async (request) => {
+    asked.push(String((request.params as { message?: string }).message));
+    return { action: 'accept', content: { confirm: true } };
+  });
+  return c;
+}
 
 function cleanEnv(): Record<string, string> {
   const env: Record<string, string> = {};
@@ -26,7 +38,7 @@ beforeAll(async () => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does).`);
   transport = new StdioClientTransport({ command: process.execPath, args: [CLI], env: cleanEnv(), stderr: 'pipe' });
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  client = new Client({ name: 'e2e', version: '1.0.0' });
+  client = acceptingClient('e2e');
   await client.connect(transport);
 });
 afterAll(async () => {
@@ -43,8 +55,11 @@ describe('quantconnect-mcp over stdio with no credentials', () => {
   });
 
   it('completes the official workflow: project, code, compile, backtest, results, orders, clean-up', async () => {
-    const { backtest } = await backtestWorkflow(caller(client), 'E2E Momentum');
+    const { backtest, projectId } = await backtestWorkflow(caller(client), 'E2E Momentum');
     expect(String(backtest.note)).toContain('SIMULATED');
+    // delete_project is destructive: the human was asked, with the project's id and name.
+    expect(asked.at(-1)).toContain('Run delete_project');
+    expect(asked.at(-1)).toContain(`Project: ${projectId} "E2E Momentum"`);
   });
 
   it('reports its version', async () => {
@@ -61,7 +76,7 @@ describe('a live paper workflow over stdio, with an operator overlay enabling th
       tools: { create_live_algorithm: { enabled: true }, liquidate_live_algorithm: { enabled: true }, create_live_command: { enabled: true } },
     });
     const transport = new StdioClientTransport({ command: process.execPath, args: [CLI], env: { ...cleanEnv(), QC_MCP_TOOLS: overlay }, stderr: 'ignore' });
-    live = new Client({ name: 'e2e-live', version: '1.0.0' });
+    live = acceptingClient('e2e-live');
     await live.connect(transport);
   });
   afterAll(() => live.close());
@@ -77,6 +92,7 @@ describe('a live paper workflow over stdio, with an operator overlay enabling th
 
     const first = await deploy();
     expect(first.deployId).toMatch(/^L-/);
+    expect(asked.at(-1)).toMatch(/Run create_live_algorithm[\s\S]*Brokerage: QuantConnectBrokerage[\s\S]*Node: LN-sandbox-micro[\s\S]*Worst case: starts an algorithm that places real orders/);
     const running = await pollUntil(() => call('read_live_algorithm', { projectId }), (r) => r.status === 'Running', 15_000);
     expect(running.brokerage).toBe('QuantConnectBrokerage');
     const portfolio = await call('read_live_portfolio', { projectId });

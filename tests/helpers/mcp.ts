@@ -1,4 +1,7 @@
 /** Connect a real MCP Client to a runtime's server over the SDK's in-memory transport. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
 import { createRuntime, type RuntimeOptions } from '../../src/runtime/runtime.js';
 import { createMcpServer, type Runtime } from '../../src/runtime/server.js';
@@ -33,6 +36,7 @@ export async function connect(options: RuntimeOptions): Promise<Connected> {
 /** Environment with credentials and no ambient QC_* variables, for deterministic runtimes. */
 export function testEnv(baseUrl: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
+    QC_MCP_STATE_DIR: mkdtempSync(join(tmpdir(), 'qcmcp-state-')),
     QUANTCONNECT_USER_ID: '123456',
     QUANTCONNECT_API_TOKEN: 'test-token-0123456789abcdef',
     QUANTCONNECT_ORGANIZATION_ID: 'org-test',

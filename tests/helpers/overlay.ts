@@ -10,8 +10,17 @@ export function writeOverlay(content: unknown): string {
   return file;
 }
 
-/** An overlay that enables every tool named in the packaged tools.yaml. */
+const toolNames = (): string[] => Object.keys((parse(readFileSync('tools.yaml', 'utf8')) as { tools: Record<string, unknown> }).tools);
+
+/** An overlay that enables every tool named in the packaged tools.yaml (confirmation and limits stay as packaged). */
 export function allEnabledOverlay(): string {
-  const tools = (parse(readFileSync('tools.yaml', 'utf8')) as { tools: Record<string, unknown> }).tools;
-  return writeOverlay({ tools: Object.fromEntries(Object.keys(tools).map((name) => [name, { enabled: true }])) });
+  return writeOverlay({ tools: Object.fromEntries(toolNames().map((name) => [name, { enabled: true }])) });
+}
+
+/**
+ * For tests about transport, API shapes and the sandbox, not policy: every tool enabled, no human
+ * confirmation, no limits. An operator could write exactly this; the policy has its own tests.
+ */
+export function unrestrictedOverlay(): string {
+  return writeOverlay({ tools: Object.fromEntries(toolNames().map((name) => [name, { enabled: true, confirm: false, limits: [] }])) });
 }

@@ -7,7 +7,7 @@ import { generatedTools } from '../../generated/tools.js';
 import { authHeaders } from '../../src/qc/auth.js';
 import { argsFor } from '../helpers/args.js';
 import { connect, testEnv, type Connected } from '../helpers/mcp.js';
-import { allEnabledOverlay } from '../helpers/overlay.js';
+import { unrestrictedOverlay } from '../helpers/overlay.js';
 import { startRecorder, type Recorder } from '../helpers/recorder.js';
 import { requestValidators } from '../helpers/spec-validators.js';
 
@@ -103,7 +103,7 @@ beforeAll(async () => {
   recorder.respond('/live/auth0/authorize', () => ({ status: 302, headers: { location: 'https://login.example.invalid/alpaca' }, body: {} }));
   recorder.respond('/live/auth0/read', () => ({ body: { authorization: { access: 'granted' }, success: true } }));
   mcp = await connect({
-    env: { ...testEnv(recorder.baseUrl), QC_MCP_TOOLS: allEnabledOverlay(), QC_MCP_NPM: 'tests/fixtures/fake-npm' },
+    env: { ...testEnv(recorder.baseUrl), QC_MCP_TOOLS: unrestrictedOverlay(), QC_MCP_NPM: 'tests/fixtures/fake-npm' },
   });
 });
 afterAll(async () => {

@@ -7,7 +7,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Tool } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPackagedSchemas } from '../../src/qc/api-tools.js';
-import { allEnabledOverlay } from '../helpers/overlay.js';
+import { unrestrictedOverlay } from '../helpers/overlay.js';
 import { sandboxSession, type SandboxSession } from '../helpers/sandbox.js';
 import { pollUntil } from '../helpers/workflow.js';
 
@@ -122,7 +122,7 @@ const STEPS: Step[] = [
 ];
 
 beforeAll(async () => {
-  s = await sandboxSession({}, { QC_MCP_TOOLS: allEnabledOverlay(), QC_MCP_NPM: 'tests/fixtures/fake-npm' });
+  s = await sandboxSession({}, { QC_MCP_TOOLS: unrestrictedOverlay(), QC_MCP_NPM: 'tests/fixtures/fake-npm' });
   tools = (await s.client.listTools()).tools;
 });
 afterAll(() => s.close());

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authHeaders } from '../../src/qc/auth.js';
-import { allEnabledOverlay } from '../helpers/overlay.js';
+import { unrestrictedOverlay } from '../helpers/overlay.js';
 import { CREDENTIALS, sandboxSession, type SandboxSession } from '../helpers/sandbox.js';
 import { pollUntil } from '../helpers/workflow.js';
 
@@ -40,7 +40,7 @@ async function raw(path: string, body: unknown, headers: Record<string, string>)
 }
 
 beforeAll(async () => {
-  s = await sandboxSession({}, { QC_MCP_TOOLS: allEnabledOverlay() });
+  s = await sandboxSession({}, { QC_MCP_TOOLS: unrestrictedOverlay() });
   const created = await ok('create_project', { name: 'Contract', language: 'Py' });
   projectId = (created.projects as { projectId: number }[])[0]!.projectId;
   const compile = await ok('create_compile', { projectId });

@@ -4,6 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseFaults } from '../../src/sandbox/faults.js';
+import { unrestrictedOverlay } from '../helpers/overlay.js';
 import { sandboxSession, type SandboxSession } from '../helpers/sandbox.js';
 
 let s: SandboxSession;
@@ -13,7 +14,7 @@ const call = (name: string, args: Record<string, unknown> = {}) => s.client.call
 const projectCount = () => s.sandbox.state.projects.length;
 
 beforeAll(async () => {
-  s = await sandboxSession({}, {}, { retry: { retries: 3, baseDelayMs: 1, maxDelayMs: 10, maxRetryAfterMs: 100 }, timeoutMs: 800 });
+  s = await sandboxSession({}, { QC_MCP_TOOLS: unrestrictedOverlay() }, { retry: { retries: 3, baseDelayMs: 1, maxDelayMs: 10, maxRetryAfterMs: 100 }, timeoutMs: 800 });
   const created = await call('create_project', { name: 'Faults', language: 'Py' });
   projectId = (created.structuredContent as { projects: { projectId: number }[] }).projects[0]!.projectId;
 });

@@ -1,0 +1,14 @@
+/** The operator's kill switch: while the lockdown file exists, every critical tool is refused. */
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const lockdownFile = (stateDir: string): string => join(stateDir, 'lockdown');
+
+/** Checked on every call (a stat), so it takes effect mid-session without a restart. */
+export const isLockedDown = (stateDir: string): boolean => existsSync(lockdownFile(stateDir));
+
+export function setLockdown(stateDir: string, on: boolean, reason = ''): void {
+  mkdirSync(stateDir, { recursive: true });
+  if (on) writeFileSync(lockdownFile(stateDir), `${new Date().toISOString()} ${reason}\n`);
+  else rmSync(lockdownFile(stateDir), { force: true });
+}
