@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  CLIENT_CAPABILITIES_META_KEY,
   inputRequired,
   inputResponse,
   ProtocolError,
@@ -51,9 +52,14 @@ export interface PolicyServices {
 }
 
 
-/** Whether the client declared form elicitation (a bare `elicitation: {}` counts, as the spec's pre-mode rule says). */
-function canElicit(server: Server): boolean {
-  const elicitation = server.getClientCapabilities()?.elicitation as Record<string, unknown> | undefined;
+/**
+ * Whether the client declared form elicitation (a bare `elicitation: {}` counts, as the spec's
+ * pre-mode rule says): from initialize on the 2025 era, from the request's envelope on 2026-07-28.
+ */
+function canElicit(server: Server, ctx: ServerContext): boolean {
+  const fromEnvelope = (ctx.mcpReq.envelope as Record<string, { elicitation?: unknown } | undefined> | undefined)?.[CLIENT_CAPABILITIES_META_KEY];
+  const capabilities = (fromEnvelope ?? server.getClientCapabilities()) as { elicitation?: unknown } | undefined;
+  const elicitation = capabilities?.elicitation as Record<string, unknown> | undefined;
   if (!elicitation) return false;
   return Object.keys(elicitation).length === 0 || 'form' in elicitation;
 }
@@ -128,7 +134,7 @@ export async function handleToolCall(
       if (approved) {
         approvalId = approved.id;
         decision('approval_used', { rule: policy.confirm.at, approval_id: approved.id });
-      } else if (canElicit(server)) {
+      } else if (canElicit(server, ctx)) {
         const summary = await confirmationSummary(tool, args, runtime.qc);
         decision('confirmation_requested', { rule: policy.confirm.at });
         return inputRequired({

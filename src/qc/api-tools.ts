@@ -35,6 +35,7 @@ const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false
 export function formatAjvErrors(errors: ErrorObject[] | null | undefined, root: string): string[] {
   return (errors ?? []).slice(0, 10).map((e) => {
     const where = e.instancePath === '' ? root : `${root}${e.instancePath.replace(/\//g, '.')}`;
+    if (e.keyword === 'additionalProperties') return `${where}: unknown argument "${(e.params as { additionalProperty: string }).additionalProperty}"`;
     const allowed = e.keyword === 'enum' ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.map(String).join(', ')})` : '';
     return `${where}: ${e.message ?? 'is invalid'}${allowed}`;
   });
@@ -180,7 +181,8 @@ export function apiTool(spec: GeneratedToolSpec, schemas: SchemasDoc): ToolDefin
     inputSchema: spec.inputSchema,
     outputSchema: spec.outputSchema,
     parse: (args): ParseResult => {
-      validateArgs ??= ajv.compile(spec.inputSchema);
+      // Unknown arguments are refused: nothing the model adds (say, confirm: true) rides along.
+      validateArgs ??= ajv.compile({ ...spec.inputSchema, additionalProperties: false });
       const value = (args ?? {}) as Record<string, unknown>;
       return validateArgs(value) ? { ok: true, value } : { ok: false, problems: formatAjvErrors(validateArgs.errors, 'arguments') };
     },

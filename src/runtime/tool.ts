@@ -94,7 +94,8 @@ export function defineTool<I extends z.ZodObject, O extends z.ZodObject | undefi
     inputSchema: jsonSchemaOf(options.input, 'input'),
     ...(options.output ? { outputSchema: jsonSchemaOf(options.output, 'output') } : {}),
     parse: (args) => {
-      const parsed = options.input.safeParse(args ?? {});
+      // strict(): unknown arguments are refused rather than dropped silently.
+      const parsed = options.input.strict().safeParse(args ?? {});
       return parsed.success ? { ok: true, value: parsed.data as Record<string, unknown> } : { ok: false, problems: zodProblems(parsed.error) };
     },
     handler: (args, ctx) => options.handler(args as z.output<I>, ctx),
