@@ -134,11 +134,52 @@ async function sandboxRoundTrip(): Promise<void> {
   await sandbox.close();
 }
 
+async function policyOverhead(): Promise<void> {
+  const { createRuntime } = await import('../src/runtime/runtime.js');
+  const { createMcpServer } = await import('../src/runtime/server.js');
+  const { handleToolCall } = await import('../src/policy/engine.js');
+  const { writeOverlay } = await import('../tests/helpers/overlay.js');
+  const run = async (overlay: unknown) => {
+    const runtime = await createRuntime({ env: testEnv('http://127.0.0.1:9/api/v2', { QC_MCP_TOOLS: writeOverlay(overlay) }), log: () => {} });
+    const server = createMcpServer(runtime);
+    const tool = runtime.registry.all().find((t) => t.name === 'read_mcp_server_version')!;
+    const ctx = {
+      mcpReq: { id: 1, method: 'tools/call', signal: new AbortController().signal, requestState: () => undefined, notify: async () => {} },
+    } as unknown as Parameters<typeof handleToolCall>[4];
+    const request = { method: 'tools/call', params: { name: tool.name, arguments: {} } } as Parameters<typeof handleToolCall>[3];
+    const toolCtx = { signal: new AbortController().signal, qc: runtime.qc, settings: runtime.settings, progress: async () => {} };
+    const bare: number[] = [];
+    const full: number[] = [];
+    for (let i = 0; i < 3000; i++) {
+      let t = performance.now();
+      await tool.handler({}, toolCtx);
+      const b = performance.now() - t;
+      t = performance.now();
+      await handleToolCall(runtime, server, 'bench', request, ctx);
+      const f = performance.now() - t;
+      if (i >= 500) {
+        bare.push(b);
+        full.push(f);
+      }
+    }
+    await runtime.close();
+    return { bare, full };
+  };
+  const plain = await run({});
+  const limited = await run({ tools: { read_mcp_server_version: { limits: [{ window: 'second', max: 1e9 }] } } });
+  const overhead = (r: { bare: number[]; full: number[] }) => r.full.map((f, i) => f - (r.bare[i] ?? 0));
+  console.log('\n## policy overhead per call (2500 calls of a local tool, confirmation excluded)');
+  line('handler alone (baseline) p50', ms(median(plain.bare)));
+  line('policy path: lookup, validation, lockdown, rules, audit record', `p50 ${ms(median(overhead(plain)))} / p99 ${ms(quantile(overhead(plain), 0.99))} (target p50 < 0.2 ms)`);
+  line('  ... plus a limit (reserve, persisted to the state dir)', `p50 ${ms(median(overhead(limited)))} / p99 ${ms(quantile(overhead(limited), 0.99))}`);
+}
+
 async function main(): Promise<void> {
   console.log(`quantconnect-mcp benchmarks (node ${process.version}, ${new Date().toISOString()})`);
   await tokens();
   await coldStart();
   await sandboxRoundTrip();
+  await policyOverhead();
 }
 
 main().catch((error: unknown) => {

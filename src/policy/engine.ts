@@ -1,7 +1,7 @@
 /**
  * The policy engine: every tools/call, generated or plugin, takes this one path before anything
- * reaches QuantConnect: availability -> arguments -> lockdown -> rules -> human confirmation ->
- * limits -> server-side secrets -> handler. Each call ends in exactly one audit outcome record;
+ * reaches QuantConnect: availability -> arguments -> lockdown -> rules -> server-side secrets ->
+ * human confirmation -> limits -> handler. Each call ends in exactly one audit outcome record;
  * decisions along the way (confirmation asked, human accepted or declined, approval used) are
  * recorded too, under the same call id.
  */
@@ -117,6 +117,16 @@ export async function handleToolCall(
   const rule = firstDenial(policy.rules, args);
   if (rule) return refuse(`Refused by the server's policy: ${rule.deny} Nothing was sent.`, rule.at);
 
+  // Named server-side credentials are resolved now (a bad name fails before anyone is asked);
+  // the filled arguments go upstream only, never into summaries, logs or the audit.
+  let filled: Record<string, unknown>;
+  try {
+    filled = services.secrets.fill(args).args;
+  } catch (error) {
+    if (error instanceof ToolError) return outcome('invalid', { error: error.message }, errorResult(error.message, undefined, meta));
+    throw error;
+  }
+
   let approvalId: string | null = null;
   if (policy.confirm.value) {
     const now = services.now();
@@ -190,15 +200,6 @@ export async function handleToolCall(
         { error: error.message, approval_id: approvalId },
       );
     }
-  }
-
-  let filled: Record<string, unknown>;
-  try {
-    filled = services.secrets.fill(args).args;
-  } catch (error) {
-    if (token) services.limits.release(token);
-    if (error instanceof ToolError) return outcome('invalid', { error: error.message, approval_id: approvalId }, errorResult(error.message, undefined, meta));
-    throw error;
   }
 
   const progressToken = ctx.mcpReq._meta?.progressToken;
