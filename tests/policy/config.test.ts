@@ -97,3 +97,18 @@ describe('quantconnect-mcp lockdown', () => {
     expect(run('sideways').status).toBe(2);
   });
 });
+
+describe('the commented examples in the packaged tools.yaml', () => {
+  it('are valid policy when uncommented', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parse } = await import('yaml');
+    const { PolicyFieldsSchema } = await import('../../src/policy/schema.js');
+    const text = readFileSync('tools.yaml', 'utf8');
+    const blocks = [...text.matchAll(/^ {4}# (rules|limits):\n((?: {4}# {3}- .*\n)+)/gm)];
+    expect(blocks.map((b) => b[1])).toEqual(['rules', 'limits']);
+    for (const [, field, body] of blocks) {
+      const yaml = `${field}:\n${body!.replace(/^ {4}# /gm, '')}`;
+      expect(PolicyFieldsSchema.safeParse(parse(yaml)).success, yaml).toBe(true);
+    }
+  });
+});

@@ -152,6 +152,29 @@ describe('the model cannot confirm for the human', () => {
 });
 
 describe('defaults out of the box', () => {
+  it('deploy, liquidate and live commands are neither listed nor callable, and nothing reaches the API', async () => {
+    rig = await policyRig({});
+    const c = await rig.connect({ human: 'accept' });
+    const listed = (await c.client.listTools()).tools.map((t) => t.name);
+    for (const name of ['create_live_algorithm', 'liquidate_live_algorithm', 'create_live_command', 'broadcast_live_command']) {
+      expect(listed).not.toContain(name);
+      const result = await c.call(name, name === 'create_live_algorithm' ? DEPLOY : { projectId: 7, command: {} });
+      expect(result.isError).toBe(true);
+      expect(text(result)).toContain('is disabled on this server');
+    }
+    expect(rig.recorder.requests).toEqual([]);
+    expect(c.asked).toEqual([]);
+  });
+
+  it('a password the model types into brokerage settings is redacted in what the human sees', async () => {
+    rig = await policyRig(LIVE_ON);
+    const c = await rig.connect({ human: 'decline' });
+    await c.call('create_live_algorithm', { ...DEPLOY, brokerage: { id: 'InteractiveBrokersBrokerage', 'ib-user-name': 'alice77', 'ib-password': 'hunter2-hunter2' } });
+    expect(c.asked[0]).toContain('Brokerage: InteractiveBrokersBrokerage');
+    expect(c.asked[0]).not.toContain('hunter2-hunter2');
+    expect(c.asked[0]).not.toContain('alice77');
+  });
+
   it('destructive tools need confirmation; reads do not', async () => {
     rig = await policyRig({});
     const c = await rig.connect({ human: 'decline' });
