@@ -84,15 +84,15 @@ async function main(argv: string[]): Promise<number> {
     case 'approve':
     case 'deny': {
       const { decide } = await import('./operator.js');
-      return decide(positionals[1], command === 'approve' ? 'approved' : 'denied');
+      return await decide(positionals[1], command === 'approve' ? 'approved' : 'denied');
     }
     case 'approvals': {
       const { listApprovals } = await import('./operator.js');
-      return listApprovals();
+      return await listApprovals();
     }
     case 'lockdown': {
       const { lockdown } = await import('./operator.js');
-      return lockdown(positionals[1]);
+      return await lockdown(positionals[1]);
     }
     case 'audit': {
       const { auditCommand } = await import('./operator.js');

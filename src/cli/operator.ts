@@ -1,24 +1,30 @@
 /** Operator commands: approve / deny / approvals, lockdown on|off|status, audit verify [FILE]. */
 import { join } from 'node:path';
 import { readEnv } from '../config/env.js';
-import { ApprovalStore } from '../policy/approvals.js';
 import { auditFiles, verifyAudit } from '../policy/audit.js';
-import { isLockedDown, lockdownFile, setLockdown } from '../policy/lockdown.js';
+import { lockdownFile } from '../policy/lockdown.js';
+import { openState, type PolicyState } from '../policy/state.js';
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 const err = (line: string): void => void process.stderr.write(`${line}\n`);
 
-function approvals(): ApprovalStore {
-  return new ApprovalStore(join(readEnv().stateDir, 'approvals.json'));
+async function withState<T>(fn: (state: PolicyState) => Promise<T>): Promise<T> {
+  const env = readEnv();
+  const state = await openState(env.stateUrl, env.stateDir);
+  try {
+    return await fn(state);
+  } finally {
+    await state.close();
+  }
 }
 
-export function decide(id: string | undefined, decision: 'approved' | 'denied'): number {
+export async function decide(id: string | undefined, decision: 'approved' | 'denied'): Promise<number> {
   if (!id) {
     err(`usage: quantconnect-mcp ${decision === 'approved' ? 'approve' : 'deny'} ID   (pending approvals: quantconnect-mcp approvals)`);
     return 2;
   }
   try {
-    const approval = approvals().decide(id, decision, Date.now());
+    const approval = await withState((s) => s.approvals.decide(id, decision, Date.now()));
     out(`${approval.id} ${decision}: ${approval.tool} for ${approval.identity}.`);
     if (decision === 'approved') out(`The same call may now run once, until ${new Date(approval.expires).toISOString()}.`);
     out(approval.summary);
@@ -29,23 +35,24 @@ export function decide(id: string | undefined, decision: 'approved' | 'denied'):
   }
 }
 
-export function listApprovals(): number {
+export async function listApprovals(): Promise<number> {
   const now = Date.now();
-  const list = approvals().list(now).filter((a) => a.status === 'pending' && !a.expired);
+  const list = (await withState((s) => s.approvals.list(now))).filter((a) => a.status === 'pending' && !a.expired);
   if (list.length === 0) out('No pending approvals.');
   for (const a of list) out(`${a.id}  ${a.tool}  ${a.identity}  expires ${new Date(a.expires).toISOString()}\n  ${a.summary.split('\n').join('\n  ')}`);
   return 0;
 }
 
-export function lockdown(action: string | undefined): number {
-  const { stateDir } = readEnv();
+export async function lockdown(action: string | undefined): Promise<number> {
+  const { stateDir, stateUrl } = readEnv();
+  const where = stateUrl ? 'in Redis, for every replica' : lockdownFile(stateDir);
   if (action === 'on' || action === 'off') {
-    setLockdown(stateDir, action === 'on', 'set with quantconnect-mcp lockdown');
-    out(`Lockdown ${action}: critical tools are ${action === 'on' ? 'refused' : 'allowed again (subject to policy)'} from the next call (${lockdownFile(stateDir)}).`);
+    await withState((s) => s.lockdown.set(action === 'on'));
+    out(`Lockdown ${action}: critical tools are ${action === 'on' ? 'refused' : 'allowed again (subject to policy)'} from the next call (${where}).`);
     return 0;
   }
   if (action === undefined || action === 'status') {
-    out(`Lockdown is ${isLockedDown(stateDir) ? 'on' : 'off'} (${lockdownFile(stateDir)}).`);
+    out(`Lockdown is ${(await withState((s) => s.lockdown.isOn())) ? 'on' : 'off'} (${where}).`);
     return 0;
   }
   err('usage: quantconnect-mcp lockdown on|off|status');

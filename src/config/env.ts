@@ -23,6 +23,8 @@ export interface EnvSettings {
   auditFsync: boolean;
   auditMaxBytes: number | undefined;
   secretsFile: string | undefined;
+  /** redis://... to share policy state between replicas; unset keeps it in stateDir. */
+  stateUrl: string | undefined;
 }
 
 const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim());
@@ -59,6 +61,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvSettings {
     auditFsync: truthy(env.QC_MCP_AUDIT_FSYNC),
     auditMaxBytes: positiveInt(env.QC_MCP_AUDIT_MAX_BYTES, 'QC_MCP_AUDIT_MAX_BYTES'),
     secretsFile: nonEmpty(env.QC_MCP_SECRETS),
+    stateUrl: nonEmpty(env.QC_MCP_STATE),
   };
 }
 

@@ -22,7 +22,30 @@ export interface Approval {
   decided?: number;
 }
 
-export class ApprovalStore {
+/** Where approvals live: the state directory (one process) or Redis (several replicas). */
+export interface ApprovalStore {
+  list(now: number): Promise<(Approval & { expired: boolean })[]>;
+  consume(tool: string, hash: string, identity: string, now: number): Promise<Approval | undefined>;
+  pending(tool: string, hash: string, identity: string, now: number): Promise<Approval | undefined>;
+  create(fields: Pick<Approval, 'tool' | 'args_sha256' | 'identity' | 'summary'>, ttlMs: number, now: number): Promise<Approval>;
+  decide(id: string, decision: 'approved' | 'denied', now: number): Promise<Approval>;
+}
+
+export const newApprovalId = (): string => `ap_${randomBytes(5).toString('hex')}`;
+
+/** Decide `approval` in place, or throw the reason the CLI prints. */
+export function applyDecision(approval: Approval | undefined, id: string, decision: 'approved' | 'denied', now: number): Approval {
+  if (!approval) throw new Error(`no approval ${id} (see quantconnect-mcp approvals)`);
+  if (approval.expires <= now) throw new Error(`approval ${id} expired at ${new Date(approval.expires).toISOString()}; the agent must ask again`);
+  if (approval.status !== 'pending') throw new Error(`approval ${id} is already ${approval.status}`);
+  approval.status = decision;
+  approval.decided = now;
+  return approval;
+}
+
+export const matches = (a: Approval, tool: string, hash: string, identity: string): boolean => a.tool === tool && a.args_sha256 === hash && a.identity === identity;
+
+export class FileApprovalStore implements ApprovalStore {
   constructor(private readonly path: string) {}
 
   private read(): Approval[] {
@@ -40,14 +63,14 @@ export class ApprovalStore {
     renameSync(temp, this.path);
   }
 
-  list(now: number): (Approval & { expired: boolean })[] {
+  async list(now: number): Promise<(Approval & { expired: boolean })[]> {
     return this.read().map((a) => ({ ...a, expired: a.expires <= now }));
   }
 
   /** An approved, unexpired approval for exactly this call, marked used; undefined when there is none. */
-  consume(tool: string, hash: string, identity: string, now: number): Approval | undefined {
+  async consume(tool: string, hash: string, identity: string, now: number): Promise<Approval | undefined> {
     const approvals = this.read();
-    const match = approvals.find((a) => a.status === 'approved' && a.tool === tool && a.args_sha256 === hash && a.identity === identity && a.expires > now);
+    const match = approvals.find((a) => a.status === 'approved' && matches(a, tool, hash, identity) && a.expires > now);
     if (!match) return undefined;
     match.status = 'used';
     this.write(approvals, now);
@@ -55,27 +78,22 @@ export class ApprovalStore {
   }
 
   /** The pending (unexpired) approval for this call, if one exists. */
-  pending(tool: string, hash: string, identity: string, now: number): Approval | undefined {
-    return this.read().find((a) => a.status === 'pending' && a.tool === tool && a.args_sha256 === hash && a.identity === identity && a.expires > now);
+  async pending(tool: string, hash: string, identity: string, now: number): Promise<Approval | undefined> {
+    return this.read().find((a) => a.status === 'pending' && matches(a, tool, hash, identity) && a.expires > now);
   }
 
-  create(fields: Pick<Approval, 'tool' | 'args_sha256' | 'identity' | 'summary'>, ttlMs: number, now: number): Approval {
+  async create(fields: Pick<Approval, 'tool' | 'args_sha256' | 'identity' | 'summary'>, ttlMs: number, now: number): Promise<Approval> {
     const approvals = this.read();
-    const approval: Approval = { ...fields, id: `ap_${randomBytes(5).toString('hex')}`, created: now, expires: now + ttlMs, status: 'pending' };
+    const approval: Approval = { ...fields, id: newApprovalId(), created: now, expires: now + ttlMs, status: 'pending' };
     approvals.push(approval);
     this.write(approvals, now);
     return approval;
   }
 
   /** The operator's decision. Throws with a reason the CLI prints when the id cannot be decided. */
-  decide(id: string, decision: 'approved' | 'denied', now: number): Approval {
+  async decide(id: string, decision: 'approved' | 'denied', now: number): Promise<Approval> {
     const approvals = this.read();
-    const approval = approvals.find((a) => a.id === id);
-    if (!approval) throw new Error(`no approval ${id} (see quantconnect-mcp approvals)`);
-    if (approval.expires <= now) throw new Error(`approval ${id} expired at ${new Date(approval.expires).toISOString()}; the agent must ask again`);
-    if (approval.status !== 'pending') throw new Error(`approval ${id} is already ${approval.status}`);
-    approval.status = decision;
-    approval.decided = now;
+    const approval = applyDecision(approvals.find((a) => a.id === id), id, decision, now);
     this.write(approvals, now);
     return approval;
   }

@@ -28,7 +28,7 @@ import type { AuditFields, AuditLog } from './audit.js';
 import { argsHash, atPath } from './canonical.js';
 import { confirmationSummary, confirmSchema } from './confirm.js';
 import { LimitStateError, type LimitRequest, type LimitStore } from './limits.js';
-import { isLockedDown } from './lockdown.js';
+import type { LockdownSwitch } from './lockdown.js';
 import type { LimitRef } from './resolve.js';
 import { firstDenial } from './rules.js';
 import { WINDOWS } from './schema.js';
@@ -45,12 +45,22 @@ export interface PolicyServices {
   audit: AuditLog;
   limits: LimitStore;
   approvals: ApprovalStore;
+  lockdown: LockdownSwitch;
   secrets: Secrets;
   stateDir: string;
   now: () => number;
   codec: RequestStateCodec<ConfirmState>;
 }
 
+
+/** Lockdown fails closed: if the switch cannot be read, critical tools are treated as locked down. */
+async function lockdownOn(services: PolicyServices): Promise<boolean> {
+  try {
+    return await services.lockdown.isOn();
+  } catch {
+    return true;
+  }
+}
 
 /**
  * Whether the client declared form elicitation (a bare `elicitation: {}` counts, as the spec's
@@ -111,7 +121,7 @@ export async function handleToolCall(
   const args = parsed.value;
   const policy = found.policy;
 
-  if (tool.severity === 'critical' && isLockedDown(services.stateDir)) {
+  if (tool.severity === 'critical' && (await lockdownOn(services))) {
     return refuse(`The operator has locked this server down: ${name} and every other critical tool are refused until the lockdown is lifted. Nothing was sent.`, 'lockdown');
   }
   const rule = firstDenial(policy.rules, args);
@@ -128,45 +138,60 @@ export async function handleToolCall(
   }
 
   let approvalId: string | null = null;
-  if (policy.confirm.value) {
-    const now = services.now();
-    if (resumed) {
-      const answer = inputResponse(ctx.mcpReq.inputResponses, 'confirm');
-      const accepted = answer.kind === 'elicit' && answer.action === 'accept' && answer.content?.confirm === true;
-      if (!accepted) {
-        const how = answer.kind === 'elicit' ? (answer.action === 'cancel' ? 'cancelled' : 'declined') : 'did not answer';
-        decision('human_declined', { rule: policy.confirm.at });
-        return refuse(`The human ${how} ${name}. Nothing was sent to QuantConnect. Ask the user before trying again.`, policy.confirm.at);
-      }
-      decision('human_accepted', { rule: policy.confirm.at });
-    } else {
-      const approved = services.approvals.consume(name, hash, identity, now);
-      if (approved) {
-        approvalId = approved.id;
-        decision('approval_used', { rule: policy.confirm.at, approval_id: approved.id });
-      } else if (canElicit(server, ctx)) {
-        const summary = await confirmationSummary(tool, args, runtime.qc);
-        decision('confirmation_requested', { rule: policy.confirm.at });
-        return inputRequired({
-          inputRequests: { confirm: inputRequired.elicit({ message: summary, requestedSchema: confirmSchema() }) },
-          requestState: await services.codec.mint({ tool: name, args: hash, call: callId, identity }),
-        });
+  try {
+    const early = await confirmation();
+    if (early) return early;
+  } catch (error) {
+    return refuse(
+      `${name} needs a human's confirmation, but the server cannot reach its approval state, so it is refused (failing closed). Nothing was sent.`,
+      'state/approvals',
+      { error: (error as Error).message },
+    );
+  }
+
+  /** Asks, checks or records the human's decision; returns a result when the call must stop here. */
+  async function confirmation(): Promise<CallToolResult | InputRequiredResult | undefined> {
+    if (policy.confirm.value) {
+      const now = services.now();
+      if (resumed) {
+        const answer = inputResponse(ctx.mcpReq.inputResponses, 'confirm');
+        const accepted = answer.kind === 'elicit' && answer.action === 'accept' && answer.content?.confirm === true;
+        if (!accepted) {
+          const how = answer.kind === 'elicit' ? (answer.action === 'cancel' ? 'cancelled' : 'declined') : 'did not answer';
+          decision('human_declined', { rule: policy.confirm.at });
+          return refuse(`The human ${how} ${name}. Nothing was sent to QuantConnect. Ask the user before trying again.`, policy.confirm.at);
+        }
+        decision('human_accepted', { rule: policy.confirm.at });
       } else {
-        const denied = services.approvals.list(now).find((a) => a.status === 'denied' && !a.expired && a.tool === name && a.args_sha256 === hash && a.identity === identity);
-        if (denied) return refuse(`The operator denied this exact ${name} call (approval ${denied.id}). Do not retry it; ask the user what to do instead.`, policy.confirm.at, { approval_id: denied.id });
-        const pending =
-          services.approvals.pending(name, hash, identity, now) ??
-          services.approvals.create({ tool: name, args_sha256: hash, identity, summary: await confirmationSummary(tool, args, runtime.qc) }, runtime.registry.operatorConfig.approvalTtlS * 1000, now);
-        decision('approval_pending', { rule: policy.confirm.at, approval_id: pending.id });
-        return refuse(
-          `${name} needs a human's confirmation, and this client cannot ask for it. Nothing was sent. ` +
-            `Ask the operator to run \`quantconnect-mcp approve ${pending.id}\` (or \`quantconnect-mcp deny ${pending.id}\`), ` +
-            `then call ${name} again with exactly the same arguments. The approval works once and expires at ${new Date(pending.expires).toISOString()}.`,
-          policy.confirm.at,
-          { approval_id: pending.id },
-        );
+        const approved = await services.approvals.consume(name, hash, identity, now);
+        if (approved) {
+          approvalId = approved.id;
+          decision('approval_used', { rule: policy.confirm.at, approval_id: approved.id });
+        } else if (canElicit(server, ctx)) {
+          const summary = await confirmationSummary(tool, args, runtime.qc);
+          decision('confirmation_requested', { rule: policy.confirm.at });
+          return inputRequired({
+            inputRequests: { confirm: inputRequired.elicit({ message: summary, requestedSchema: confirmSchema() }) },
+            requestState: await services.codec.mint({ tool: name, args: hash, call: callId, identity }),
+          });
+        } else {
+          const denied = (await services.approvals.list(now)).find((a) => a.status === 'denied' && !a.expired && a.tool === name && a.args_sha256 === hash && a.identity === identity);
+          if (denied) return refuse(`The operator denied this exact ${name} call (approval ${denied.id}). Do not retry it; ask the user what to do instead.`, policy.confirm.at, { approval_id: denied.id });
+          const pending =
+            (await services.approvals.pending(name, hash, identity, now)) ??
+            (await services.approvals.create({ tool: name, args_sha256: hash, identity, summary: await confirmationSummary(tool, args, runtime.qc) }, runtime.registry.operatorConfig.approvalTtlS * 1000, now));
+          decision('approval_pending', { rule: policy.confirm.at, approval_id: pending.id });
+          return refuse(
+            `${name} needs a human's confirmation, and this client cannot ask for it. Nothing was sent. ` +
+              `Ask the operator to run \`quantconnect-mcp approve ${pending.id}\` (or \`quantconnect-mcp deny ${pending.id}\`), ` +
+              `then call ${name} again with exactly the same arguments. The approval works once and expires at ${new Date(pending.expires).toISOString()}.`,
+            policy.confirm.at,
+            { approval_id: pending.id },
+          );
+        }
       }
     }
+    return undefined;
   }
 
   let token: string | undefined;
@@ -182,7 +207,7 @@ export async function handleToolCall(
       requests.push({ key: limitKey(limit, name, identity), amount, max: limit.max, windowMs: WINDOWS[limit.window] });
     }
     try {
-      const reservation = services.limits.reserve(requests, services.now());
+      const reservation = await services.limits.reserve(requests, services.now());
       if (!reservation.ok) {
         const limit = policy.limits[reservation.index] as LimitRef;
         return refuse(
@@ -222,7 +247,7 @@ export async function handleToolCall(
     const ok = okResult(result.structured, { ...meta, ...result.meta }, result.text);
     return outcome('ok', { approval_id: approvalId, upstream_status: result.upstreamStatus ?? null, latency_ms: latency }, server.projectCallToolResult(ok, tool.outputSchema));
   } catch (error) {
-    if (token) services.limits.release(token);
+    if (token) await services.limits.release(token).catch(() => {});
     const latency = Math.round((performance.now() - started) * 100) / 100;
     if (error instanceof ToolError) {
       const message = scrub(error.message);

@@ -20,9 +20,10 @@ export class LimitStateError extends Error {
   override name = 'LimitStateError';
 }
 
+/** Where counters live: the state directory (one process) or Redis (several replicas). */
 export interface LimitStore {
-  reserve(requests: LimitRequest[], now: number): Reservation;
-  release(token: string): void;
+  reserve(requests: LimitRequest[], now: number): Promise<Reservation>;
+  release(token: string): Promise<void>;
 }
 
 type Entry = [time: number, amount: number, token: string];
@@ -49,7 +50,7 @@ export class FileLimitStore implements LimitStore {
     renameSync(temp, this.path);
   }
 
-  reserve(requests: LimitRequest[], now: number): Reservation {
+  async reserve(requests: LimitRequest[], now: number): Promise<Reservation> {
     if (this.broken) throw new LimitStateError(this.broken);
     for (const [index, request] of requests.entries()) {
       const live = (this.entries[request.key] ?? []).filter(([t]) => t > now - request.windowMs);
@@ -79,7 +80,7 @@ export class FileLimitStore implements LimitStore {
     return { ok: true, token };
   }
 
-  release(token: string): void {
+  async release(token: string): Promise<void> {
     for (const [key, list] of Object.entries(this.entries)) this.entries[key] = list.filter(([, , t]) => t !== token);
     try {
       this.persist();

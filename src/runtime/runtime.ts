@@ -7,10 +7,10 @@ import { generatedTools } from '../../generated/tools.js';
 import { plugins } from '../../plugins/index.js';
 import { readEnv, resolveBackend } from '../config/env.js';
 import { loadOperatorConfig } from '../config/operator-config.js';
-import { ApprovalStore } from '../policy/approvals.js';
 import { AuditLog } from '../policy/audit.js';
 import type { ConfirmState, PolicyServices } from '../policy/engine.js';
-import { FileLimitStore, type LimitStore } from '../policy/limits.js';
+import type { LimitStore } from '../policy/limits.js';
+import { openState } from '../policy/state.js';
 import { Secrets } from '../policy/secrets.js';
 import { apiTool, loadPackagedSchemas, type SchemasDoc } from '../qc/api-tools.js';
 import { QuantConnectClient } from '../qc/client.js';
@@ -57,6 +57,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   mkdirSync(env.stateDir, { recursive: true, mode: 0o700 });
 
   const secrets = Secrets.load(env.secretsFile ?? config.secretsFile, [env.token], log);
+  const state = await openState(env.stateUrl, env.stateDir);
   const policy: PolicyServices = {
     audit: new AuditLog(env.auditLog ?? join(env.stateDir, 'audit.jsonl'), {
       fsync: env.auditFsync,
@@ -64,8 +65,9 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       scrub: (text) => secrets.scrub(text),
       now,
     }),
-    limits: options.limits ?? new FileLimitStore(join(env.stateDir, 'limits.json')),
-    approvals: new ApprovalStore(join(env.stateDir, 'approvals.json')),
+    limits: options.limits ?? state.limits,
+    approvals: state.approvals,
+    lockdown: state.lockdown,
     secrets,
     stateDir: env.stateDir,
     now,
@@ -75,7 +77,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   let baseUrl = env.baseUrl;
   let credentials = { userId: env.userId ?? '', token: env.token ?? '' };
   let organizationId = env.organizationId;
-  const closers: (() => Promise<void> | void)[] = [() => policy.audit.close()];
+  const closers: (() => Promise<void> | void)[] = [() => policy.audit.close(), () => state.close()];
   if (backend === 'sandbox') {
     const { startEmbeddedSandbox } = await import('../sandbox/embedded.js');
     const sandbox = await startEmbeddedSandbox({ statePath: join(env.stateDir, 'sandbox-state.json') });

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApprovalStore } from '../../src/policy/approvals.js';
+import { FileApprovalStore } from '../../src/policy/approvals.js';
 import { LIVE_ON, policyRig, text, type Rig } from '../helpers/policy.js';
 
 const DEPLOY = { projectId: 7, compileId: 'c-1', nodeId: 'LN-1', versionId: '-1', brokerage: { id: 'QuantConnectBrokerage' } };
@@ -65,8 +65,8 @@ describe('without elicitation: an operator approves out of band', () => {
     const again = await c.call('create_live_command', { projectId: 7, command: { $type: 'OrderCommand', quantity: 5 } });
     expect(text(again)).toContain(id);
 
-    const store = new ApprovalStore(join(rig.stateDir, 'approvals.json'));
-    store.decide(id!, 'approved', rig.clock.now);
+    const store = new FileApprovalStore(join(rig.stateDir, 'approvals.json'));
+    await store.decide(id!, 'approved', rig.clock.now);
 
     // Different arguments are a different call: not approved.
     const other = await c.call('create_live_command', { projectId: 7, command: { $type: 'OrderCommand', quantity: 500 } });
@@ -89,7 +89,7 @@ describe('without elicitation: an operator approves out of band', () => {
     const alice = await rig.connect({ identity: 'alice', human: 'none' });
     const bob = await rig.connect({ identity: 'bob', human: 'none' });
     const id = /approve (ap_[0-9a-f]+)/.exec(text(await alice.call('liquidate_live_algorithm', { projectId: 7 })))![1]!;
-    new ApprovalStore(join(rig.stateDir, 'approvals.json')).decide(id, 'approved', rig.clock.now);
+    await new FileApprovalStore(join(rig.stateDir, 'approvals.json')).decide(id, 'approved', rig.clock.now);
     expect((await bob.call('liquidate_live_algorithm', { projectId: 7 })).isError).toBe(true);
     expect(rig.sent('/live/update/liquidate')).toBe(0);
     expect((await alice.call('liquidate_live_algorithm', { projectId: 7 })).isError).toBeFalsy();
@@ -100,7 +100,7 @@ describe('without elicitation: an operator approves out of band', () => {
     rig = await policyRig(LIVE_ON);
     const c = await rig.connect({ human: 'none' });
     const id = /approve (ap_[0-9a-f]+)/.exec(text(await c.call('liquidate_live_algorithm', { projectId: 7 })))![1]!;
-    new ApprovalStore(join(rig.stateDir, 'approvals.json')).decide(id, 'denied', rig.clock.now);
+    await new FileApprovalStore(join(rig.stateDir, 'approvals.json')).decide(id, 'denied', rig.clock.now);
     const result = await c.call('liquidate_live_algorithm', { projectId: 7 });
     expect(text(result)).toMatch(new RegExp(`The operator denied this exact liquidate_live_algorithm call \\(approval ${id}\\)`));
     onlyReads(rig);
@@ -110,13 +110,13 @@ describe('without elicitation: an operator approves out of band', () => {
     rig = await policyRig(LIVE_ON);
     const c = await rig.connect({ human: 'none' });
     const id = /approve (ap_[0-9a-f]+)/.exec(text(await c.call('liquidate_live_algorithm', { projectId: 7 })))![1]!;
-    const store = new ApprovalStore(join(rig.stateDir, 'approvals.json'));
-    store.decide(id, 'approved', rig.clock.now);
+    const store = new FileApprovalStore(join(rig.stateDir, 'approvals.json'));
+    await store.decide(id, 'approved', rig.clock.now);
     rig.clock.now += 10 * 60 * 1000 + 1;
     const result = await c.call('liquidate_live_algorithm', { projectId: 7 });
     expect(result.isError).toBe(true);
     onlyReads(rig);
-    expect(() => store.decide(id, 'approved', rig.clock.now)).toThrow(/already approved|expired/);
+    await expect(store.decide(id, 'approved', rig.clock.now)).rejects.toThrow(/already approved|expired/);
   });
 });
 

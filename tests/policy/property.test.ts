@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApprovalStore } from '../../src/policy/approvals.js';
+import { FileApprovalStore } from '../../src/policy/approvals.js';
 import { auditFiles, verifyAudit, type AuditRecord } from '../../src/policy/audit.js';
 import { setLockdown } from '../../src/policy/lockdown.js';
 import { prng } from '../../src/sandbox/simulate.js';
@@ -62,7 +62,7 @@ beforeAll(async () => {
   clients.push({ id: 'carol', c: await rig.connect({ identity: 'carol', human: 'none' }) });
   clients.push({ id: 'dave', c: await rig.connect({ identity: 'dave', human: 'accept', era: 'modern' }) });
 
-  const approvals = new ApprovalStore(join(rig.stateDir, 'approvals.json'));
+  const approvals = new FileApprovalStore(join(rig.stateDir, 'approvals.json'));
   let locked = false;
   for (let step = 0; step < STEPS; step++) {
     rig.clock.now += Math.floor(random() * 8000);
@@ -73,8 +73,8 @@ beforeAll(async () => {
       continue;
     }
     if (roll < 0.08) {
-      const pending = approvals.list(rig.clock.now).filter((a) => a.status === 'pending' && !a.expired);
-      if (pending.length > 0) approvals.decide(pick(pending).id, random() < 0.7 ? 'approved' : 'denied', rig.clock.now);
+      const pending = (await approvals.list(rig.clock.now)).filter((a) => a.status === 'pending' && !a.expired);
+      if (pending.length > 0) await approvals.decide(pick(pending).id, random() < 0.7 ? 'approved' : 'denied', rig.clock.now);
       continue;
     }
     const who = pick(clients);
