@@ -155,7 +155,7 @@ async function policyOverhead(): Promise<void> {
       await tool.handler({}, toolCtx);
       const b = performance.now() - t;
       t = performance.now();
-      await handleToolCall(runtime, server, 'bench', request, ctx);
+      await handleToolCall(runtime, server, { identity: 'bench' }, request, ctx);
       const f = performance.now() - t;
       if (i >= 500) {
         bare.push(b);

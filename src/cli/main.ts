@@ -9,6 +9,9 @@ const HELP = `quantconnect-mcp ${'{version}'}: an MCP server for QuantConnect, w
 
 Usage:
   quantconnect-mcp [serve] [--transport stdio]   Serve MCP over stdio (default).
+  quantconnect-mcp serve --transport http [--host H] [--port P] [--state redis://...]
+                                                 Streamable HTTP at /mcp (127.0.0.1:8808 by default).
+  quantconnect-mcp grant add ID [--read-only] [--toolsets a,b] | grant list | grant revoke ID
   quantconnect-mcp tools                         List every tool: name, toolset, risk, severity, enabled.
   quantconnect-mcp generate [--check]            Regenerate tools from the spec (maintainers); --check only compares.
   quantconnect-mcp sandbox [--port P] [--state FILE] [--faults JSON|FILE]
@@ -28,6 +31,9 @@ Environment:
   QC_MCP_STATE_DIR                               Limits, approvals, lockdown, audit (default ~/.quantconnect-mcp).
   QC_MCP_AUDIT_LOG, QC_MCP_AUDIT_FSYNC=1         Audit log path; fsync every record.
   QC_MCP_SECRETS=FILE                            Named brokerage credentials, filled in server-side.
+  QC_MCP_GRANTS=FILE                             HTTP bearer grants (default QC_MCP_STATE_DIR/grants.yaml).
+  QC_MCP_STATE=redis://...                       Share limits, approvals and lockdown between replicas.
+  MCP_TRANSPORT, MCP_HOST, MCP_PORT              Defaults for --transport, --host, --port.
   AGENT_NAME                                     Sent as codeSourceId on file edits and locks.
   QC_MCP_NPM                                     npm executable asked for the latest version (default npm).
   QC_SPEC=FILE                                   Spec for 'generate' (default spec/QuantConnect-Platform-2.0.0.yaml).
@@ -47,6 +53,8 @@ async function main(argv: string[]): Promise<number> {
       state: { type: 'string' },
       faults: { type: 'string' },
       'read-only': { type: 'boolean' },
+      host: { type: 'string' },
+      toolsets: { type: 'string' },
     },
   });
   if (values.version) {
@@ -58,12 +66,18 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP.replace('{version}', packageVersion()));
     return 0;
   }
-  if (values['read-only']) process.env.QC_MCP_READ_ONLY = '1';
+  if (values['read-only'] && command !== 'grant') process.env.QC_MCP_READ_ONLY = '1';
+  if (values.state !== undefined && command === 'serve') process.env.QC_MCP_STATE = values.state;
   switch (command) {
     case 'serve': {
       const transport = values.transport ?? process.env.MCP_TRANSPORT ?? 'stdio';
+      if (transport === 'http') {
+        const { serveOverHttp } = await import('./serve-http.js');
+        await serveOverHttp({ host: values.host, port: values.port });
+        return -1;
+      }
       if (transport !== 'stdio') {
-        process.stderr.write(`quantconnect-mcp: transport '${transport}' is not available in this version; use stdio.\n`);
+        process.stderr.write(`quantconnect-mcp: --transport must be stdio or http (got '${transport}').\n`);
         return 2;
       }
       const { serveOverStdio } = await import('./serve-stdio.js');
@@ -80,6 +94,10 @@ async function main(argv: string[]): Promise<number> {
         throw new SettingsError("'generate' is for maintainers: run it from a clone of the repository after `npm install` (it needs the dev dependencies).");
       });
       return runGenerate({ check: values.check ?? false });
+    }
+    case 'grant': {
+      const { grantCommand } = await import('./grant.js');
+      return grantCommand(positionals[1], positionals[2], { readOnly: values['read-only'] ?? false, toolsets: values.toolsets });
     }
     case 'approve':
     case 'deny': {

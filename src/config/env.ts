@@ -25,6 +25,8 @@ export interface EnvSettings {
   secretsFile: string | undefined;
   /** redis://... to share policy state between replicas; unset keeps it in stateDir. */
   stateUrl: string | undefined;
+  /** Grants file for HTTP (default QC_MCP_STATE_DIR/grants.yaml). */
+  grantsPath: string | undefined;
 }
 
 const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim());
@@ -62,6 +64,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvSettings {
     auditMaxBytes: positiveInt(env.QC_MCP_AUDIT_MAX_BYTES, 'QC_MCP_AUDIT_MAX_BYTES'),
     secretsFile: nonEmpty(env.QC_MCP_SECRETS),
     stateUrl: nonEmpty(env.QC_MCP_STATE),
+    grantsPath: nonEmpty(env.QC_MCP_GRANTS),
   };
 }
 

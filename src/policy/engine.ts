@@ -20,6 +20,7 @@ import {
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import { META_BACKEND } from '../qc/api-tools.js';
+import type { ResolvedGrant } from '../http/grants.js';
 import { errorResult, okResult, ToolError, type ResultMeta } from '../runtime/results.js';
 import type { Runtime } from '../runtime/server.js';
 import type { ToolContext } from '../runtime/tool.js';
@@ -88,13 +89,14 @@ function describeLimit(limit: LimitRef): string {
 export async function handleToolCall(
   runtime: Runtime,
   server: Server,
-  identity: string,
+  caller: { identity: string; grant?: ResolvedGrant },
   request: CallToolRequest,
   ctx: ServerContext,
 ): Promise<CallToolResult | InputRequiredResult> {
+  const { identity } = caller;
   const { registry, policy: services, settings } = runtime;
   const { name } = request.params;
-  const found = registry.lookup(name);
+  const found = registry.lookup(name, caller.grant);
   if (!found) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${name}`);
   const tool = found.tool;
   const rawArgs = (request.params.arguments ?? {}) as Record<string, unknown>;

@@ -4,6 +4,7 @@
  * run time (live reload); listeners hear about it so servers can send tools/list_changed.
  */
 import type { OperatorConfig } from '../config/operator-config.js';
+import type { ResolvedGrant } from '../http/grants.js';
 import { resolvePolicy, type EffectivePolicy } from '../policy/resolve.js';
 import type { ToolDefinition } from './tool.js';
 
@@ -70,7 +71,33 @@ export class Registry {
     return this.policies.get(tool.name) as EffectivePolicy;
   }
 
-  availability(tool: ToolDefinition): Availability {
+  /** A grant narrows the global policy: it may hide tools, add confirmation, limits and rules, never widen. */
+  private narrowed(tool: ToolDefinition, grant: ResolvedGrant): { policy: EffectivePolicy; denial?: { reason: string; rule: string } } {
+    const base = this.policy(tool);
+    const fields = grant.tools?.[tool.name];
+    const at = `${grant.at}/tools/${tool.name}`;
+    const policy: EffectivePolicy = {
+      ...base,
+      confirm: fields?.confirm === true ? { value: true, at: `${at}/confirm` } : base.confirm,
+      limits: [...base.limits, ...(fields?.limits ?? []).map((l, i) => ({ ...l, at: `${at}/limits/${i}` }))],
+      rules: [...base.rules, ...(fields?.rules ?? []).map((r, i) => ({ ...r, at: `${at}/rules/${i}` }))],
+    };
+    const notForYou = `The tool ${tool.name} is not available to you on this server.`;
+    if (grant.read_only && tool.risk !== 'read') return { policy, denial: { reason: `Your access is read-only, so ${tool.name} (risk: ${tool.risk}) cannot run.`, rule: `${grant.at}/read_only` } };
+    if (grant.toolsets && !grant.toolsets.includes(tool.toolset)) return { policy, denial: { reason: notForYou, rule: `${grant.at}/toolsets` } };
+    if (fields?.enabled === false) return { policy, denial: { reason: notForYou, rule: `${at}/enabled` } };
+    if (fields?.hidden === true) return { policy, denial: { reason: notForYou, rule: `${at}/hidden` } };
+    return { policy };
+  }
+
+  availability(tool: ToolDefinition, grant?: ResolvedGrant): Availability {
+    const global = this.globalAvailability(tool);
+    if (!grant || !global.available) return global;
+    const { policy, denial } = this.narrowed(tool, grant);
+    return denial ? { tool, available: false, ...denial, policy } : { tool, available: true, policy };
+  }
+
+  private globalAvailability(tool: ToolDefinition): Availability {
     const policy = this.policy(tool);
     if (policy.hidden.value) return { tool, available: false, reason: `The tool ${tool.name} is not available on this server.`, rule: policy.hidden.at, policy };
     if (this.options.readOnly && tool.risk !== 'read') {
@@ -95,12 +122,12 @@ export class Registry {
   }
 
   /** The tools a client sees in tools/list. */
-  listed(): ToolDefinition[] {
-    return this.all().filter((tool) => this.availability(tool).available);
+  listed(grant?: ResolvedGrant): ToolDefinition[] {
+    return this.all().filter((tool) => this.availability(tool, grant).available);
   }
 
-  lookup(name: string): Availability | undefined {
+  lookup(name: string, grant?: ResolvedGrant): Availability | undefined {
     const tool = this.byName.get(name);
-    return tool ? this.availability(tool) : undefined;
+    return tool ? this.availability(tool, grant) : undefined;
   }
 }

@@ -5,6 +5,7 @@
  */
 import { Server, type Tool } from '@modelcontextprotocol/server';
 import { annotationsFor } from '../config/defaults.js';
+import type { ResolvedGrant } from '../http/grants.js';
 import type { QuantConnectClient } from '../qc/client.js';
 import { handleToolCall, type PolicyServices } from '../policy/engine.js';
 import { buildInstructions } from './instructions.js';
@@ -24,6 +25,8 @@ export interface Runtime {
 export interface ServerOptions {
   /** Who is calling: "local" over stdio; a grant id over HTTP. */
   identity?: string;
+  /** The caller's grant, which narrows the policy (HTTP). */
+  grant?: ResolvedGrant;
 }
 
 export function toMcpTool(tool: ToolDefinition): Tool {
@@ -44,12 +47,12 @@ export function createMcpServer(runtime: Runtime, options: ServerOptions = {}): 
     { name: 'quantconnect-mcp', version: packageVersion() },
     {
       capabilities: { tools: { listChanged: true } },
-      instructions: buildInstructions(registry.listed(), settings.backend),
+      instructions: buildInstructions(registry.listed(options.grant), settings.backend),
       requestState: { verify: (state, ctx) => runtime.policy.codec.verify(state, ctx) },
     },
   );
-  server.setRequestHandler('tools/list', () => ({ tools: registry.listed().map(toMcpTool) }));
-  server.setRequestHandler('tools/call', (request, ctx) => handleToolCall(runtime, server, identity, request, ctx));
+  server.setRequestHandler('tools/list', () => ({ tools: registry.listed(options.grant).map(toMcpTool) }));
+  server.setRequestHandler('tools/call', (request, ctx) => handleToolCall(runtime, server, { identity, ...(options.grant ? { grant: options.grant } : {}) }, request, ctx));
 
   const unsubscribe = registry.onChange(() => {
     server.sendToolListChanged().catch(() => {});

@@ -9,6 +9,8 @@ export interface Recorded {
   /** Parsed JSON, or the form fields of a multipart body. */
   body: unknown;
   contentType: string;
+  /** The client went away before the answer was sent. */
+  aborted: boolean;
 }
 
 export type Responder = (request: Recorded) => {
@@ -55,7 +57,11 @@ export async function startRecorder(fallback: Responder = () => ({ body: { succe
       headers: req.headers,
       body: await parse(req, Buffer.concat(chunks)),
       contentType: req.headers['content-type'] ?? '',
+      aborted: false,
     };
+    res.on('close', () => {
+      if (!res.writableFinished) record.aborted = true;
+    });
     requests.push(record);
     const answer = (table.get(path) ?? fallback)(record);
     if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
