@@ -174,12 +174,92 @@ async function policyOverhead(): Promise<void> {
   line('  ... plus a limit (reserve, persisted to the state dir)', `p50 ${ms(median(overhead(limited)))} / p99 ${ms(quantile(overhead(limited), 0.99))}`);
 }
 
+async function httpThroughput(): Promise<void> {
+  const { spawn, spawnSync } = await import('node:child_process');
+  const { startHttp } = await import('../src/http/serve.js');
+  const { createRuntime } = await import('../src/runtime/runtime.js');
+  const credentials = { userId: 'bench', token: 'bench-token-123456' };
+  const { sandbox, baseUrl } = await startSandbox({ credentials });
+  const env = { ...testEnv(baseUrl), QUANTCONNECT_USER_ID: credentials.userId, QUANTCONNECT_API_TOKEN: credentials.token };
+  const drive = async (urls: string[], clientsN = 20, callsEach = 100) => {
+    const clients = await Promise.all(
+      Array.from({ length: clientsN }, async (_, i) => {
+        const c = new Client({ name: 'bench', version: '1' });
+        await c.connect(new (await import('@modelcontextprotocol/client')).StreamableHTTPClientTransport(new URL(urls[i % urls.length]!)));
+        return c;
+      }),
+    );
+    const times: number[] = [];
+    const started = performance.now();
+    await Promise.all(
+      clients.map(async (c) => {
+        for (let n = 0; n < callsEach; n++) {
+          const t = performance.now();
+          const r = await c.callTool({ name: 'read_account', arguments: {} });
+          if (r.isError) throw new Error(JSON.stringify(r.content));
+          times.push(performance.now() - t);
+        }
+      }),
+    );
+    const wall = (performance.now() - started) / 1000;
+    for (const c of clients) await c.close();
+    return { rps: times.length / wall, p50: median(times), p99: quantile(times, 0.99) };
+  };
+  console.log('\n## Streamable HTTP: 20 clients x 100 read_account calls against the sandbox');
+  const bare = await (async () => {
+    const times: number[] = [];
+    const started = performance.now();
+    await Promise.all(Array.from({ length: 20 }, async () => {
+      for (let n = 0; n < 100; n++) {
+        const t = performance.now();
+        await (await fetch(`${baseUrl}/account/read`, { method: 'POST', headers: authHeaders(credentials) })).json();
+        times.push(performance.now() - t);
+      }
+    }));
+    return { rps: times.length / ((performance.now() - started) / 1000), p50: median(times), p99: quantile(times, 0.99) };
+  })();
+  line('bare signed HTTP to the sandbox (baseline)', `${bare.rps.toFixed(0)} calls/s, p50 ${ms(bare.p50)}, p99 ${ms(bare.p99)}`);
+  const runtime = await createRuntime({ env, log: () => {} });
+  const one = await startHttp(runtime, { host: '127.0.0.1', port: 0, grantsPath: '/nonexistent/grants.yaml', maxConcurrentPerIdentity: 64, log: () => {} });
+  const single = await drive([one.url]);
+  line('one process', `${single.rps.toFixed(0)} calls/s, p50 ${ms(single.p50)}, p99 ${ms(single.p99)} (${(bare.rps / single.rps).toFixed(1)}x fewer calls/s than bare)`);
+  await one.close();
+  await runtime.close();
+
+  if (spawnSync('redis-server', ['--version']).status !== 0) {
+    line('two processes behind Redis', 'skipped: redis-server is not installed (apt-get install redis-server)');
+  } else {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 500));
+    const children = await Promise.all([0, 1].map(() => new Promise<{ url: string; kill: () => void }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['dist/src/cli/main.js', 'serve', '--transport', 'http', '--port', '0', '--state', `redis://127.0.0.1:${port}`], {
+        env: { ...process.env, ...env, QC_MCP_TOOLS: '', QC_MCP_STATE_DIR: mkdtempSync(join(tmpdir(), 'qcmcp-bench-')) },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let err = '';
+      child.stderr!.on('data', (c: Buffer) => {
+        err += c.toString();
+        const m = /Streamable HTTP at (\S+\/mcp)/.exec(err);
+        if (m) resolve({ url: m[1]!, kill: () => child.kill('SIGTERM') });
+      });
+      child.on('exit', () => reject(new Error(err)));
+    })));
+    const two = await drive(children.map((c) => c.url));
+    line('two processes behind Redis', `${two.rps.toFixed(0)} calls/s, p50 ${ms(two.p50)}, p99 ${ms(two.p99)}`);
+    for (const c of children) c.kill();
+    redis.kill('SIGKILL');
+  }
+  await sandbox.close();
+}
+
 async function main(): Promise<void> {
   console.log(`quantconnect-mcp benchmarks (node ${process.version}, ${new Date().toISOString()})`);
   await tokens();
   await coldStart();
   await sandboxRoundTrip();
   await policyOverhead();
+  await httpThroughput();
 }
 
 main().catch((error: unknown) => {
