@@ -190,15 +190,15 @@ export async function startHttp(runtime: Runtime, options: HttpOptions): Promise
     }
   }
 
-  const server: HttpServer = createServer((req, res) => {
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  // Node checks these timeouts on an interval (30 s by default); check often enough for them to hold.
+  const server: HttpServer = createServer({ headersTimeout, requestTimeout: options.requestTimeoutMs ?? 300_000, connectionsCheckingInterval: Math.min(1000, headersTimeout) }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
       log(`quantconnect-mcp http: ${(error as Error).message}`);
       if (!res.headersSent) void send(res, jsonRpcError(500, -32603, 'Internal error'));
       else res.destroy();
     });
   });
-  server.headersTimeout = options.headersTimeoutMs ?? 10_000;
-  server.requestTimeout = options.requestTimeoutMs ?? 300_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());

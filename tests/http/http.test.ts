@@ -4,6 +4,7 @@
  * grants that narrow and never widen, immediate revocation, identities in the audit, both
  * protocol eras, cancellation on disconnect, and a load of 50 clients x 100 calls.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -211,5 +212,59 @@ describe('load', () => {
       await loadRuntime.close();
       await sandbox.close();
     }
+  });
+});
+
+describe('more door checks', () => {
+  it('tokens are stored only as SHA-256', () => {
+    const file = readFileSync(grants.path, 'utf8');
+    for (const token of Object.values(tokens)) expect(file).not.toContain(token);
+    expect(file).toMatch(/token_sha256: [0-9a-f]{64}/);
+  });
+
+  it('caps concurrent requests per identity (429), and times out slow clients', async () => {
+    recorder.respond('/projects/read', () => ({ delayMs: 800, body: { success: true, projects: [] } }));
+    const capped = await startHttp(runtime, { host: '127.0.0.1', port: 0, grantsPath: grants.path, maxConcurrentPerIdentity: 1, headersTimeoutMs: 300, requestTimeoutMs: 600, log: () => {} });
+    try {
+      const c = await client(tokens.trader, { url: capped.url });
+      const outcomes = await Promise.allSettled([
+        c.callTool({ name: 'list_projects', arguments: {} }),
+        c.callTool({ name: 'list_projects', arguments: {} }),
+      ]);
+      expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+      expect(String((outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult).reason)).toContain('Too many concurrent requests for trader');
+
+      // A client that never finishes its headers is cut off.
+      const { connect } = await import('node:net');
+      const port = Number(new URL(capped.url).port);
+      const closed = await new Promise<number>((resolve) => {
+        const started = Date.now();
+        const socket = connect(port, '127.0.0.1', () => socket.write('POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n'));
+        let answer = '';
+        socket.on('data', (d: Buffer) => (answer += d.toString()));
+        socket.on('close', () => resolve(answer.startsWith('HTTP/1.1 408') ? Date.now() - started : -1));
+        socket.on('error', () => {});
+      });
+      expect(closed).toBeGreaterThan(0);
+      expect(closed).toBeLessThan(5000);
+    } finally {
+      await capped.close();
+      recorder.respond('/projects/read', () => ({ body: { success: true } }));
+    }
+  });
+
+  it('grant add prints the token once, list shows ceilings without tokens, revoke removes', () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'qcmcp-grantcli-'));
+    const run = (...args: string[]) => spawnSync(process.execPath, ['dist/src/cli/main.js', 'grant', ...args], { env: { ...process.env, QC_MCP_STATE_DIR: stateDir }, encoding: 'utf8' });
+    const added = run('add', 'bot', '--read-only', '--toolsets', 'projects,backtests');
+    expect(added.status).toBe(0);
+    const token = /^(qcm_\S+)$/m.exec(added.stdout)?.[1];
+    expect(token).toBeDefined();
+    const listed = run('list');
+    expect(listed.stdout).toContain('bot  read-only; toolsets: projects, backtests');
+    expect(listed.stdout).not.toContain(token);
+    expect(run('add', 'bot').status).toBe(1);
+    expect(run('revoke', 'bot').status).toBe(0);
+    expect(run('list').stdout).toContain('No grants');
   });
 });
