@@ -30,3 +30,60 @@ describe.each(SETS)('data set %s', (set) => {
     else expect(near(ours.half_life!, ref.half_life, 1e-6)).toBe(true);
   });
 });
+
+import { johansen } from '../../plugins/research/stats/johansen.js';
+import { distanceCorrelation, hurst, pca, pearson, simpleReturns, spearman } from '../../plugins/research/stats/describe.js';
+import { halfLife } from '../../plugins/research/stats/adf.js';
+
+describe.each(SETS)('data set %s, continued', (set) => {
+  const g = golden(set);
+  const log = (s: string) => closes(set, s).map(Math.log);
+
+  it.each(g.symbols)('half-life and Hurst of %s follow the stated definitions', (symbol) => {
+    const ref = g.adf[symbol]!;
+    if (ref.half_life === null) expect(halfLife(log(symbol))).toBeNull();
+    else expect(near(halfLife(log(symbol))!, ref.half_life, 1e-6)).toBe(true);
+    expect(near(hurst(log(symbol)), ref.hurst, 1e-9)).toBe(true);
+  });
+
+  it.each(Object.keys(g.johansen))('Johansen (det_order|k_ar_diff = %s) matches statsmodels coint_johansen', (key) => {
+    const [det, k] = key.split('|').map(Number) as [-1 | 0 | 1, number];
+    const three = g.symbols.slice(0, 3);
+    const levels = log(three[0]!).map((_, t) => three.map((s) => log(s)[t]!));
+    const ours = johansen(levels, det, k);
+    const ref = g.johansen[key]!;
+    ours.eigenvalues.forEach((v, i) => expect(near(v, ref.eigenvalues[i]!, 1e-6)).toBe(true));
+    ours.trace_statistics.forEach((v, i) => expect(near(v, ref.trace[i]!, 1e-6), `${v} vs ${ref.trace[i]}`).toBe(true));
+    ours.max_eigen_statistics.forEach((v, i) => expect(near(v, ref.max_eigen[i]!, 1e-6)).toBe(true));
+    expect(ours.trace_critical_values).toEqual(ref.trace_cv);
+    expect(ours.max_eigen_critical_values).toEqual(ref.max_eigen_cv);
+    // Eigenvectors are defined up to sign.
+    for (let c = 0; c < three.length; c++) {
+      const sign = Math.sign(ours.eigenvectors[0]![c]!) === Math.sign(ref.eigenvectors[0]![c]!) ? 1 : -1;
+      for (let r = 0; r < three.length; r++) expect(near(sign * ours.eigenvectors[r]![c]!, ref.eigenvectors[r]![c]!, 1e-5)).toBe(true);
+    }
+  });
+
+  const returns = () => simpleReturns(g.symbols.map((s) => closes(set, s)));
+
+  it('PCA explained variance matches scikit-learn; loadings match up to sign', () => {
+    const ours = pca(returns());
+    ours.explained_variance_ratio.forEach((v, i) => expect(near(v, g.pca.explained_variance_ratio[i]!, 1e-6)).toBe(true));
+    ours.components.slice(0, 3).forEach((row, i) => {
+      const ref = g.pca.components[i]!;
+      const sign = Math.sign(row[0]!) === Math.sign(ref[0]!) ? 1 : -1;
+      row.forEach((v, j) => expect(near(sign * v, ref[j]!, 1e-5)).toBe(true));
+    });
+  });
+
+  it('Pearson and Spearman match pandas; distance correlation matches the Szekely reference', () => {
+    const r = returns();
+    for (let i = 0; i < r.length; i++) {
+      for (let j = 0; j < r.length; j++) {
+        expect(near(pearson(r[i]!, r[j]!), g.correlation.pearson[i]![j]!, 1e-9)).toBe(true);
+        expect(near(spearman(r[i]!, r[j]!), g.correlation.spearman[i]![j]!, 1e-9)).toBe(true);
+        if (j >= i) expect(near(distanceCorrelation(r[i]!, r[j]!), g.correlation.distance[i]![j]!, 1e-9)).toBe(true);
+      }
+    }
+  });
+});
