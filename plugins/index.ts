@@ -1,5 +1,6 @@
 /** Every hand-written plugin the server loads. Add a plugin here to serve its tools. */
 import type { Plugin } from '../src/runtime/tool.js';
 import meta from './meta/index.js';
+import research from './research/index.js';
 
-export const plugins: Plugin[] = [meta];
+export const plugins: Plugin[] = [meta, research];

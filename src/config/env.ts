@@ -27,6 +27,7 @@ export interface EnvSettings {
   stateUrl: string | undefined;
   /** Grants file for HTTP (default QC_MCP_STATE_DIR/grants.yaml). */
   grantsPath: string | undefined;
+  data: string | undefined;
 }
 
 const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim());
@@ -65,6 +66,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvSettings {
     secretsFile: nonEmpty(env.QC_MCP_SECRETS),
     stateUrl: nonEmpty(env.QC_MCP_STATE),
     grantsPath: nonEmpty(env.QC_MCP_GRANTS),
+    data: nonEmpty(env.QC_MCP_DATA),
   };
 }
 

@@ -232,8 +232,10 @@ export async function handleToolCall(
   const progressToken = ctx.mcpReq._meta?.progressToken;
   const toolCtx: ToolContext = {
     signal: ctx.mcpReq.signal,
+    identity,
     qc: runtime.qc,
     settings,
+    state: runtime.pluginState,
     progress: async (progress, total, message) => {
       if (progressToken === undefined) return;
       await ctx.mcpReq.notify({

@@ -117,8 +117,9 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   return {
     registry,
     qc,
-    settings: { agentName: env.agentName, organizationId, backend, npm: env.npm },
+    settings: { agentName: env.agentName, organizationId, backend, npm: env.npm, data: env.data },
     policy,
+    pluginState: new Map(),
     close: async () => {
       for (const close of closers.reverse()) await close();
     },

@@ -18,6 +18,8 @@ export interface Runtime {
   qc: QuantConnectClient;
   settings: RuntimeSettings;
   policy: PolicyServices;
+  /** Per-runtime plugin state (ToolContext.state). */
+  pluginState: Map<string, unknown>;
   /** Stops what the runtime started (an embedded sandbox, file watchers, the audit log). */
   close: () => Promise<void>;
 }

@@ -14,14 +14,20 @@ export interface RuntimeSettings {
   backend: 'quantconnect' | 'sandbox';
   /** The npm executable read_latest_mcp_server_version asks (QC_MCP_NPM, default "npm"). */
   npm: string;
+  /** Where research price data comes from (QC_MCP_DATA: csv:DIR | lean:DIR | objectstore:PREFIX). */
+  data: string | undefined;
 }
 
 export interface ToolContext {
   signal: AbortSignal;
+  /** Who is calling ("local" over stdio, a grant id over HTTP): scopes per-caller state such as research sessions. */
+  identity: string;
   /** Report progress to the client (a no-op when it did not ask for progress). */
   progress: (progress: number, total?: number, message?: string) => Promise<void>;
   qc: QuantConnectClient;
   settings: RuntimeSettings;
+  /** State a plugin keeps for the life of this runtime (keyed by plugin name). */
+  state: Map<string, unknown>;
 }
 
 export interface ToolReturn {

@@ -123,7 +123,8 @@ const STEPS: Step[] = [
 
 beforeAll(async () => {
   s = await sandboxSession({}, { QC_MCP_TOOLS: unrestrictedOverlay(), QC_MCP_NPM: 'tests/fixtures/fake-npm' });
-  tools = (await s.client.listTools()).tools;
+  // The research tools have their own tests (tests/research); here: every QuantConnect and meta tool.
+  tools = (await s.client.listTools()).tools.filter((t) => s.runtime.registry.all().find((d) => d.name === t.name)?.toolset !== 'research');
 });
 afterAll(() => s.close());
 

@@ -1,0 +1,339 @@
+/**
+ * Research plugin: price history, named research sessions, and statistics computed locally that
+ * match statsmodels / scikit-learn / pandas (see tests/research and scripts/golden).
+ * Data comes from QC_MCP_DATA (csv:DIR | lean:DIR | objectstore:PREFIX).
+ */
+import { z } from 'zod';
+import { ToolError } from '../../src/runtime/results.js';
+import { definePlugin, defineTool, type ToolContext } from '../../src/runtime/tool.js';
+import { align, FIELDS, sourceFromSpec, type Aligned, type PriceSource, type Resolution, type Series } from './data/source.js';
+import { adfuller, engleGranger, halfLife, StatsInputError } from './stats/adf.js';
+import { distanceCorrelation, hurst, pca, pearson, simpleReturns, spearman, zScore } from './stats/describe.js';
+import { johansen } from './stats/johansen.js';
+import { SingularError } from './stats/ols.js';
+import { screenPairs } from './stats/pairs.js';
+
+const MIN_OBS = 30;
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date is YYYY-MM-DD');
+const symbol = z.string().regex(/^[A-Za-z0-9._-]{1,20}$/, 'a ticker such as KO or BRK.B');
+const resolution = z.enum(['daily', 'hour', 'minute']).default('daily');
+const transform = z.enum(['log', 'none']).default('log').describe('log: analyse log prices (default); none: raw prices');
+const instance = z.string().min(1).max(64).optional().describe('A research session from add_equity / add_multiple_equities, instead of loading again');
+const criticals = z.object({ '1%': z.number(), '5%': z.number(), '10%': z.number() });
+
+type Sessions = Map<string, Map<string, Map<string, Series>>>;
+
+/** Research sessions of this runtime, per caller: identity -> instance name -> symbol -> series. */
+function sessionsOf(ctx: ToolContext): Sessions {
+  let sessions = ctx.state.get('research.sessions') as Sessions | undefined;
+  if (!sessions) ctx.state.set('research.sessions', (sessions = new Map()));
+  return sessions;
+}
+
+function source(ctx: ToolContext): PriceSource {
+  const configured = sourceFromSpec(ctx.settings.data);
+  if (!configured) throw new ToolError('No price data source is configured: the operator sets QC_MCP_DATA to csv:DIR, lean:DIR or objectstore:PREFIX.');
+  return configured;
+}
+
+interface Selection {
+  symbols?: string[] | undefined;
+  start_date?: string | undefined;
+  end_date?: string | undefined;
+  instance_name?: string | undefined;
+  resolution?: Resolution | undefined;
+}
+
+/** Load (or take from the session) each symbol, then align them on common dates. */
+async function load(sel: Selection, ctx: ToolContext, minSymbols: number): Promise<Aligned & { source: string }> {
+  let series: Series[];
+  let from: string;
+  if (sel.instance_name) {
+    const session = sessionsOf(ctx).get(ctx.identity)?.get(sel.instance_name);
+    if (!session) throw new ToolError(`There is no research session "${sel.instance_name}": create it with add_equity or add_multiple_equities.`);
+    const wanted = sel.symbols?.map((s) => s.toUpperCase()) ?? [...session.keys()];
+    series = wanted.map((s) => {
+      const found = session.get(s);
+      if (!found) throw new ToolError(`${s} is not in session "${sel.instance_name}" (it has ${[...session.keys()].join(', ')}).`);
+      const keep = found.dates.map((d, i) => ((!sel.start_date || d >= sel.start_date) && (!sel.end_date || d.slice(0, 10) <= sel.end_date) ? i : -1)).filter((i) => i >= 0);
+      return { ...found, dates: keep.map((i) => found.dates[i] as string), price: keep.map((i) => found.price[i] as number) };
+    });
+    from = `session ${sel.instance_name}`;
+  } else {
+    if (!sel.symbols || !sel.start_date || !sel.end_date) throw new ToolError('Give symbols, start_date and end_date, or the instance_name of a research session.');
+    if (sel.start_date > sel.end_date) throw new ToolError(`start_date ${sel.start_date} is after end_date ${sel.end_date}.`);
+    const src = source(ctx);
+    series = await Promise.all(sel.symbols.map((s) => src.load(s, sel.start_date as string, sel.end_date as string, sel.resolution ?? 'daily', ctx)));
+    from = src.describe;
+  }
+  const names = series.map((s) => s.symbol);
+  const dup = names.find((s, i) => names.indexOf(s) !== i);
+  if (dup) throw new ToolError(`${dup} is listed twice.`);
+  if (series.length < minSymbols) throw new ToolError(`This analysis needs at least ${minSymbols} symbols.`);
+  const aligned = align(series);
+  if (aligned.dates.length < MIN_OBS) {
+    throw new ToolError(`Only ${aligned.dates.length} dates are common to ${names.join(', ')}; at least ${MIN_OBS} are needed. Widen the dates or check the data.`);
+  }
+  return { ...aligned, source: from };
+}
+
+function transformed(aligned: Aligned, how: 'log' | 'none'): number[][] {
+  if (how === 'none') return aligned.prices;
+  return aligned.prices.map((p, i) =>
+    p.map((v, t) => {
+      if (!(v > 0)) throw new ToolError(`${aligned.symbols[i]}: price ${v} on ${aligned.dates[t]} is not positive, so log prices are undefined; use price_transform "none".`);
+      return Math.log(v);
+    }),
+  );
+}
+
+const alignmentNote = (a: Aligned & { source: string }) => ({
+  source: a.source,
+  n_obs: a.dates.length,
+  first_date: a.dates[0],
+  last_date: a.dates.at(-1),
+  dropped_rows: a.dropped,
+});
+const alignmentSchema = {
+  source: z.string(),
+  n_obs: z.number(),
+  first_date: z.string().optional(),
+  last_date: z.string().optional(),
+  dropped_rows: z.record(z.string(), z.number()).describe('Rows per symbol without a partner date (inner join)'),
+};
+
+/** Statistics errors (constant series, too short) as messages the agent can act on. */
+async function guarded<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof StatsInputError) throw new ToolError(error.message);
+    if (error instanceof SingularError) {
+      throw new ToolError(`The regression is singular (${error.message}): the series is too regular or too short for this test. Use more or noisier data.`);
+    }
+    throw error;
+  }
+}
+
+function summarise(s: Series) {
+  const first = s.price[0] as number;
+  const last = s.price.at(-1) as number;
+  return { symbol: s.symbol, rows: s.dates.length, first_date: s.dates[0], last_date: s.dates.at(-1), first_price: first, last_price: last, min: Math.min(...s.price), max: Math.max(...s.price), total_return: last / first - 1 };
+}
+const summarySchema = z.object({ symbol: z.string(), rows: z.number(), first_date: z.string().optional(), last_date: z.string().optional(), first_price: z.number(), last_price: z.number(), min: z.number(), max: z.number(), total_return: z.number() });
+
+async function addToSession(tickers: string[], start: string, end: string, res: Resolution, name: string, ctx: ToolContext) {
+  const src = source(ctx);
+  const loaded = await Promise.all(tickers.map((t) => src.load(t, start, end, res, ctx)));
+  const sessions = sessionsOf(ctx);
+  const byIdentity = sessions.get(ctx.identity) ?? new Map<string, Map<string, Series>>();
+  sessions.set(ctx.identity, byIdentity);
+  const session = byIdentity.get(name) ?? new Map<string, Series>();
+  byIdentity.set(name, session);
+  for (const s of loaded) session.set(s.symbol, s);
+  return { structured: { instance_name: name, symbols: [...session.keys()], added: loaded.map(summarise) } };
+}
+
+export default definePlugin({
+  name: 'research',
+  tools: [
+    defineTool({
+      name: 'get_history',
+      title: 'Get price history',
+      description: 'Price history for symbols from the configured data source: a compact summary per symbol; rows only with include_rows.',
+      toolset: 'research', risk: 'read', severity: 'low',
+      input: z.object({
+        symbols: z.array(symbol).min(1).max(50), start_date: date, end_date: date, resolution,
+        fields: z.array(z.enum(FIELDS)).optional().describe('Columns for include_rows (default close)'),
+        include_rows: z.boolean().default(false), max_rows: z.number().int().min(1).max(5000).default(250),
+      }),
+      output: z.object({ source: z.string(), series: z.array(summarySchema.extend({ rows_included: z.array(z.record(z.string(), z.union([z.string(), z.number()]))).optional(), truncated: z.boolean().optional() })) }),
+      handler: async (a, ctx) => {
+        const src = source(ctx);
+        const loaded = await Promise.all(a.symbols.map((s) => src.load(s, a.start_date, a.end_date, a.resolution, ctx)));
+        const fields = a.fields ?? ['close'];
+        return {
+          structured: {
+            source: src.describe,
+            series: loaded.map((s) => {
+              if (!a.include_rows) return summarise(s);
+              const missing = fields.filter((f) => !s.fields[f]);
+              if (missing.length > 0) throw new ToolError(`${s.symbol} has no ${missing.join(', ')} column.`);
+              const rows = s.dates.slice(-a.max_rows).map((d, k) => {
+                const i = s.dates.length - Math.min(a.max_rows, s.dates.length) + k;
+                return Object.fromEntries([['date', d], ...fields.map((f) => [f, (s.fields[f] as number[])[i] as number])]);
+              });
+              return { ...summarise(s), rows_included: rows, truncated: s.dates.length > a.max_rows };
+            }),
+          },
+        };
+      },
+    }),
+    defineTool({
+      name: 'add_equity',
+      title: 'Add equity to research session',
+      description: 'Load one symbol into a named research session (instance_name) that later tools can use instead of reloading.',
+      toolset: 'research', risk: 'read', severity: 'low',
+      input: z.object({ ticker: symbol, start_date: date, end_date: date, resolution, instance_name: z.string().min(1).max(64).default('default') }),
+      output: z.object({ instance_name: z.string(), symbols: z.array(z.string()), added: z.array(summarySchema) }),
+      handler: (a, ctx) => addToSession([a.ticker], a.start_date, a.end_date, a.resolution, a.instance_name, ctx),
+    }),
+    defineTool({
+      name: 'add_multiple_equities',
+      title: 'Add equities to research session',
+      description: 'Load several symbols into a named research session (instance_name).',
+      toolset: 'research', risk: 'read', severity: 'low',
+      input: z.object({ tickers: z.array(symbol).min(1).max(500), start_date: date, end_date: date, resolution, instance_name: z.string().min(1).max(64).default('default') }),
+      output: z.object({ instance_name: z.string(), symbols: z.array(z.string()), added: z.array(summarySchema) }),
+      handler: (a, ctx) => addToSession(a.tickers, a.start_date, a.end_date, a.resolution, a.instance_name, ctx),
+    }),
+    defineTool({
+      name: 'test_cointegration',
+      title: 'Test cointegration (Engle-Granger)',
+      description:
+        'Engle-Granger test of symbol1 on symbol2: OLS with a constant, then ADF without a constant on the residuals (lags by AIC up to 12(n/100)^(1/4)); MacKinnon p-value and critical values. Matches statsmodels coint(trend="c").',
+      toolset: 'research', risk: 'read', severity: 'low',
+      input: z.object({ symbol1: symbol, symbol2: symbol, start_date: date.optional(), end_date: date.optional(), instance_name: instance, trend: z.literal('c').default('c'), price_transform: transform }),
+      output: z.object({ symbol1: z.string(), symbol2: z.string(), statistic: z.number(), p_value: z.number(), critical_values: criticals, hedge_ratio: z.number(), intercept: z.number(), half_life: z.number().nullable(), is_cointegrated: z.boolean(), ...alignmentSchema }),
+      handler: (a, ctx) =>
+        guarded(async () => {
+          const data = await load({ ...a, symbols: [a.symbol1, a.symbol2] }, ctx, 2);
+          const [y, x] = transformed(data, a.price_transform) as [number[], number[]];
+          const r = engleGranger(y, x);
+          return {
+            structured: { symbol1: data.symbols[0], symbol2: data.symbols[1], statistic: r.statistic, p_value: r.p_value, critical_values: r.critical_values, hedge_ratio: r.hedge_ratio, intercept: r.intercept, half_life: r.half_life, is_cointegrated: r.is_cointegrated, ...alignmentNote(data) },
+          };
+        }),
+    }),
+    defineTool({
+      name: 'test_johansen',
+      title: 'Test cointegration (Johansen)',
+      description: 'Johansen trace and maximum-eigenvalue tests with 90/95/99% critical values, eigenvalues, eigenvectors and the rank at 5%. Matches statsmodels coint_johansen.',
+      toolset: 'research', risk: 'read', severity: 'low',
+      input: z.object({ symbols: z.array(symbol).min(2).max(12).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, det_order: z.union([z.literal(-1), z.literal(0), z.literal(1)]).default(0), k_ar_diff: z.number().int().min(1).max(20).default(1), price_transform: transform }),
+      output: z.object({ symbols: z.array(z.string()), trace_statistics: z.array(z.number()), max_eigen_statistics: z.array(z.number()), critical_values: z.object({ trace: z.array(z.array(z.number())), max_eigen: z.array(z.array(z.number())) }), eigenvalues: z.array(z.number()), eigenvectors: z.array(z.array(z.number())), rank_5pct: z.number(), ...alignmentSchema }),
+      handler: (a, ctx) =>
+        guarded(async () => {
+          const data = await load(a, ctx, 2);
+          const series = transformed(data, a.price_transform);
+          const levels = (data.dates as string[]).map((_, t) => series.map((s) => s[t] as number));
+          const r = johansen(levels, a.det_order, a.k_ar_diff);
+          return {
+            structured: { symbols: data.symbols, trace_statistics: r.trace_statistics, max_eigen_statistics: r.max_eigen_statistics, critical_values: { trace: r.trace_critical_values, max_eigen: r.max_eigen_critical_values }, eigenvalues: r.eigenvalues, eigenvectors: r.eigenvectors, rank_5pct: r.rank_5pct, ...alignmentNote(data) },
+          };
+        }),
+    }),
+    defineTool({
+      name: 'analyze_mean_reversion',
+      title: 'Analyze mean reversion',
+      description:
+        'Per symbol (or the spread log(a) - hedge_ratio*log(b) when two symbols and hedge_ratio are given): ADF on log prices (constant, AIC), half-life -ln2/lambda from ds = a + lambda*s(t-1), Hurst slope over tau 2..min(100, n/2), and the current z-score over lookback_period with a signal.',
+      toolset: 'research', risk: 'read', severity: 'low',
+      input: z.object({ symbols: z.array(symbol).min(1).max(50).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, lookback_period: z.number().int().min(2).max(1000).default(20), hedge_ratio: z.number().optional(), entry_z: z.number().positive().default(2) }),
+      output: z.object({ results: z.array(z.object({ name: z.string(), adf_statistic: z.number(), adf_p_value: z.number(), half_life: z.number().nullable(), hurst: z.number(), z_score: z.number(), signal: z.enum(['long', 'short', 'flat']), is_mean_reverting: z.boolean() })), ...alignmentSchema }),
+      handler: (a, ctx) =>
+        guarded(async () => {
+          const data = await load(a, ctx, 1);
+          if (a.lookback_period > data.dates.length) throw new ToolError(`lookback_period ${a.lookback_period} is longer than the ${data.dates.length} common observations.`);
+          const logs = transformed(data, 'log');
+          const targets: { name: string; series: number[] }[] =
+            a.hedge_ratio !== undefined
+              ? (() => {
+                  if (logs.length !== 2) throw new ToolError('hedge_ratio needs exactly two symbols: the spread is log(symbol1) - hedge_ratio * log(symbol2).');
+                  return [{ name: `${data.symbols[0]} - ${a.hedge_ratio} x ${data.symbols[1]}`, series: (logs[0] as number[]).map((v, t) => v - (a.hedge_ratio as number) * ((logs[1] as number[])[t] as number)) }];
+                })()
+              : logs.map((s, i) => ({ name: data.symbols[i] as string, series: s }));
+          return {
+            structured: {
+              results: targets.map(({ name, series }) => {
+                const adf = adfuller(series, 'c');
+                const z = zScore(series, a.lookback_period);
+                return { name, adf_statistic: adf.statistic, adf_p_value: adf.p_value, half_life: halfLife(series), hurst: hurst(series), z_score: z, signal: z >= a.entry_z ? 'short' : z <= -a.entry_z ? 'long' : 'flat', is_mean_reverting: adf.p_value < 0.05 } as const;
+              }),
+              ...alignmentNote(data),
+            },
+          };
+        }),
+    }),
+    defineTool({
+      name: 'perform_pca_analysis',
+      title: 'PCA of returns',
+      description: 'PCA of simple daily returns on the covariance matrix: explained variance ratio (as scikit-learn), the cumulative ratio, and loadings labelled by symbol.',
+      toolset: 'research', risk: 'read', severity: 'low',
+      input: z.object({ symbols: z.array(symbol).min(2).max(500).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, n_components: z.number().int().min(1).optional() }),
+      output: z.object({ explained_variance_ratio: z.array(z.number()), cumulative_variance_ratio: z.array(z.number()), loadings: z.array(z.record(z.string(), z.number())), ...alignmentSchema }),
+      handler: (a, ctx) =>
+        guarded(async () => {
+          const data = await load(a, ctx, 2);
+          const r = pca(simpleReturns(data.prices));
+          const k = Math.min(a.n_components ?? r.components.length, r.components.length);
+          let running = 0;
+          return {
+            structured: {
+              explained_variance_ratio: r.explained_variance_ratio.slice(0, k),
+              cumulative_variance_ratio: r.explained_variance_ratio.slice(0, k).map((v) => (running += v)),
+              loadings: r.components.slice(0, k).map((row) => Object.fromEntries(row.map((v, j) => [data.symbols[j] as string, v]))),
+              ...alignmentNote(data),
+            },
+          };
+        }),
+    }),
+    defineTool({
+      name: 'calculate_correlation_matrix',
+      title: 'Correlation matrix',
+      description: 'Correlation of simple daily returns: pearson or spearman (as pandas) or distance (Szekely); window gives the latest rolling window. Most and least correlated pairs; over 20 symbols the matrix comes only with include_matrix.',
+      toolset: 'research', risk: 'read', severity: 'low',
+      input: z.object({ symbols: z.array(symbol).min(2).max(500).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, method: z.enum(['pearson', 'spearman', 'distance']).default('pearson'), window: z.number().int().min(3).optional(), include_matrix: z.boolean().optional() }),
+      output: z.object({ symbols: z.array(z.string()), method: z.string(), matrix: z.array(z.array(z.number())).optional(), most_correlated: z.array(z.object({ symbol1: z.string(), symbol2: z.string(), correlation: z.number() })), least_correlated: z.array(z.object({ symbol1: z.string(), symbol2: z.string(), correlation: z.number() })), ...alignmentSchema }),
+      handler: (a, ctx) =>
+        guarded(async () => {
+          const data = await load(a, ctx, 2);
+          let returns = simpleReturns(data.prices);
+          if (a.window !== undefined) {
+            if (a.window > (returns[0] as number[]).length) throw new ToolError(`window ${a.window} is longer than the ${(returns[0] as number[]).length} returns available.`);
+            returns = returns.map((r) => r.slice(-(a.window as number)));
+          }
+          const f = a.method === 'pearson' ? pearson : a.method === 'spearman' ? spearman : distanceCorrelation;
+          const n = returns.length;
+          const matrix = Array.from({ length: n }, () => new Array<number>(n).fill(1));
+          const pairs: { symbol1: string; symbol2: string; correlation: number }[] = [];
+          for (let i = 0; i < n; i++) {
+            for (let j = i + 1; j < n; j++) {
+              const c = f(returns[i] as number[], returns[j] as number[]);
+              (matrix[i] as number[])[j] = c;
+              (matrix[j] as number[])[i] = c;
+              pairs.push({ symbol1: data.symbols[i] as string, symbol2: data.symbols[j] as string, correlation: c });
+            }
+          }
+          pairs.sort((x, y) => y.correlation - x.correlation);
+          const showMatrix = a.include_matrix ?? n <= 20;
+          return { structured: { symbols: data.symbols, method: a.method, ...(showMatrix ? { matrix } : {}), most_correlated: pairs.slice(0, 5), least_correlated: pairs.slice(-5).reverse(), ...alignmentNote(data) } };
+        }),
+    }),
+    defineTool({
+      name: 'find_cointegrated_pairs',
+      title: 'Find cointegrated pairs',
+      description: 'Engle-Granger (as test_cointegration, log prices) over every pair of symbols, in parallel, with progress; the pairs below p_value_threshold, sorted by p-value.',
+      toolset: 'research', risk: 'read', severity: 'low',
+      input: z.object({ symbols: z.array(symbol).min(2).max(500).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, p_value_threshold: z.number().gt(0).lt(1).default(0.05), max_pairs: z.number().int().min(1).max(1000).default(50) }),
+      output: z.object({ pairs: z.array(z.object({ symbol1: z.string(), symbol2: z.string(), statistic: z.number(), p_value: z.number(), hedge_ratio: z.number(), half_life: z.number().nullable() })), tested: z.number(), found: z.number(), ...alignmentSchema }),
+      handler: (a, ctx) =>
+        guarded(async () => {
+          const data = await load(a, ctx, 2);
+          const logs = transformed(data, 'log').map((s) => Float64Array.from(s));
+          let last = 0;
+          const results = await screenPairs(logs, (done, total) => {
+            if (done === total || done - last >= Math.max(1, Math.floor(total / 20))) {
+              last = done;
+              void ctx.progress(done, total, `${done} of ${total} pairs tested`);
+            }
+          }, ctx.signal);
+          const flagged = results
+            .filter((r) => !r.error && r.p_value < a.p_value_threshold)
+            .sort((x, y) => x.p_value - y.p_value)
+            .map((r) => ({ symbol1: data.symbols[r.i] as string, symbol2: data.symbols[r.j] as string, statistic: r.statistic, p_value: r.p_value, hedge_ratio: r.hedge_ratio, half_life: r.half_life }));
+          return { structured: { pairs: flagged.slice(0, a.max_pairs), tested: results.length, found: flagged.length, ...alignmentNote(data) } };
+        }),
+    }),
+  ],
+});
