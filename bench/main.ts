@@ -253,13 +253,73 @@ async function httpThroughput(): Promise<void> {
   await sandbox.close();
 }
 
+async function researchRatios(): Promise<void> {
+  const { spawnSync } = await import('node:child_process');
+  const { writeFileSync } = await import('node:fs');
+  const { CsvSource } = await import('../plugins/research/data/source.js');
+  const { screenPairs } = await import('../plugins/research/stats/pairs.js');
+  const { pca, pearsonMatrix, simpleReturns } = await import('../plugins/research/stats/describe.js');
+  const { prng } = await import('../src/sandbox/simulate.js');
+  console.log('\n## research statistics against the reference libraries (same files, same run)');
+  const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import statsmodels, sklearn, pandas'], { stdio: 'ignore' }).status === 0);
+  if (!python) {
+    line('statsmodels / scikit-learn / pandas', 'skipped: not installed (apt-get install python3-statsmodels python3-sklearn python3-pandas)');
+    return;
+  }
+  const ASSETS = 300;
+  const DAYS = 2520;
+  const PAIR_SYMBOLS = 40;
+  const dir = mkdtempSync(join(tmpdir(), 'qcmcp-research-bench-'));
+  const next = prng(2520);
+  const gauss = () => Math.sqrt(-2 * Math.log(Math.max(next(), 1e-12))) * Math.cos(2 * Math.PI * next());
+  const dates = Array.from({ length: DAYS }, (_, i) => new Date(Date.UTC(2010, 0, 4) + i * 86_400_000).toISOString().slice(0, 10));
+  const market = Array.from({ length: DAYS }, () => 0.01 * gauss());
+  for (let a = 0; a < ASSETS; a++) {
+    let log = Math.log(20 + 200 * next());
+    const beta = 0.5 + next();
+    const lines = ['date,close'];
+    for (let t = 0; t < DAYS; t++) {
+      log += beta * (market[t] as number) + 0.012 * gauss();
+      lines.push(`${dates[t]},${Math.exp(log)}`);
+    }
+    writeFileSync(join(dir, `S${String(a).padStart(3, '0')}.csv`), lines.join('\n'));
+  }
+  const reference = spawnSync(python, ['scripts/bench/research_reference.py', dir, String(PAIR_SYMBOLS)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (reference.status !== 0) throw new Error(`reference script failed: ${reference.stderr}`);
+  const ref = JSON.parse(reference.stdout) as { coint_loop_s: number; pairs: number; load_corrcoef_s: number; pca_s: number };
+  const source = new CsvSource(dir);
+  const symbols = Array.from({ length: ASSETS }, (_, a) => `S${String(a).padStart(3, '0')}`);
+
+  const logs = await Promise.all(symbols.slice(0, PAIR_SYMBOLS).map(async (s) => Float64Array.from((await source.load(s, '2000-01-01', '2100-01-01', 'daily')).price.map(Math.log))));
+  let t = performance.now();
+  await screenPairs(logs, () => {}, new AbortController().signal);
+  const screen = (performance.now() - t) / 1000;
+  line(`Engle-Granger all pairs, ${PAIR_SYMBOLS} x ${DAYS} (${ref.pairs} pairs)`, `${screen.toFixed(2)} s vs statsmodels loop ${ref.coint_loop_s.toFixed(2)} s: ${(ref.coint_loop_s / screen).toFixed(1)}x faster (target >= 10x)`);
+
+  t = performance.now();
+  const closes = await Promise.all(symbols.map(async (s) => (await source.load(s, '2000-01-01', '2100-01-01', 'daily')).price));
+  const returns = simpleReturns(closes);
+  pearsonMatrix(returns);
+  const corr = (performance.now() - t) / 1000;
+  line(`correlation ${ASSETS} x ${DAYS}, loading included`, `${corr.toFixed(2)} s vs pandas + numpy.corrcoef ${ref.load_corrcoef_s.toFixed(2)} s: ${(corr / ref.load_corrcoef_s).toFixed(2)}x the reference time (target <= 3x)`);
+
+  pca(returns); // warm-up, as on the reference side
+  const pcaRuns = [0, 1, 2].map(() => {
+    const start = performance.now();
+    pca(returns);
+    return (performance.now() - start) / 1000;
+  });
+  const pcaS = median(pcaRuns);
+  line(`PCA ${ASSETS} x ${DAYS} (median of 3 after a warm-up, both sides)`, `${pcaS.toFixed(3)} s vs scikit-learn ${ref.pca_s.toFixed(3)} s: ${(pcaS / ref.pca_s).toFixed(2)}x the reference time (target <= 3x)`);
+}
+
+const SECTIONS: Record<string, () => Promise<void>> = { tokens, coldStart, sandboxRoundTrip, policyOverhead, httpThroughput, researchRatios };
+
 async function main(): Promise<void> {
   console.log(`quantconnect-mcp benchmarks (node ${process.version}, ${new Date().toISOString()})`);
-  await tokens();
-  await coldStart();
-  await sandboxRoundTrip();
-  await policyOverhead();
-  await httpThroughput();
+  // BENCH_ONLY=researchRatios,tokens runs a subset.
+  const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
+  for (const [name, run] of Object.entries(SECTIONS)) if (!only || only.includes(name)) await run();
 }
 
 main().catch((error: unknown) => {

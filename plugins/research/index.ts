@@ -8,7 +8,7 @@ import { ToolError } from '../../src/runtime/results.js';
 import { definePlugin, defineTool, type ToolContext } from '../../src/runtime/tool.js';
 import { align, FIELDS, sourceFromSpec, type Aligned, type PriceSource, type Resolution, type Series } from './data/source.js';
 import { adfuller, engleGranger, halfLife, StatsInputError } from './stats/adf.js';
-import { distanceCorrelation, hurst, pca, pearson, simpleReturns, spearman, zScore } from './stats/describe.js';
+import { distanceCorrelation, hurst, pca, pearsonMatrix, ranks, simpleReturns, zScore } from './stats/describe.js';
 import { johansen } from './stats/johansen.js';
 import { SingularError } from './stats/ols.js';
 import { screenPairs } from './stats/pairs.js';
@@ -293,17 +293,18 @@ export default definePlugin({
             if (a.window > (returns[0] as number[]).length) throw new ToolError(`window ${a.window} is longer than the ${(returns[0] as number[]).length} returns available.`);
             returns = returns.map((r) => r.slice(-(a.window as number)));
           }
-          const f = a.method === 'pearson' ? pearson : a.method === 'spearman' ? spearman : distanceCorrelation;
           const n = returns.length;
-          const matrix = Array.from({ length: n }, () => new Array<number>(n).fill(1));
+          const matrix =
+            a.method === 'distance'
+              ? (() => {
+                  const m = returns.map(() => new Array<number>(n).fill(1));
+                  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) (m[i] as number[])[j] = (m[j] as number[])[i] = distanceCorrelation(returns[i] as number[], returns[j] as number[]);
+                  return m;
+                })()
+              : pearsonMatrix(a.method === 'spearman' ? returns.map((r) => ranks(r)) : returns);
           const pairs: { symbol1: string; symbol2: string; correlation: number }[] = [];
           for (let i = 0; i < n; i++) {
-            for (let j = i + 1; j < n; j++) {
-              const c = f(returns[i] as number[], returns[j] as number[]);
-              (matrix[i] as number[])[j] = c;
-              (matrix[j] as number[])[i] = c;
-              pairs.push({ symbol1: data.symbols[i] as string, symbol2: data.symbols[j] as string, correlation: c });
-            }
+            for (let j = i + 1; j < n; j++) pairs.push({ symbol1: data.symbols[i] as string, symbol2: data.symbols[j] as string, correlation: (matrix[i] as number[])[j] as number });
           }
           pairs.sort((x, y) => y.correlation - x.correlation);
           const showMatrix = a.include_matrix ?? n <= 20;

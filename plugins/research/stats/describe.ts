@@ -1,5 +1,5 @@
 /** Hurst exponent, rolling z-score, PCA and correlation (Pearson, Spearman, Szekely's distance correlation). */
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { symmetricEigen } from './symeig.js';
 
 /** Slope of log(std(x[t+tau] - x[t])) on log(tau), tau = 2..min(100, n/2), population std. */
 export function hurst(x: ArrayLike<number>): number {
@@ -55,34 +55,63 @@ export interface PcaResult {
 }
 
 /** PCA on the covariance matrix of the columns (as scikit-learn's PCA on the centred data). */
-export function pca(columns: number[][]): PcaResult {
+export function pca(columns: ArrayLike<number>[]): PcaResult {
   const p = columns.length;
   const n = columns[0]?.length ?? 0;
-  const means = columns.map((c) => c.reduce((a, b) => a + b, 0) / n);
-  const cov = new Matrix(p, p);
-  for (let i = 0; i < p; i++) {
-    const ci = columns[i] as number[];
-    for (let j = 0; j <= i; j++) {
-      const cj = columns[j] as number[];
-      let s = 0;
-      for (let t = 0; t < n; t++) s += ((ci[t] as number) - (means[i] as number)) * ((cj[t] as number) - (means[j] as number));
-      cov.set(i, j, s / (n - 1));
-      cov.set(j, i, s / (n - 1));
-    }
-  }
-  const evd = new EigenvalueDecomposition(cov, { assumeSymmetric: true });
-  const order = evd.realEigenvalues.map((v, i) => [Math.max(v, 0), i] as const).sort((a, b) => b[0] - a[0]);
-  const total = order.reduce((s, [v]) => s + v, 0);
-  const vectors = evd.eigenvectorMatrix;
-  return {
-    explained_variance_ratio: order.map(([v]) => v / total),
-    components: order.map(([, i]) => {
-      const v = Array.from({ length: p }, (_, r) => vectors.get(r, i));
-      // A fixed sign (largest loading positive) so results are stable across runs.
-      const pivot = v.reduce((best, x) => (Math.abs(x) > Math.abs(best) ? x : best), 0);
-      return pivot < 0 ? v.map((x) => -x) : v;
-    }),
+  const centred = columns.map((c) => {
+    let mean = 0;
+    for (let t = 0; t < n; t++) mean += c[t] as number;
+    mean /= n;
+    return Float64Array.from({ length: n }, (_, t) => (c[t] as number) - mean);
+  });
+  // Covariance in 4x4 blocks of (i, j): each pass over t feeds 16 products from 8 loads.
+  const cov = new Float64Array(p * p);
+  const scale = 1 / (n - 1);
+  const dot = (x: Float64Array, y: Float64Array): number => {
+    let acc = 0;
+    for (let t = 0; t < n; t++) acc += (x[t] as number) * (y[t] as number);
+    return acc;
   };
+  const full = p - (p % 4);
+  for (let i = 0; i < full; i += 4) {
+    const a0 = centred[i] as Float64Array;
+    const a1 = centred[i + 1] as Float64Array;
+    const a2 = centred[i + 2] as Float64Array;
+    const a3 = centred[i + 3] as Float64Array;
+    for (let j = 0; j < i; j += 4) {
+      const b0 = centred[j] as Float64Array;
+      const b1 = centred[j + 1] as Float64Array;
+      const b2 = centred[j + 2] as Float64Array;
+      const b3 = centred[j + 3] as Float64Array;
+      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+      let s20 = 0, s21 = 0, s22 = 0, s23 = 0, s30 = 0, s31 = 0, s32 = 0, s33 = 0;
+      for (let t = 0; t < n; t++) {
+        const x0 = a0[t] as number, x1 = a1[t] as number, x2 = a2[t] as number, x3 = a3[t] as number;
+        const y0 = b0[t] as number, y1 = b1[t] as number, y2 = b2[t] as number, y3 = b3[t] as number;
+        s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
+        s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
+        s20 += x2 * y0; s21 += x2 * y1; s22 += x2 * y2; s23 += x2 * y3;
+        s30 += x3 * y0; s31 += x3 * y1; s32 += x3 * y2; s33 += x3 * y3;
+      }
+      const block = [s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23, s30, s31, s32, s33];
+      for (let u = 0; u < 4; u++) for (let v = 0; v < 4; v++) cov[(i + u) * p + j + v] = cov[(j + v) * p + i + u] = (block[u * 4 + v] as number) * scale;
+    }
+    for (let u = 0; u < 4; u++) for (let v = 0; v <= u; v++) cov[(i + u) * p + i + v] = cov[(i + v) * p + i + u] = dot(centred[i + u] as Float64Array, centred[i + v] as Float64Array) * scale;
+  }
+  for (let i = full; i < p; i++) for (let j = 0; j <= i; j++) cov[i * p + j] = cov[j * p + i] = dot(centred[i] as Float64Array, centred[j] as Float64Array) * scale;
+  const { values, vectors } = symmetricEigen(cov, p);
+  const ratios: number[] = [];
+  const components: number[][] = [];
+  let total = 0;
+  for (const v of values) total += Math.max(v, 0);
+  for (let k = p - 1; k >= 0; k--) {
+    ratios.push(Math.max(values[k] as number, 0) / total);
+    const v = Array.from(vectors.subarray(k * p, k * p + p));
+    // A fixed sign (largest loading positive) so results are stable across runs.
+    const pivot = v.reduce((best, x) => (Math.abs(x) > Math.abs(best) ? x : best), 0);
+    components.push(pivot < 0 ? v.map((x) => -x) : v);
+  }
+  return { explained_variance_ratio: ratios, components };
 }
 
 export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -156,4 +185,37 @@ export function distanceCorrelation(a: ArrayLike<number>, b: ArrayLike<number>):
   }
   const dvar = Math.sqrt((aa / (n * n)) * (bb / (n * n)));
   return dvar > 0 ? Math.sqrt(Math.max(0, ab / (n * n)) / Math.sqrt(dvar)) : 0;
+}
+
+/** Pearson correlation matrix: every column standardised once, then one dot product per pair. */
+export function pearsonMatrix(columns: ArrayLike<number>[]): number[][] {
+  const p = columns.length;
+  const n = columns[0]?.length ?? 0;
+  const z = columns.map((c) => {
+    let mean = 0;
+    for (let t = 0; t < n; t++) mean += c[t] as number;
+    mean /= n;
+    const out = new Float64Array(n);
+    let ss = 0;
+    for (let t = 0; t < n; t++) {
+      const d = (c[t] as number) - mean;
+      out[t] = d;
+      ss += d * d;
+    }
+    const scale = 1 / Math.sqrt(ss);
+    for (let t = 0; t < n; t++) out[t] = (out[t] as number) * scale;
+    return out;
+  });
+  const m = Array.from({ length: p }, () => new Array<number>(p).fill(1));
+  for (let i = 0; i < p; i++) {
+    const zi = z[i] as Float64Array;
+    for (let j = i + 1; j < p; j++) {
+      const zj = z[j] as Float64Array;
+      let s = 0;
+      for (let t = 0; t < n; t++) s += (zi[t] as number) * (zj[t] as number);
+      (m[i] as number[])[j] = s;
+      (m[j] as number[])[i] = s;
+    }
+  }
+  return m;
 }
