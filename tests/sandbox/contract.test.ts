@@ -12,6 +12,13 @@ import { pollUntil } from '../helpers/workflow.js';
 
 let s: SandboxSession;
 let projectId: number;
+/** The sandbox's clock: real time, unless a test freezes it to look inside a phase. */
+const clock = { frozen: undefined as number | undefined, offset: 0, now: () => clock.frozen ?? Date.now() + clock.offset };
+const freeze = () => void (clock.frozen = Date.now() + clock.offset);
+const thaw = (advanceMs: number) => {
+  clock.offset += advanceMs;
+  clock.frozen = undefined;
+};
 let compileId: string;
 let backtestId: string;
 
@@ -40,7 +47,7 @@ async function raw(path: string, body: unknown, headers: Record<string, string>)
 }
 
 beforeAll(async () => {
-  s = await sandboxSession({}, { QC_MCP_TOOLS: unrestrictedOverlay() });
+  s = await sandboxSession({ now: () => clock.now() }, { QC_MCP_TOOLS: unrestrictedOverlay() });
   const created = await ok('create_project', { name: 'Contract', language: 'Py' });
   projectId = (created.projects as { projectId: number }[])[0]!.projectId;
   const compile = await ok('create_compile', { projectId });
@@ -168,23 +175,38 @@ describe('builds', () => {
   });
 
   it('a backtest while the compile is still in queue is refused with what to do', async () => {
+    freeze();
     const compile = await ok('create_compile', { projectId });
     await refused('create_backtest', { projectId, compileId: compile.compileId, backtestName: 'early' }, /still in queue: read it until its state is BuildSuccess/);
+    thaw(1000);
   });
 
-  it('a backtest progresses: In Queue..., Running: NN% rising, then Completed.', async () => {
-    const started = await ok('create_backtest', { projectId, compileId, backtestName: 'progress' });
-    const id = (started.backtest as { backtestId: string }).backtestId;
-    const seen: string[] = [];
-    await pollUntil(async () => {
-      const r = await ok('read_backtest', { projectId, backtestId: id });
-      seen.push(String((r.backtest as { status: string }).status));
-      return r;
-    }, (r) => (r.backtest as { completed: boolean }).completed);
-    expect(seen[seen.length - 1]).toBe('Completed.');
-    const running = seen.filter((x) => x.startsWith('Running: ')).map((x) => Number.parseInt(x.slice(9), 10));
-    expect(running.length).toBeGreaterThan(0);
-    expect(running).toEqual([...running].sort((a, b) => a - b));
+  it('a backtest progresses: In Queue..., Running: NN% rising, then Completed. (a controlled clock)', async () => {
+    const clock = { now: Date.now() };
+    const own = await sandboxSession({ now: () => clock.now }, { QC_MCP_TOOLS: unrestrictedOverlay() });
+    try {
+      const call = async (name: string, args: Record<string, unknown>) => (await own.client.callTool({ name, arguments: args })).structuredContent as Record<string, unknown>;
+      const created = await call('create_project', { name: 'Clocked', language: 'Py' });
+      const id = (created.projects as { projectId: number }[])[0]!.projectId;
+      const compile = await call('create_compile', { projectId: id });
+      clock.now += 100; // past the compile time
+      const bt = await call('create_backtest', { projectId: id, compileId: compile.compileId, backtestName: 'progress' });
+      const backtestId = (bt.backtest as { backtestId: string }).backtestId;
+      const status = async () => ((await call('read_backtest', { projectId: id, backtestId })).backtest as { status: string; completed: boolean });
+      const seen = [(await status()).status];
+      for (const step of [40, 50, 50, 60]) {
+        clock.now += step;
+        seen.push((await status()).status);
+      }
+      expect(seen[0]).toBe('In Queue...');
+      const running = seen.filter((x) => x.startsWith('Running: ')).map((x) => Number.parseInt(x.slice(9), 10));
+      expect(running.length).toBeGreaterThanOrEqual(2);
+      expect(running).toEqual([...running].sort((a, b) => a - b));
+      expect(new Set(running).size).toBe(running.length);
+      expect(seen.at(-1)).toBe('Completed.');
+    } finally {
+      await own.close();
+    }
   });
 
   it('a runtime error ends the backtest with the error and a stack trace', async () => {
@@ -201,12 +223,14 @@ describe('builds', () => {
 
 describe('live state machine and limits', () => {
   it('charts and orders answer LoadingResponse while warming up; commands wait for Running; limits hold', async () => {
+    freeze(); // hold the deployment in its warm-up while we look
     const deployed = await ok('create_live_algorithm', { projectId, compileId, nodeId: 'LN-sandbox-micro', versionId: '-1', brokerage: { id: 'QuantConnectBrokerage' } });
     expect(await ok('read_live_chart', { projectId, name: 'Strategy Equity', count: 10, start: 0, end: 2_000_000_000 })).toMatchObject({ status: 'loading' });
     expect(await ok('read_live_orders', { projectId, start: 0, end: 10 })).toMatchObject({ status: 'loading' });
     await refused('create_live_command', { projectId, command: { $type: 'OrderCommand' } }, /InQueue: commands are accepted only while it is Running/);
     await refused('create_live_algorithm', { projectId, compileId, nodeId: 'LN-sandbox-micro', versionId: '-1', brokerage: { id: 'QuantConnectBrokerage' } }, /already has a live algorithm/);
 
+    thaw(1000);
     await pollUntil(() => ok('read_live_algorithm', { projectId }), (r) => r.status === 'Running');
     await refused('read_live_logs', { projectId, algorithmId: deployed.deployId, startLine: 0, endLine: 251 }, /at most 250/);
     await refused('read_live_orders', { projectId, start: 0, end: 1001 }, /at most 1000/);
