@@ -1,5 +1,6 @@
 /** `npm run generate [-- --check]` and `quantconnect-mcp generate [--check]`. */
-import { rmSync } from 'node:fs';
+import { realpathSync, rmSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { join, resolve } from 'node:path';
 import { plugins } from '../plugins/index.js';
 import { packageRoot } from '../src/runtime/package-info.js';
@@ -55,7 +56,8 @@ export async function runGenerate(options: { check: boolean }): Promise<number> 
   return 0;
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop() ?? '\0');
+// Run when this file is the entry point (npm run generate), not when the CLI imports it.
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
 if (invokedDirectly) {
   runGenerate({ check: process.argv.includes('--check') }).then((code) => {
     process.exitCode = code;
