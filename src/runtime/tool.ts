@@ -79,9 +79,24 @@ function zodProblems(error: z.ZodError): string[] {
   return error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(arguments)'}: ${issue.message}`);
 }
 
+/**
+ * An output schema as tools/list carries it: the shape and types, without descriptions, closed
+ * objects or property-name schemas. Smaller, and lenient (a result may carry more than listed).
+ */
+function compactOutput(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(compactOutput);
+  if (!schema || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'description' || key === 'propertyNames' || (key === 'additionalProperties' && value === false)) continue;
+    out[key] = key === 'properties' ? Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, compactOutput(v)])) : compactOutput(value);
+  }
+  return out;
+}
+
 function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
-  return rest;
+  return io === 'output' ? (compactOutput(rest) as JsonSchema) : rest;
 }
 
 /** A plugin tool, declared with zod schemas; converted once to JSON Schema for tools/list. */
