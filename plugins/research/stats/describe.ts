@@ -54,16 +54,27 @@ export interface PcaResult {
   components: number[][];
 }
 
+/** A column minus its mean, and its sum of squares. */
+export function centre(column: ArrayLike<number>): { values: Float64Array; sumSquares: number } {
+  const n = column.length;
+  let mean = 0;
+  for (let t = 0; t < n; t++) mean += column[t] as number;
+  mean /= n;
+  const values = new Float64Array(n);
+  let sumSquares = 0;
+  for (let t = 0; t < n; t++) {
+    const d = (column[t] as number) - mean;
+    values[t] = d;
+    sumSquares += d * d;
+  }
+  return { values, sumSquares };
+}
+
 /** PCA on the covariance matrix of the columns (as scikit-learn's PCA on the centred data). */
 export function pca(columns: ArrayLike<number>[]): PcaResult {
   const p = columns.length;
   const n = columns[0]?.length ?? 0;
-  const centred = columns.map((c) => {
-    let mean = 0;
-    for (let t = 0; t < n; t++) mean += c[t] as number;
-    mean /= n;
-    return Float64Array.from({ length: n }, (_, t) => (c[t] as number) - mean);
-  });
+  const centred = columns.map((c) => centre(c).values);
   // Covariance in 4x4 blocks of (i, j): each pass over t feeds 16 products from 8 loads.
   const cov = new Float64Array(p * p);
   const scale = 1 / (n - 1);
@@ -192,19 +203,10 @@ export function pearsonMatrix(columns: ArrayLike<number>[]): number[][] {
   const p = columns.length;
   const n = columns[0]?.length ?? 0;
   const z = columns.map((c) => {
-    let mean = 0;
-    for (let t = 0; t < n; t++) mean += c[t] as number;
-    mean /= n;
-    const out = new Float64Array(n);
-    let ss = 0;
-    for (let t = 0; t < n; t++) {
-      const d = (c[t] as number) - mean;
-      out[t] = d;
-      ss += d * d;
-    }
-    const scale = 1 / Math.sqrt(ss);
-    for (let t = 0; t < n; t++) out[t] = (out[t] as number) * scale;
-    return out;
+    const { values, sumSquares } = centre(c);
+    const scale = 1 / Math.sqrt(sumSquares);
+    for (let t = 0; t < n; t++) values[t] = (values[t] as number) * scale;
+    return values;
   });
   const m = Array.from({ length: p }, () => new Array<number>(p).fill(1));
   for (let i = 0; i < p; i++) {
