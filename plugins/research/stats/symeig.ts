@@ -1,9 +1,10 @@
 /**
  * Eigendecomposition of a symmetric matrix on flat Float64Arrays: Householder reduction to
- * tridiagonal form, then the implicit QL algorithm with shifts (the classical EISPACK approach).
- * Hand-written because ml-matrix's array-of-arrays version made PCA of 300 assets ~3x slower
- * than the reference; `npm run bench` shows the difference. Eigenvectors are kept as rows so
- * every rotation touches two contiguous rows.
+ * tridiagonal form (the symmetric product done by rows, as BLAS dsymv does), eigenvalues by
+ * implicit QL without vectors, eigenvectors of the tridiagonal matrix by inverse iteration with
+ * re-orthogonalisation inside clusters, and one back-transform. Hand-written because ml-matrix's
+ * array-of-arrays solver made PCA of 300 assets ~6x slower than scikit-learn; `npm run bench`
+ * measures it, and tests/research/symeig.test.ts checks residuals and orthogonality.
  */
 
 export interface SymEig {
@@ -38,25 +39,34 @@ export function symmetricEigen(matrix: Float64Array, n: number): SymEig {
         h -= f * g;
         a[i * n + l] = f - g;
         f = 0;
+        // p = A u over the lower triangle, by rows (a dot and an axpy per row, as BLAS dsymv does).
+        const ui = i * n;
         for (let j = 0; j <= l; j++) {
-          a[j * n + i] = (a[i * n + j] as number) / h;
-          // The leading block is kept symmetric (see the update below), so row j holds a[k][j] too.
-          g = 0;
+          a[j * n + i] = (a[ui + j] as number) / h;
+          e[j] = 0;
+        }
+        for (let j = 0; j <= l; j++) {
           const row = j * n;
-          for (let k = 0; k <= l; k++) g += (a[row + k] as number) * (a[i * n + k] as number);
-          e[j] = g / h;
-          f += (e[j] as number) * (a[i * n + j] as number);
+          const uj = a[ui + j] as number;
+          let dot = 0;
+          for (let k = 0; k < j; k++) {
+            const ajk = a[row + k] as number;
+            dot += ajk * (a[ui + k] as number);
+            e[k] = (e[k] as number) + ajk * uj;
+          }
+          e[j] = (e[j] as number) + dot + (a[row + j] as number) * uj;
+        }
+        for (let j = 0; j <= l; j++) {
+          e[j] = (e[j] as number) / h;
+          f += (e[j] as number) * (a[ui + j] as number);
         }
         const hh = f / (h + h);
         for (let j = 0; j <= l; j++) {
           const fj = a[i * n + j] as number;
           const gj = (e[j] as number) - hh * fj;
           e[j] = gj;
-          for (let k = 0; k <= j; k++) {
-            const value = (a[j * n + k] as number) - (fj * (e[k] as number) + gj * (a[i * n + k] as number));
-            a[j * n + k] = value;
-            a[k * n + j] = value; // mirror, so later passes read rows only
-          }
+          const row = j * n;
+          for (let k = 0; k <= j; k++) a[row + k] = (a[row + k] as number) - (fj * (e[k] as number) + gj * (a[ui + k] as number));
         }
       }
     } else {
@@ -91,13 +101,61 @@ export function symmetricEigen(matrix: Float64Array, n: number): SymEig {
     }
   }
 
-  // z holds the eigenvectors as rows: z[k][*] = column k of the transform.
-  const z = new Float64Array(n * n);
-  for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) z[c * n + r] = a[r * n + c] as number;
+  // Eigenvalues of the tridiagonal matrix (diagonal d, off-diagonal e[1..n-1]) by implicit QL, no vectors.
+  const diag = Float64Array.from(d);
+  const off = new Float64Array(n);
+  for (let i = 1; i < n; i++) off[i - 1] = e[i] as number;
+  qlValues(diag, off, n);
+  const order = Array.from({ length: n }, (_, k) => k).sort((x, y) => (diag[x] as number) - (diag[y] as number));
+  const values = Float64Array.from(order, (k) => diag[k] as number);
 
-  // Implicit QL with Wilkinson-style shifts.
-  for (let i = 1; i < n; i++) e[i - 1] = e[i] as number;
-  e[n - 1] = 0;
+  // Eigenvectors of the tridiagonal matrix by inverse iteration, re-orthogonalised within clusters
+  // (after LAPACK dstein), then back-transformed once with the Householder basis.
+  let norm = 0;
+  for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(d[i] as number) + Math.abs(e[i] as number) + Math.abs(i + 1 < n ? (e[i + 1] as number) : 0));
+  // Orthogonality lost by inverse iteration is about eps * norm / gap: re-orthogonalise below 1e-5 * norm.
+  const clusterGap = 1e-5 * norm;
+  const y = new Float64Array(n * n); // row k: eigenvector k of the tridiagonal matrix
+  const work = new TridiagonalSolver(d, e, n);
+  const seed = new Float64Array(n);
+  let clusterStart = 0;
+  for (let k = 0; k < n; k++) {
+    if (k > 0 && (values[k] as number) - (values[k - 1] as number) > clusterGap) clusterStart = k;
+    const shift = values[k] as number;
+    work.factor(shift, Number.EPSILON * norm);
+    for (let i = 0; i < n; i++) seed[i] = 1 + ((i * 2654435761 + k * 40503) % 1000) / 1000;
+    let x: Float64Array = seed;
+    for (let iteration = 0; iteration < 3; iteration++) {
+      x = work.solve(x);
+      // Remove the components along earlier vectors of the same cluster.
+      for (let j = clusterStart; j < k; j++) {
+        let dot = 0;
+        for (let i = 0; i < n; i++) dot += (x[i] as number) * (y[j * n + i] as number);
+        for (let i = 0; i < n; i++) x[i] = (x[i] as number) - dot * (y[j * n + i] as number);
+      }
+      let length = 0;
+      for (let i = 0; i < n; i++) length += (x[i] as number) ** 2;
+      length = Math.sqrt(length);
+      for (let i = 0; i < n; i++) x[i] = (x[i] as number) / length;
+    }
+    y.set(x, k * n);
+  }
+  // Back-transform: vector k = A y_k, where A (now the Householder basis) is row-major.
+  const vectors = new Float64Array(n * n);
+  for (let k = 0; k < n; k++) {
+    const yk = k * n;
+    for (let r = 0; r < n; r++) {
+      const row = r * n;
+      let s = 0;
+      for (let c = 0; c < n; c++) s += (a[row + c] as number) * (y[yk + c] as number);
+      vectors[yk + r] = s;
+    }
+  }
+  return { values, vectors };
+}
+
+/** Implicit QL on a tridiagonal matrix, eigenvalues only (diagonal d; off-diagonal e[i] joins i and i+1). */
+function qlValues(d: Float64Array, e: Float64Array, n: number): void {
   for (let l = 0; l < n; l++) {
     let iter = 0;
     let m: number;
@@ -110,14 +168,13 @@ export function symmetricEigen(matrix: Float64Array, n: number): SymEig {
         if (iter++ === 60) throw new Error('symmetric eigensolver did not converge');
         let g = ((d[l + 1] as number) - (d[l] as number)) / (2 * (e[l] as number));
         let r = Math.hypot(g, 1);
-        g = (d[m] as number) - (d[l] as number) + (e[l] as number) / (g + (g >= 0 ? Math.abs(r) : -Math.abs(r)));
+        g = (d[m] as number) - (d[l] as number) + (e[l] as number) / (g + (g >= 0 ? r : -r));
         let s = 1;
         let c = 1;
         let p = 0;
-        let i: number;
         let underflow = false;
-        for (i = m - 1; i >= l; i--) {
-          let f = s * (e[i] as number);
+        for (let i = m - 1; i >= l; i--) {
+          const f = s * (e[i] as number);
           const b = c * (e[i] as number);
           r = Math.hypot(f, g);
           e[i + 1] = r;
@@ -134,14 +191,6 @@ export function symmetricEigen(matrix: Float64Array, n: number): SymEig {
           p = s * r;
           d[i + 1] = g + p;
           g = c * r - b;
-          const rowA = (i + 1) * n;
-          const rowB = i * n;
-          for (let k = 0; k < n; k++) {
-            f = z[rowA + k] as number;
-            const zi = z[rowB + k] as number;
-            z[rowA + k] = s * zi + c * f;
-            z[rowB + k] = c * zi - s * f;
-          }
         }
         if (underflow) continue;
         d[l] = (d[l] as number) - p;
@@ -150,14 +199,81 @@ export function symmetricEigen(matrix: Float64Array, n: number): SymEig {
       }
     } while (m !== l);
   }
+}
 
-  // Sort ascending.
-  const order = Array.from({ length: n }, (_, k) => k).sort((x, y) => (d[x] as number) - (d[y] as number));
-  const values = new Float64Array(n);
-  const vectors = new Float64Array(n * n);
-  order.forEach((k, rank) => {
-    values[rank] = d[k] as number;
-    vectors.set(z.subarray(k * n, k * n + n), rank * n);
-  });
-  return { values, vectors };
+/**
+ * (T - shift I) x = b for the tridiagonal T (diagonal d, e[i] joining i-1 and i), by Gaussian
+ * elimination with partial pivoting; a zero pivot is replaced by a tiny one (inverse iteration
+ * wants the near-singular solve).
+ */
+class TridiagonalSolver {
+  private readonly u0: Float64Array; // diagonal of U
+  private readonly u1: Float64Array; // first superdiagonal
+  private readonly u2: Float64Array; // second superdiagonal (from pivoting)
+  private readonly mult: Float64Array;
+  private readonly swapped: Uint8Array;
+
+  constructor(
+    private readonly d: Float64Array,
+    private readonly e: Float64Array,
+    private readonly n: number,
+  ) {
+    this.u0 = new Float64Array(n);
+    this.u1 = new Float64Array(n);
+    this.u2 = new Float64Array(n);
+    this.mult = new Float64Array(n);
+    this.swapped = new Uint8Array(n);
+  }
+
+  factor(shift: number, tiny: number): void {
+    const { d, e, n, u0, u1, u2, mult, swapped } = this;
+    for (let i = 0; i < n; i++) {
+      u0[i] = (d[i] as number) - shift;
+      u1[i] = i + 1 < n ? (e[i + 1] as number) : 0;
+      u2[i] = 0;
+    }
+    for (let i = 0; i < n - 1; i++) {
+      const sub = e[i + 1] as number;
+      if (Math.abs(u0[i] as number) >= Math.abs(sub)) {
+        swapped[i] = 0;
+        const m = (u0[i] as number) === 0 ? 0 : sub / (u0[i] as number);
+        mult[i] = m;
+        u0[i + 1] = (u0[i + 1] as number) - m * (u1[i] as number);
+      } else {
+        swapped[i] = 1;
+        const m = (u0[i] as number) / sub;
+        mult[i] = m;
+        const rowDiag = u0[i + 1] as number;
+        const rowSuper = u1[i + 1] as number;
+        u0[i] = sub;
+        u0[i + 1] = (u1[i] as number) - m * rowDiag;
+        u1[i] = rowDiag;
+        u2[i] = rowSuper;
+        u1[i + 1] = -m * rowSuper;
+      }
+      if (u0[i] === 0) u0[i] = tiny;
+    }
+    if (u0[n - 1] === 0) u0[n - 1] = tiny;
+  }
+
+  solve(b: Float64Array): Float64Array {
+    const { n, u0, u1, u2, mult, swapped } = this;
+    const x = Float64Array.from(b);
+    for (let i = 0; i < n - 1; i++) {
+      if (swapped[i]) {
+        const top = x[i] as number;
+        x[i] = x[i + 1] as number;
+        x[i + 1] = top - (mult[i] as number) * (x[i] as number);
+      } else {
+        x[i + 1] = (x[i + 1] as number) - (mult[i] as number) * (x[i] as number);
+      }
+    }
+    for (let i = n - 1; i >= 0; i--) {
+      let s = x[i] as number;
+      if (i + 1 < n) s -= (u1[i] as number) * (x[i + 1] as number);
+      if (i + 2 < n) s -= (u2[i] as number) * (x[i + 2] as number);
+      x[i] = s / (u0[i] as number);
+    }
+    return x;
+  }
 }
