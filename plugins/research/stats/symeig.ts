@@ -141,8 +141,34 @@ export function symmetricEigen(matrix: Float64Array, n: number): SymEig {
     y.set(x, k * n);
   }
   // Back-transform: vector k = A y_k, where A (now the Householder basis) is row-major.
+  // Four eigenvectors per pass over each row of A.
   const vectors = new Float64Array(n * n);
-  for (let k = 0; k < n; k++) {
+  let k = 0;
+  for (; k + 4 <= n; k += 4) {
+    const y0 = k * n;
+    const y1 = y0 + n;
+    const y2 = y1 + n;
+    const y3 = y2 + n;
+    for (let r = 0; r < n; r++) {
+      const row = r * n;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let c = 0; c < n; c++) {
+        const arc = a[row + c] as number;
+        s0 += arc * (y[y0 + c] as number);
+        s1 += arc * (y[y1 + c] as number);
+        s2 += arc * (y[y2 + c] as number);
+        s3 += arc * (y[y3 + c] as number);
+      }
+      vectors[y0 + r] = s0;
+      vectors[y1 + r] = s1;
+      vectors[y2 + r] = s2;
+      vectors[y3 + r] = s3;
+    }
+  }
+  for (; k < n; k++) {
     const yk = k * n;
     for (let r = 0; r < n; r++) {
       const row = r * n;
