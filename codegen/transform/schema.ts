@@ -10,7 +10,8 @@
  */
 import { getAt, pointer } from '../json-pointer.js';
 
-export type JsonSchema = { [key: string]: unknown };
+export type { JsonSchema } from '../../src/runtime/generated-tool.js';
+import type { JsonSchema } from '../../src/runtime/generated-tool.js';
 
 export class SchemaError extends Error {
   constructor(

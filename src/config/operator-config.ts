@@ -14,7 +14,12 @@ export interface Layer {
   fields: PolicyFields;
   /** file#/json/pointer of the object holding the fields. */
   at: string;
+  /** Fields spelled differently in the file (a toolset's `enabled` is its `default`). */
+  renamed?: Partial<Record<keyof PolicyFields, string>>;
 }
+
+/** The pointer of one field of a layer. */
+export const fieldAt = (layer: Layer, key: keyof PolicyFields): string => `${layer.at}/${layer.renamed?.[key] ?? key}`;
 
 export interface OperatorConfig {
   mode: { value: 'allow' | 'deny'; at: string };
@@ -35,9 +40,15 @@ const pick = (o: Record<string, unknown>): PolicyFields =>
   Object.fromEntries(POLICY_KEYS.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) as PolicyFields;
 const esc = (t: string): string => t.replace(/~/g, '~0').replace(/\//g, '~1');
 
-function push(map: Record<string, Layer[]>, key: string, fields: PolicyFields, at: string): void {
+function push(map: Record<string, Layer[]>, key: string, fields: PolicyFields, at: string, renamed?: Layer['renamed']): void {
   if (Object.keys(fields).length === 0) return;
-  (map[key] ??= []).push({ fields, at });
+  (map[key] ??= []).push({ fields, at, ...(renamed ? { renamed } : {}) });
+}
+
+/** A toolset's layer: its policy fields, with `default` standing for `enabled`. */
+function pushToolset(config: OperatorConfig, name: string, toolset: { default?: boolean | undefined }, file: string): void {
+  const fields = { ...pick(toolset as Record<string, unknown>), ...(toolset.default === undefined ? {} : { enabled: toolset.default }) };
+  push(config.toolsets, name, fields, `${file}#/toolsets/${esc(name)}`, { enabled: 'default' });
 }
 
 function addPolicySection(config: OperatorConfig, policy: ToolsFile['policy'], file: string): void {
@@ -69,8 +80,7 @@ export function operatorConfigFrom(packaged: ToolsFile, source: string): Operato
   addPolicySection(config, packaged.policy, source);
   for (const [name, toolset] of Object.entries(packaged.toolsets)) {
     config.toolsets[name] = [];
-    push(config.toolsets, name, { enabled: toolset.default }, `${f}#/toolsets/${esc(name)}/default`);
-    push(config.toolsets, name, pick(toolset), `${f}#/toolsets/${esc(name)}`);
+    pushToolset(config, name, toolset, f);
   }
   for (const [name, entry] of Object.entries(packaged.tools)) {
     config.tools[name] = [];
@@ -91,8 +101,7 @@ export function mergeOverlay(base: OperatorConfig, overlay: OverlayFile, file: s
       problems.push(`toolsets.${name}: no such toolset (known: ${Object.keys(config.toolsets).join(', ')})`);
       continue;
     }
-    if (toolset.default !== undefined) push(config.toolsets, name, { enabled: toolset.default }, `${f}#/toolsets/${esc(name)}/default`);
-    push(config.toolsets, name, pick(toolset), `${f}#/toolsets/${esc(name)}`);
+    pushToolset(config, name, toolset, f);
   }
   for (const [name, fields] of Object.entries(overlay.tools ?? {})) {
     if (!(name in config.tools)) problems.push(`tools.${name}: no such tool`);

@@ -24,7 +24,7 @@ import type { ResolvedGrant } from '../http/grants.js';
 import { errorResult, okResult, ToolError, type ResultMeta } from '../runtime/results.js';
 import type { Runtime } from '../runtime/server.js';
 import type { ToolContext } from '../runtime/tool.js';
-import type { ApprovalStore } from './approvals.js';
+import { matches, type ApprovalStore } from './approvals.js';
 import type { AuditFields, AuditLog } from './audit.js';
 import { argsHash, atPath } from './canonical.js';
 import { confirmationSummary, confirmSchema } from './confirm.js';
@@ -177,7 +177,7 @@ export async function handleToolCall(
             requestState: await services.codec.mint({ tool: name, args: hash, call: callId, identity }),
           });
         } else {
-          const denied = (await services.approvals.list(now)).find((a) => a.status === 'denied' && !a.expired && a.tool === name && a.args_sha256 === hash && a.identity === identity);
+          const denied = (await services.approvals.list(now)).find((a) => a.status === 'denied' && !a.expired && matches(a, name, hash, identity));
           if (denied) return refuse(`The operator denied this exact ${name} call (approval ${denied.id}). Do not retry it; ask the user what to do instead.`, policy.confirm.at, { approval_id: denied.id });
           const pending =
             (await services.approvals.pending(name, hash, identity, now)) ??

@@ -2,7 +2,7 @@
  * A tool's effective policy: its levels (defaults < toolset < risk < severity < class < tool, each
  * packaged then overlay) folded together. Every value carries the pointer of the field that set it.
  */
-import type { Layer, OperatorConfig } from '../config/operator-config.js';
+import { fieldAt, type Layer, type OperatorConfig } from '../config/operator-config.js';
 import type { Risk, Severity } from '../config/tools-schema.js';
 import type { LimitSpec, RuleSpec } from './schema.js';
 
@@ -35,7 +35,7 @@ function lastDefined<K extends 'enabled' | 'hidden' | 'confirm'>(layers: Layer[]
   let found: Decided<boolean> | undefined;
   for (const layer of layers) {
     const value = layer.fields[key];
-    if (value !== undefined) found = { value, at: layer.at.endsWith(`/${key === 'enabled' ? 'default' : key}`) ? layer.at : `${layer.at}/${key}` };
+    if (value !== undefined) found = { value, at: fieldAt(layer, key) };
   }
   return found;
 }
@@ -56,9 +56,9 @@ export function resolvePolicy(config: OperatorConfig, tool: PolicySubject): Effe
       : (lastDefined(layers, 'enabled') ?? { value: false, at: BUILT_IN });
   let limits: LimitRef[] = [];
   for (const layer of layers) {
-    if (layer.fields.limits) limits = layer.fields.limits.map((l, i) => ({ ...l, at: `${layer.at}/limits/${i}` }));
+    if (layer.fields.limits) limits = layer.fields.limits.map((l, i) => ({ ...l, at: `${fieldAt(layer, 'limits')}/${i}` }));
   }
-  const rules = layers.flatMap((layer) => (layer.fields.rules ?? []).map((r, i) => ({ ...r, at: `${layer.at}/rules/${i}` })));
+  const rules = layers.flatMap((layer) => (layer.fields.rules ?? []).map((r, i) => ({ ...r, at: `${fieldAt(layer, 'rules')}/${i}` })));
   return {
     enabled,
     hidden: lastDefined(layers, 'hidden') ?? { value: false, at: BUILT_IN },

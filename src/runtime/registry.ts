@@ -63,10 +63,6 @@ export class Registry {
     return [...this.byName.values()];
   }
 
-  get readOnly(): boolean {
-    return this.options.readOnly;
-  }
-
   policy(tool: ToolDefinition): EffectivePolicy {
     return this.policies.get(tool.name) as EffectivePolicy;
   }

@@ -1,4 +1,4 @@
-/** Hurst exponent, rolling z-score, PCA and correlation (Pearson, Spearman, Szekely's distance correlation). */
+/** Hurst exponent, rolling z-score, PCA and correlation matrices (Pearson; Spearman as Pearson of ranks; Szekely's distance correlation). */
 import { symmetricEigen } from './symeig.js';
 
 /** Slope of log(std(x[t+tau] - x[t])) on log(tau), tau = 2..min(100, n/2), population std. */
@@ -125,29 +125,6 @@ export function pca(columns: ArrayLike<number>[]): PcaResult {
   return { explained_variance_ratio: ratios, components };
 }
 
-export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i] as number;
-    mb += b[i] as number;
-  }
-  ma /= n;
-  mb /= n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    const da = (a[i] as number) - ma;
-    const db = (b[i] as number) - mb;
-    sab += da * db;
-    saa += da * da;
-    sbb += db * db;
-  }
-  return sab / Math.sqrt(saa * sbb);
-}
-
 /** Ranks with ties averaged (as pandas' rank(method="average")). */
 export function ranks(x: ArrayLike<number>): Float64Array {
   const order = Array.from({ length: x.length }, (_, i) => i).sort((i, j) => (x[i] as number) - (x[j] as number));
@@ -161,8 +138,6 @@ export function ranks(x: ArrayLike<number>): Float64Array {
   }
   return out;
 }
-
-export const spearman = (a: ArrayLike<number>, b: ArrayLike<number>): number => pearson(ranks(a), ranks(b));
 
 /** Szekely, Rizzo & Bakirov's sample distance correlation (double-centred distance matrices). O(n^2). */
 export function distanceCorrelation(a: ArrayLike<number>, b: ArrayLike<number>): number {

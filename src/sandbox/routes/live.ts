@@ -5,8 +5,7 @@
  */
 import { hashSeed, hexId, metrics, prng, runtimeStrings, SIMULATED_NOTE, simulateRun } from '../simulate.js';
 import type { LiveDeployment, Project } from '../state.js';
-import { successfulCompile } from './builds.js';
-import { chartFrom } from './builds.js';
+import { chartFrom, successfulCompile } from './builds.js';
 import { checkWindow, fail, guarded, iso, ok, projectOf, Refusal, type Body, type Route, type RouteContext } from './common.js';
 
 type LiveStatus = 'InQueue' | 'Running' | 'Stopped' | 'Liquidated';
