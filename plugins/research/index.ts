@@ -265,7 +265,7 @@ export default definePlugin({
       handler: (a, ctx) =>
         guarded(async () => {
           const data = await load(a, ctx, 2);
-          const r = pca(simpleReturns(data.prices));
+          const r = await pca(simpleReturns(data.prices));
           const k = Math.min(a.n_components ?? r.components.length, r.components.length);
           let running = 0;
           return {

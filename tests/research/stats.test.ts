@@ -66,8 +66,8 @@ describe.each(SETS)('data set %s, continued', (set) => {
 
   const returns = () => simpleReturns(g.symbols.map((s) => closes(set, s)));
 
-  it('PCA explained variance matches scikit-learn; loadings match up to sign', () => {
-    const ours = pca(returns());
+  it('PCA explained variance matches scikit-learn; loadings match up to sign', async () => {
+    const ours = await pca(returns());
     ours.explained_variance_ratio.forEach((v, i) => expect(near(v, g.pca.explained_variance_ratio[i]!, 1e-6)).toBe(true));
     ours.components.slice(0, 3).forEach((row, i) => {
       const ref = g.pca.components[i]!;

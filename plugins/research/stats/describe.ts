@@ -1,4 +1,5 @@
 /** Hurst exponent, rolling z-score, PCA and correlation matrices (Pearson; Spearman as Pearson of ranks; Szekely's distance correlation). */
+import { columnMatrix, crossProducts } from './gram.js';
 import { symmetricEigen } from './symeig.js';
 
 /** Slope of log(std(x[t+tau] - x[t])) on log(tau), tau = 2..min(100, n/2), population std. */
@@ -71,45 +72,14 @@ export function centre(column: ArrayLike<number>): { values: Float64Array; sumSq
 }
 
 /** PCA on the covariance matrix of the columns (as scikit-learn's PCA on the centred data). */
-export function pca(columns: ArrayLike<number>[]): PcaResult {
+export async function pca(columns: ArrayLike<number>[]): Promise<PcaResult> {
   const p = columns.length;
   const n = columns[0]?.length ?? 0;
-  const centred = columns.map((c) => centre(c).values);
-  // Covariance in 4x4 blocks of (i, j): each pass over t feeds 16 products from 8 loads.
-  const cov = new Float64Array(p * p);
+  const centred = columnMatrix(p, n);
+  columns.forEach((c, i) => centred.set(centre(c).values, i * n));
+  const cov = await crossProducts(centred, p, n);
   const scale = 1 / (n - 1);
-  const dot = (x: Float64Array, y: Float64Array): number => {
-    let acc = 0;
-    for (let t = 0; t < n; t++) acc += (x[t] as number) * (y[t] as number);
-    return acc;
-  };
-  const full = p - (p % 4);
-  for (let i = 0; i < full; i += 4) {
-    const a0 = centred[i] as Float64Array;
-    const a1 = centred[i + 1] as Float64Array;
-    const a2 = centred[i + 2] as Float64Array;
-    const a3 = centred[i + 3] as Float64Array;
-    for (let j = 0; j < i; j += 4) {
-      const b0 = centred[j] as Float64Array;
-      const b1 = centred[j + 1] as Float64Array;
-      const b2 = centred[j + 2] as Float64Array;
-      const b3 = centred[j + 3] as Float64Array;
-      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
-      let s20 = 0, s21 = 0, s22 = 0, s23 = 0, s30 = 0, s31 = 0, s32 = 0, s33 = 0;
-      for (let t = 0; t < n; t++) {
-        const x0 = a0[t] as number, x1 = a1[t] as number, x2 = a2[t] as number, x3 = a3[t] as number;
-        const y0 = b0[t] as number, y1 = b1[t] as number, y2 = b2[t] as number, y3 = b3[t] as number;
-        s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
-        s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
-        s20 += x2 * y0; s21 += x2 * y1; s22 += x2 * y2; s23 += x2 * y3;
-        s30 += x3 * y0; s31 += x3 * y1; s32 += x3 * y2; s33 += x3 * y3;
-      }
-      const block = [s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23, s30, s31, s32, s33];
-      for (let u = 0; u < 4; u++) for (let v = 0; v < 4; v++) cov[(i + u) * p + j + v] = cov[(j + v) * p + i + u] = (block[u * 4 + v] as number) * scale;
-    }
-    for (let u = 0; u < 4; u++) for (let v = 0; v <= u; v++) cov[(i + u) * p + i + v] = cov[(i + v) * p + i + u] = dot(centred[i + u] as Float64Array, centred[i + v] as Float64Array) * scale;
-  }
-  for (let i = full; i < p; i++) for (let j = 0; j <= i; j++) cov[i * p + j] = cov[j * p + i] = dot(centred[i] as Float64Array, centred[j] as Float64Array) * scale;
+  for (let k = 0; k < cov.length; k++) cov[k] = (cov[k] as number) * scale;
   const { values, vectors } = symmetricEigen(cov, p);
   const ratios: number[] = [];
   const components: number[][] = [];

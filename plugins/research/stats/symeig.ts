@@ -2,9 +2,9 @@
  * Eigendecomposition of a symmetric matrix on flat Float64Arrays: Householder reduction to
  * tridiagonal form (the symmetric product done by rows, as BLAS dsymv does), eigenvalues by
  * implicit QL without vectors, eigenvectors of the tridiagonal matrix by inverse iteration with
- * re-orthogonalisation inside clusters, and one back-transform. Hand-written because ml-matrix's
- * array-of-arrays solver made PCA of 300 assets ~6x slower than scikit-learn; `npm run bench`
- * measures it, and tests/research/symeig.test.ts checks residuals and orthogonality.
+ * re-orthogonalisation inside clusters, and the Householder reflectors applied to those vectors
+ * directly (never forming Q). Hand-written because ml-matrix's array-of-arrays solver made PCA of
+ * 300 assets ~6x slower than scikit-learn; `npm run bench` measures it, and tests/research/symeig.test.ts checks residuals and orthogonality.
  */
 
 export interface SymEig {
@@ -74,32 +74,10 @@ export function symmetricEigen(matrix: Float64Array, n: number): SymEig {
     }
     d[i] = h;
   }
-  d[0] = 0;
+  // The reflectors stay in place: row i holds u_i in columns 0..i-1, and d[i] = |u_i|^2 / 2 (0: none).
+  const reflectorH = Float64Array.from(d);
+  for (let i = 0; i < n; i++) d[i] = a[i * n + i] as number;
   e[0] = 0;
-  const gvec = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const l = i - 1;
-    if (d[i] !== 0) {
-      // g_j = sum_k a[i][k] a[k][j], then a[k][j] -= g_j a[k][i]: both as sweeps along rows.
-      gvec.fill(0, 0, l + 1);
-      for (let k = 0; k <= l; k++) {
-        const aik = a[i * n + k] as number;
-        const row = k * n;
-        for (let j = 0; j <= l; j++) gvec[j] = (gvec[j] as number) + aik * (a[row + j] as number);
-      }
-      for (let k = 0; k <= l; k++) {
-        const aki = a[k * n + i] as number;
-        const row = k * n;
-        for (let j = 0; j <= l; j++) a[row + j] = (a[row + j] as number) - (gvec[j] as number) * aki;
-      }
-    }
-    d[i] = a[i * n + i] as number;
-    a[i * n + i] = 1;
-    for (let j = 0; j <= l; j++) {
-      a[j * n + i] = 0;
-      a[i * n + j] = 0;
-    }
-  }
 
   // Eigenvalues of the tridiagonal matrix (diagonal d, off-diagonal e[1..n-1]) by implicit QL, no vectors.
   const diag = Float64Array.from(d);
@@ -110,23 +88,22 @@ export function symmetricEigen(matrix: Float64Array, n: number): SymEig {
   const values = Float64Array.from(order, (k) => diag[k] as number);
 
   // Eigenvectors of the tridiagonal matrix by inverse iteration, re-orthogonalised within clusters
-  // (after LAPACK dstein), then back-transformed once with the Householder basis.
+  // (after LAPACK dstein), then carried back to the original basis by the reflectors.
   let norm = 0;
   for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(d[i] as number) + Math.abs(e[i] as number) + Math.abs(i + 1 < n ? (e[i + 1] as number) : 0));
   // Orthogonality lost by inverse iteration is about eps * norm / gap: re-orthogonalise below 1e-5 * norm.
   const clusterGap = 1e-5 * norm;
   const y = new Float64Array(n * n); // row k: eigenvector k of the tridiagonal matrix
   const work = new TridiagonalSolver(d, e, n);
-  const seed = new Float64Array(n);
   let clusterStart = 0;
   for (let k = 0; k < n; k++) {
     if (k > 0 && (values[k] as number) - (values[k - 1] as number) > clusterGap) clusterStart = k;
     const shift = values[k] as number;
     work.factor(shift, Number.EPSILON * norm);
-    for (let i = 0; i < n; i++) seed[i] = 1 + ((i * 2654435761 + k * 40503) % 1000) / 1000;
-    let x: Float64Array = seed;
+    const x = y.subarray(k * n, k * n + n);
+    for (let i = 0; i < n; i++) x[i] = 1 + ((i * 2654435761 + k * 40503) % 1000) / 1000;
     for (let iteration = 0; iteration < 3; iteration++) {
-      x = work.solve(x);
+      work.solve(x);
       // Remove the components along earlier vectors of the same cluster.
       for (let j = clusterStart; j < k; j++) {
         let dot = 0;
@@ -138,43 +115,53 @@ export function symmetricEigen(matrix: Float64Array, n: number): SymEig {
       length = Math.sqrt(length);
       for (let i = 0; i < n; i++) x[i] = (x[i] as number) / length;
     }
-    y.set(x, k * n);
   }
-  // Back-transform: vector k = A y_k, where A (now the Householder basis) is row-major.
-  // Four eigenvectors per pass over each row of A.
-  const vectors = new Float64Array(n * n);
+  // Back-transform v = P_{n-1} ... P_1 y with P_i = I - u_i u_i^T / h_i, applied to eight vectors
+  // at a time so each reflector row is loaded once per block (cheaper than forming Q, then Q y).
+  const vectors = y;
   let k = 0;
-  for (; k + 4 <= n; k += 4) {
-    const y0 = k * n;
-    const y1 = y0 + n;
-    const y2 = y1 + n;
-    const y3 = y2 + n;
-    for (let r = 0; r < n; r++) {
-      const row = r * n;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let c = 0; c < n; c++) {
-        const arc = a[row + c] as number;
-        s0 += arc * (y[y0 + c] as number);
-        s1 += arc * (y[y1 + c] as number);
-        s2 += arc * (y[y2 + c] as number);
-        s3 += arc * (y[y3 + c] as number);
+  for (; k + 8 <= n; k += 8) {
+    const y0 = k * n, y1 = y0 + n, y2 = y1 + n, y3 = y2 + n, y4 = y3 + n, y5 = y4 + n, y6 = y5 + n, y7 = y6 + n;
+    for (let i = 1; i < n; i++) {
+      const h = reflectorH[i] as number;
+      if (h === 0) continue;
+      const ui = i * n;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+      for (let j = 0; j < i; j++) {
+        const u = a[ui + j] as number;
+        s0 += u * (y[y0 + j] as number);
+        s1 += u * (y[y1 + j] as number);
+        s2 += u * (y[y2 + j] as number);
+        s3 += u * (y[y3 + j] as number);
+        s4 += u * (y[y4 + j] as number);
+        s5 += u * (y[y5 + j] as number);
+        s6 += u * (y[y6 + j] as number);
+        s7 += u * (y[y7 + j] as number);
       }
-      vectors[y0 + r] = s0;
-      vectors[y1 + r] = s1;
-      vectors[y2 + r] = s2;
-      vectors[y3 + r] = s3;
+      s0 /= h; s1 /= h; s2 /= h; s3 /= h; s4 /= h; s5 /= h; s6 /= h; s7 /= h;
+      for (let j = 0; j < i; j++) {
+        const u = a[ui + j] as number;
+        y[y0 + j] = (y[y0 + j] as number) - s0 * u;
+        y[y1 + j] = (y[y1 + j] as number) - s1 * u;
+        y[y2 + j] = (y[y2 + j] as number) - s2 * u;
+        y[y3 + j] = (y[y3 + j] as number) - s3 * u;
+        y[y4 + j] = (y[y4 + j] as number) - s4 * u;
+        y[y5 + j] = (y[y5 + j] as number) - s5 * u;
+        y[y6 + j] = (y[y6 + j] as number) - s6 * u;
+        y[y7 + j] = (y[y7 + j] as number) - s7 * u;
+      }
     }
   }
   for (; k < n; k++) {
     const yk = k * n;
-    for (let r = 0; r < n; r++) {
-      const row = r * n;
+    for (let i = 1; i < n; i++) {
+      const h = reflectorH[i] as number;
+      if (h === 0) continue;
+      const ui = i * n;
       let s = 0;
-      for (let c = 0; c < n; c++) s += (a[row + c] as number) * (y[yk + c] as number);
-      vectors[yk + r] = s;
+      for (let j = 0; j < i; j++) s += (a[ui + j] as number) * (y[yk + j] as number);
+      s /= h;
+      for (let j = 0; j < i; j++) y[yk + j] = (y[yk + j] as number) - s * (a[ui + j] as number);
     }
   }
   return { values, vectors };
@@ -282,9 +269,9 @@ class TridiagonalSolver {
     if (u0[n - 1] === 0) u0[n - 1] = tiny;
   }
 
-  solve(b: Float64Array): Float64Array {
+  /** Solves in place: x holds b on entry and the solution on return. */
+  solve(x: Float64Array): void {
     const { n, u0, u1, u2, mult, swapped } = this;
-    const x = Float64Array.from(b);
     for (let i = 0; i < n - 1; i++) {
       if (swapped[i]) {
         const top = x[i] as number;
@@ -300,6 +287,5 @@ class TridiagonalSolver {
       if (i + 2 < n) s -= (u2[i] as number) * (x[i + 2] as number);
       x[i] = s / (u0[i] as number);
     }
-    return x;
   }
 }

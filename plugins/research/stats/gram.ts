@@ -1,0 +1,134 @@
+/**
+ * Cross products XᵀX of p columns of length n, stored column after column in one flat array.
+ * The lower triangle is cut in two halves of equal work: this thread computes one and a helper
+ * worker the other, both reading and writing shared memory. scikit-learn's BLAS uses every core
+ * for the same step; `npm run bench` compares the two. Without a helper (small inputs, or the
+ * worker failed to start) everything runs here.
+ */
+import { Worker } from 'node:worker_threads';
+
+/** Below this many columns the helper's round trip costs more than it saves. */
+const PARALLEL_FROM = 64;
+
+/** A p x n column matrix in shared memory, so the helper worker reads it without a copy. */
+export function columnMatrix(p: number, n: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(p * n * Float64Array.BYTES_PER_ELEMENT));
+}
+
+/**
+ * Rows [rowStart, rowEnd) of the lower triangle of XᵀX, written symmetrically into out (p x p).
+ * rowStart is a multiple of 4; blocks of 4x4 let each pass over t feed 16 products from 8 loads.
+ */
+export function crossProductRows(data: Float64Array, p: number, n: number, out: Float64Array, rowStart: number, rowEnd: number): void {
+  const dot = (x: number, y: number): number => {
+    let acc = 0;
+    for (let t = 0; t < n; t++) acc += (data[x + t] as number) * (data[y + t] as number);
+    return acc;
+  };
+  const full = p - (p % 4);
+  let i = rowStart;
+  for (; i + 4 <= Math.min(rowEnd, full); i += 4) {
+    const a0 = i * n;
+    const a1 = a0 + n;
+    const a2 = a1 + n;
+    const a3 = a2 + n;
+    for (let j = 0; j < i; j += 4) {
+      const b0 = j * n;
+      const b1 = b0 + n;
+      const b2 = b1 + n;
+      const b3 = b2 + n;
+      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+      let s20 = 0, s21 = 0, s22 = 0, s23 = 0, s30 = 0, s31 = 0, s32 = 0, s33 = 0;
+      for (let t = 0; t < n; t++) {
+        const x0 = data[a0 + t] as number, x1 = data[a1 + t] as number, x2 = data[a2 + t] as number, x3 = data[a3 + t] as number;
+        const y0 = data[b0 + t] as number, y1 = data[b1 + t] as number, y2 = data[b2 + t] as number, y3 = data[b3 + t] as number;
+        s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
+        s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
+        s20 += x2 * y0; s21 += x2 * y1; s22 += x2 * y2; s23 += x2 * y3;
+        s30 += x3 * y0; s31 += x3 * y1; s32 += x3 * y2; s33 += x3 * y3;
+      }
+      const block = [s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23, s30, s31, s32, s33];
+      for (let u = 0; u < 4; u++) for (let v = 0; v < 4; v++) out[(i + u) * p + j + v] = out[(j + v) * p + i + u] = block[u * 4 + v] as number;
+    }
+    for (let u = 0; u < 4; u++) for (let v = 0; v <= u; v++) out[(i + u) * p + i + v] = out[(i + v) * p + i + u] = dot((i + u) * n, (i + v) * n);
+  }
+  for (; i < rowEnd; i++) for (let j = 0; j <= i; j++) out[i * p + j] = out[j * p + i] = dot(i * n, j * n);
+}
+
+interface Job {
+  data: Float64Array;
+  out: Float64Array;
+  p: number;
+  n: number;
+  rowStart: number;
+  rowEnd: number;
+}
+
+let helper: Promise<Worker | undefined> | undefined;
+
+/** The helper worker, started once and unref'd (it never keeps the process alive). */
+function startHelper(): Promise<Worker | undefined> {
+  helper ??= new Promise((resolve) => {
+    try {
+      const worker = import.meta.url.endsWith('.ts')
+        ? new Worker(
+            `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./gram-worker.ts', import.meta.url).href)}); });`,
+            { eval: true },
+          )
+        : new Worker(new URL('./gram-worker.js', import.meta.url));
+      // Referenced while it starts and while a job runs (runOnHelper); otherwise unref'd.
+      worker.once('online', () => {
+        worker.unref();
+        resolve(worker);
+      });
+      worker.once('error', () => {
+        helper = undefined;
+        resolve(undefined);
+      });
+    } catch {
+      resolve(undefined);
+    }
+  });
+  return helper;
+}
+
+/** Runs a job on the helper, which holds the process open (ref) only while the job is in flight. */
+function runOnHelper(worker: Worker, job: Job): Promise<void> {
+  worker.ref();
+  return new Promise<void>((resolve, reject) => {
+    const onMessage = (message: { done?: true; error?: string }) => {
+      worker.off('error', onError);
+      if (message.error) reject(new Error(message.error));
+      else resolve();
+    };
+    const onError = (error: Error) => {
+      worker.off('message', onMessage);
+      helper = undefined;
+      reject(error);
+    };
+    worker.once('message', onMessage);
+    worker.once('error', onError);
+    worker.postMessage(job);
+  }).finally(() => worker.unref());
+}
+
+/** XᵀX for the p columns in data (column i at offset i * n), as a p x p row-major matrix. */
+export async function crossProducts(data: Float64Array, p: number, n: number): Promise<Float64Array> {
+  const shared = data.buffer instanceof SharedArrayBuffer;
+  const out = shared ? new Float64Array(new SharedArrayBuffer(p * p * Float64Array.BYTES_PER_ELEMENT)) : new Float64Array(p * p);
+  const worker = shared && p >= PARALLEL_FROM ? await startHelper() : undefined;
+  if (!worker) {
+    crossProductRows(data, p, n, out, 0, p);
+    return out;
+  }
+  // Row i of the triangle costs ~i, so rows [0, p/√2) hold half of the work.
+  const split = Math.floor(p / Math.SQRT2 / 4) * 4;
+  const remote = runOnHelper(worker, { data, out, p, n, rowStart: split, rowEnd: p });
+  crossProductRows(data, p, n, out, 0, split);
+  try {
+    await remote;
+  } catch {
+    crossProductRows(data, p, n, out, split, p);
+  }
+  return out;
+}

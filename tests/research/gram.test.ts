@@ -1,0 +1,45 @@
+/** XᵀX split between this thread and the helper worker equals the plain sums, for every shape of split. */
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { columnMatrix, crossProducts } from '../../plugins/research/stats/gram.js';
+import { prng } from '../../src/sandbox/simulate.js';
+
+function naive(data: Float64Array, p: number, n: number): Float64Array {
+  const out = new Float64Array(p * p);
+  for (let i = 0; i < p; i++)
+    for (let j = 0; j < p; j++) {
+      let s = 0;
+      for (let t = 0; t < n; t++) s += data[i * n + t]! * data[j * n + t]!;
+      out[i * p + j] = s;
+    }
+  return out;
+}
+
+describe('crossProducts', () => {
+  // 130 and 67 leave remainders after the 4x4 blocks; 64 is the smallest shape sent to the helper.
+  for (const [p, n] of [[130, 57], [67, 40], [64, 3], [10, 25]] as const) {
+    it(`${p} columns of ${n}: shared (helper) and private memory both equal the plain sums`, async () => {
+      const next = prng(p * 1000 + n);
+      const shared = columnMatrix(p, n);
+      for (let k = 0; k < shared.length; k++) shared[k] = next() - 0.5;
+      const expected = naive(shared, p, n);
+      const fromShared = await crossProducts(shared, p, n);
+      const fromPrivate = await crossProducts(Float64Array.from(shared), p, n);
+      for (const got of [fromShared, fromPrivate]) {
+        let worst = 0;
+        for (let k = 0; k < expected.length; k++) worst = Math.max(worst, Math.abs(got[k]! - expected[k]!));
+        expect(worst).toBeLessThan(1e-12);
+      }
+    });
+  }
+
+  it('a script that awaits the helper gets its answer and then exits (the helper neither strands nor holds the process)', () => {
+    const script = `import { columnMatrix, crossProducts } from ${JSON.stringify(new URL('../../plugins/research/stats/gram.ts', import.meta.url).href)};
+const d = columnMatrix(100, 10); d.fill(1);
+const out = await crossProducts(d, 100, 10);
+console.log(out[99 * 100 + 99], out[5]);`;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toBe('10 10');
+  });
+});
