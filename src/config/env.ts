@@ -28,6 +28,8 @@ export interface EnvSettings {
   /** Grants file for HTTP (default QC_MCP_STATE_DIR/grants.yaml). */
   grantsPath: string | undefined;
   data: string | undefined;
+  /** Folder for CSV exports of plugin results (QC_MCP_EXPORT_DIR). */
+  exportDir: string | undefined;
 }
 
 const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim());
@@ -67,6 +69,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvSettings {
     stateUrl: nonEmpty(env.QC_MCP_STATE),
     grantsPath: nonEmpty(env.QC_MCP_GRANTS),
     data: nonEmpty(env.QC_MCP_DATA),
+    exportDir: nonEmpty(env.QC_MCP_EXPORT_DIR),
   };
 }
 

@@ -3,7 +3,7 @@
  * layered on top. Every field keeps where it came from (file#/json/pointer), so a decision can
  * name the rule that made it. Read at start-up and on change; no regeneration needed.
  */
-import { basename } from 'node:path';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { readPolicyJson } from '../policy/policy-json.js';
 import type { PolicyFields } from '../policy/schema.js';
 import { ConfigError, parseYamlFile } from './load-yaml.js';
@@ -31,8 +31,24 @@ export interface OperatorConfig {
   severities: Record<string, Layer[]>;
   classes: Record<string, Layer[]>;
   tools: Record<string, Layer[]>;
+  /** Plugin settings from the `plugins:` sections (later files win), with where each was set. */
+  plugins: { data?: { value: string; at: string }; exportDir?: { value: string; at: string } };
   /** Files the configuration came from, in merge order. */
   sources: string[];
+}
+
+/** A path in a config file is relative to that file. */
+const fromFile = (file: string, path: string): string => (isAbsolute(path) ? path : resolve(dirname(file), path));
+
+function addPluginsSection(config: OperatorConfig, plugins: ToolsFile['plugins'], file: string): void {
+  const f = basename(file);
+  const data = plugins?.research?.data;
+  if (data) {
+    const [kind, rest] = [data.slice(0, data.indexOf(':')), data.slice(data.indexOf(':') + 1)];
+    config.plugins.data = { value: kind === 'objectstore' ? data : `${kind}:${fromFile(file, rest)}`, at: `${f}#/plugins/research/data` };
+  }
+  const exportDir = plugins?.portfolio?.export_dir;
+  if (exportDir) config.plugins.exportDir = { value: fromFile(file, exportDir), at: `${f}#/plugins/portfolio/export_dir` };
 }
 
 const POLICY_KEYS = ['enabled', 'hidden', 'confirm', 'limits', 'rules'] as const;
@@ -75,9 +91,11 @@ export function operatorConfigFrom(packaged: ToolsFile, source: string): Operato
     severities: {},
     classes: {},
     tools: {},
+    plugins: {},
     sources: [source],
   };
   addPolicySection(config, packaged.policy, source);
+  addPluginsSection(config, packaged.plugins, source);
   for (const [name, toolset] of Object.entries(packaged.toolsets)) {
     config.toolsets[name] = [];
     pushToolset(config, name, toolset, f);
@@ -96,6 +114,7 @@ export function mergeOverlay(base: OperatorConfig, overlay: OverlayFile, file: s
   const config: OperatorConfig = structuredClone(base);
   config.sources = [...base.sources, file];
   addPolicySection(config, overlay.policy, file);
+  addPluginsSection(config, overlay.plugins, file);
   for (const [name, toolset] of Object.entries(overlay.toolsets ?? {})) {
     if (!(name in config.toolsets)) {
       problems.push(`toolsets.${name}: no such toolset (known: ${Object.keys(config.toolsets).join(', ')})`);

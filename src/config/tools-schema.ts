@@ -65,12 +65,27 @@ export const ToolEntrySchema = z
   })
   .strict();
 
+/** Settings of the hand-written plugins; the environment (QC_MCP_DATA, QC_MCP_EXPORT_DIR) wins over these. */
+export const PluginsSectionSchema = z
+  .object({
+    research: z
+      .object({ data: z.string().regex(/^(csv|lean|objectstore):.+/, 'csv:DIR, lean:DIR or objectstore:PREFIX').optional().describe('Price data source; a relative DIR is relative to this file.') })
+      .strict()
+      .optional(),
+    portfolio: z
+      .object({ export_dir: z.string().min(1).optional().describe('Folder for CSV exports (export: true); relative to this file. Default QC_MCP_STATE_DIR/exports.') })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 export const ToolsFileSchema = z
   .object({
     policy: PolicySectionSchema.optional(),
     toolsets: z.record(z.string(), ToolsetSchema),
     tools: z.record(toolName, ToolEntrySchema),
     excluded: z.record(operationRef, z.string().min(1)).optional().describe('Spec operations deliberately not mapped, with the reason.'),
+    plugins: PluginsSectionSchema.optional(),
   })
   .strict();
 
@@ -80,6 +95,7 @@ export const OverlayFileSchema = z
     policy: PolicySectionSchema.optional(),
     toolsets: z.record(z.string(), z.object({ default: z.boolean().optional(), ...toolsetPolicyFields }).strict()).optional(),
     tools: z.record(toolName, z.object(operatorToolFields).strict()).optional(),
+    plugins: PluginsSectionSchema.optional(),
   })
   .strict();
 

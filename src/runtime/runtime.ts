@@ -117,7 +117,14 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   return {
     registry,
     qc,
-    settings: { agentName: env.agentName, organizationId, backend, npm: env.npm, data: env.data },
+    settings: {
+      agentName: env.agentName,
+      organizationId,
+      backend,
+      npm: env.npm,
+      data: env.data ?? config.plugins.data?.value,
+      exportDir: env.exportDir ?? config.plugins.exportDir?.value ?? join(env.stateDir, 'exports'),
+    },
     policy,
     pluginState: new Map(),
     close: async () => {

@@ -14,8 +14,10 @@ export interface RuntimeSettings {
   backend: 'quantconnect' | 'sandbox';
   /** The npm executable read_latest_mcp_server_version asks (QC_MCP_NPM, default "npm"). */
   npm: string;
-  /** Where research price data comes from (QC_MCP_DATA: csv:DIR | lean:DIR | objectstore:PREFIX). */
+  /** Where research price data comes from (QC_MCP_DATA, else tools.yaml plugins.research.data: csv:DIR | lean:DIR | objectstore:PREFIX). */
   data: string | undefined;
+  /** Where `export: true` writes CSV (QC_MCP_EXPORT_DIR, else plugins.portfolio.export_dir, else QC_MCP_STATE_DIR/exports). */
+  exportDir: string;
 }
 
 export interface ToolContext {

@@ -138,6 +138,21 @@ describe('bad input is a clear isError, and the session stays as it was', () => 
     open.push(c);
     await fails(c, 'get_history', { symbols: ['KO'], ...range }, /QC_MCP_DATA to csv:DIR, lean:DIR or objectstore:PREFIX/);
   });
+
+  it('the data source can come from the overlay\'s plugins section (relative to the file); QC_MCP_DATA wins over it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qcmcp-plugins-'));
+    mkdirSync(join(dir, 'prices'));
+    writeFileSync(join(dir, 'prices', 'AAA.csv'), 'date,close\n2024-01-02,10\n2024-01-03,11\n');
+    writeFileSync(join(dir, 'overlay.yaml'), 'plugins:\n  research:\n    data: csv:prices\n');
+    const fromYaml = await research('', { QC_MCP_TOOLS: join(dir, 'overlay.yaml') });
+    const got = await ok(fromYaml, 'get_history', { symbols: ['AAA'], start_date: '2024-01-01', end_date: '2024-01-31' });
+    expect(got.source).toContain(join(dir, 'prices'));
+    expect((got.series as { last_price: number }[])[0]!.last_price).toBe(11);
+    const envWins = await research(`csv:${join(dir, 'nowhere')}`, { QC_MCP_TOOLS: join(dir, 'overlay.yaml') });
+    await fails(envWins, 'get_history', { symbols: ['AAA'], start_date: '2024-01-01', end_date: '2024-01-31' }, /nowhere/);
+    writeFileSync(join(dir, 'bad.yaml'), 'plugins:\n  research:\n    data: ftp://x\n');
+    await expect(connect({ env: testEnv('http://127.0.0.1:9/api/v2', { QC_MCP_TOOLS: join(dir, 'bad.yaml') }) })).rejects.toThrow(/csv:DIR, lean:DIR or objectstore:PREFIX/);
+  });
 });
 
 describe('LEAN data folder', () => {
