@@ -6,76 +6,12 @@
 import { z } from 'zod';
 import { ToolError } from '../../src/runtime/results.js';
 import { definePlugin, defineTool, type ToolContext } from '../../src/runtime/tool.js';
-import { align, FIELDS, sourceFromSpec, type Aligned, type PriceSource, type Resolution, type Series } from './data/source.js';
-import { adfuller, engleGranger, halfLife, StatsInputError } from './stats/adf.js';
+import { alignmentNote, alignmentSchema, criticals, date, guarded, instance, load, resolution, sessionsOf, source, symbol, transform } from './common.js';
+import { FIELDS, type Aligned, type Resolution, type Series } from './data/source.js';
+import { adfuller, engleGranger, halfLife } from './stats/adf.js';
 import { distanceCorrelation, hurst, pca, pearsonMatrix, ranks, simpleReturns, zScore } from './stats/describe.js';
 import { johansen } from './stats/johansen.js';
-import { SingularError } from './stats/ols.js';
 import { screenPairs } from './stats/pairs.js';
-
-const MIN_OBS = 30;
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date is YYYY-MM-DD');
-const symbol = z.string().regex(/^[A-Za-z0-9._-]{1,20}$/, 'a ticker such as KO or BRK.B');
-const resolution = z.enum(['daily', 'hour', 'minute']).default('daily');
-const transform = z.enum(['log', 'none']).default('log').describe('log: analyse log prices (default); none: raw prices');
-const instance = z.string().min(1).max(64).optional().describe('A research session from add_equity / add_multiple_equities, instead of loading again');
-const criticals = z.object({ '1%': z.number(), '5%': z.number(), '10%': z.number() });
-
-type Sessions = Map<string, Map<string, Map<string, Series>>>;
-
-/** Research sessions of this runtime, per caller: identity -> instance name -> symbol -> series. */
-function sessionsOf(ctx: ToolContext): Sessions {
-  let sessions = ctx.state.get('research.sessions') as Sessions | undefined;
-  if (!sessions) ctx.state.set('research.sessions', (sessions = new Map()));
-  return sessions;
-}
-
-function source(ctx: ToolContext): PriceSource {
-  const configured = sourceFromSpec(ctx.settings.data);
-  if (!configured) throw new ToolError('No price data source is configured: the operator sets QC_MCP_DATA to csv:DIR, lean:DIR or objectstore:PREFIX.');
-  return configured;
-}
-
-interface Selection {
-  symbols?: string[] | undefined;
-  start_date?: string | undefined;
-  end_date?: string | undefined;
-  instance_name?: string | undefined;
-  resolution?: Resolution | undefined;
-}
-
-/** Load (or take from the session) each symbol, then align them on common dates. */
-async function load(sel: Selection, ctx: ToolContext, minSymbols: number): Promise<Aligned & { source: string }> {
-  let series: Series[];
-  let from: string;
-  if (sel.instance_name) {
-    const session = sessionsOf(ctx).get(ctx.identity)?.get(sel.instance_name);
-    if (!session) throw new ToolError(`There is no research session "${sel.instance_name}": create it with add_equity or add_multiple_equities.`);
-    const wanted = sel.symbols?.map((s) => s.toUpperCase()) ?? [...session.keys()];
-    series = wanted.map((s) => {
-      const found = session.get(s);
-      if (!found) throw new ToolError(`${s} is not in session "${sel.instance_name}" (it has ${[...session.keys()].join(', ')}).`);
-      const keep = found.dates.map((d, i) => ((!sel.start_date || d >= sel.start_date) && (!sel.end_date || d.slice(0, 10) <= sel.end_date) ? i : -1)).filter((i) => i >= 0);
-      return { ...found, dates: keep.map((i) => found.dates[i] as string), price: keep.map((i) => found.price[i] as number) };
-    });
-    from = `session ${sel.instance_name}`;
-  } else {
-    if (!sel.symbols || !sel.start_date || !sel.end_date) throw new ToolError('Give symbols, start_date and end_date, or the instance_name of a research session.');
-    if (sel.start_date > sel.end_date) throw new ToolError(`start_date ${sel.start_date} is after end_date ${sel.end_date}.`);
-    const src = source(ctx);
-    series = await Promise.all(sel.symbols.map((s) => src.load(s, sel.start_date as string, sel.end_date as string, sel.resolution ?? 'daily', ctx)));
-    from = src.describe;
-  }
-  const names = series.map((s) => s.symbol);
-  const dup = names.find((s, i) => names.indexOf(s) !== i);
-  if (dup) throw new ToolError(`${dup} is listed twice.`);
-  if (series.length < minSymbols) throw new ToolError(`This analysis needs at least ${minSymbols} symbols.`);
-  const aligned = align(series);
-  if (aligned.dates.length < MIN_OBS) {
-    throw new ToolError(`Only ${aligned.dates.length} dates are common to ${names.join(', ')}; at least ${MIN_OBS} are needed. Widen the dates or check the data.`);
-  }
-  return { ...aligned, source: from };
-}
 
 function transformed(aligned: Aligned, how: 'log' | 'none'): number[][] {
   if (how === 'none') return aligned.prices;
@@ -85,34 +21,6 @@ function transformed(aligned: Aligned, how: 'log' | 'none'): number[][] {
       return Math.log(v);
     }),
   );
-}
-
-const alignmentNote = (a: Aligned & { source: string }) => ({
-  source: a.source,
-  n_obs: a.dates.length,
-  first_date: a.dates[0],
-  last_date: a.dates.at(-1),
-  dropped_rows: a.dropped,
-});
-const alignmentSchema = {
-  source: z.string(),
-  n_obs: z.number(),
-  first_date: z.string().optional(),
-  last_date: z.string().optional(),
-  dropped_rows: z.record(z.string(), z.number()).describe('Rows per symbol without a partner date (inner join)'),
-};
-
-/** Statistics errors (constant series, too short) as messages the agent can act on. */
-async function guarded<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof StatsInputError) throw new ToolError(error.message);
-    if (error instanceof SingularError) {
-      throw new ToolError(`The regression is singular (${error.message}): the series is too regular or too short for this test. Use more or noisier data.`);
-    }
-    throw error;
-  }
 }
 
 function summarise(s: Series) {

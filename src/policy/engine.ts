@@ -248,7 +248,7 @@ export async function handleToolCall(
   try {
     const result = await tool.handler(filled, toolCtx);
     const latency = Math.round((performance.now() - started) * 100) / 100;
-    const ok = okResult(result.structured, { ...meta, ...result.meta }, result.text);
+    const ok = okResult(result.structured, { ...meta, ...result.meta }, result.text, result.content);
     return outcome('ok', { approval_id: approvalId, upstream_status: result.upstreamStatus ?? null, latency_ms: latency }, server.projectCallToolResult(ok, tool.outputSchema));
   } catch (error) {
     if (token) await services.limits.release(token).catch(() => {});

@@ -26,9 +26,12 @@ export class ToolError extends Error {
 
 export type ResultMeta = Record<string, unknown>;
 
-export function okResult(structured: Record<string, unknown>, meta?: ResultMeta, text?: string): CallToolResult {
+/** Content after the text: resource links to files a tool wrote, images. */
+export type ExtraContent = Exclude<CallToolResult['content'][number], { type: 'text' }>;
+
+export function okResult(structured: Record<string, unknown>, meta?: ResultMeta, text?: string, extra: ExtraContent[] = []): CallToolResult {
   return {
-    content: [{ type: 'text', text: text ?? JSON.stringify(structured) }],
+    content: [{ type: 'text', text: text ?? JSON.stringify(structured) }, ...extra],
     structuredContent: structured,
     ...(meta && Object.keys(meta).length > 0 ? { _meta: meta } : {}),
   };

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Risk, Severity } from '../config/tools-schema.js';
 import type { QuantConnectClient } from '../qc/client.js';
 import type { JsonSchema } from './generated-tool.js';
-import type { ResultMeta } from './results.js';
+import type { ExtraContent, ResultMeta } from './results.js';
 
 export interface RuntimeSettings {
   agentName: string;
@@ -36,6 +36,8 @@ export interface ToolReturn {
   structured: Record<string, unknown>;
   meta?: ResultMeta;
   text?: string;
+  /** Content after the text (resource links to exported files, images). */
+  content?: ExtraContent[];
   /** The upstream HTTP status, for the audit log. */
   upstreamStatus?: number;
 }
