@@ -3,8 +3,11 @@
  * `highs` package): minimise ζ + Σ u_t / ((1 − α) T) subject to u_t ≥ −r_tᵀw − ζ, u ≥ 0,
  * Σ w = 1, 0 ≤ w ≤ max_weight and, optionally, 252 · mean(r)ᵀw ≥ target_return.
  */
-import highsLoader from 'highs';
+import highsModule from 'highs';
 
+// The package's types are CommonJS-flavoured (the default import types as the module), while the ESM
+// build Node loads exports the loader as its default.
+const highsLoader = highsModule as unknown as typeof highsModule.default;
 type HighsRuntime = Awaited<ReturnType<typeof highsLoader>>;
 let runtime: Promise<HighsRuntime> | undefined;
 const highs = (): Promise<HighsRuntime> => (runtime ??= highsLoader());

@@ -34,7 +34,7 @@ export interface SparseResult {
 }
 
 /** argmin ‖w − v‖ subject to Σ w = 1, 0 ≤ w ≤ u: w = clip(v − τ, 0, u), τ exact from the breakpoints. */
-export function projectCappedSimplex(v: Float64Array, u: number): Float64Array {
+export function projectCappedSimplex(v: Float64Array, u: number): Float64Array<ArrayBuffer> {
   const n = v.length;
   const points = new Float64Array(2 * n);
   for (let i = 0; i < n; i++) {
@@ -80,7 +80,7 @@ export function sparseTracking(x: Float64Array[], benchmark: Float64Array, o: Sp
     }
   }
   const lmax = symmetricEigen(gram, n).values[n - 1]!;
-  let w = new Float64Array(n).fill(1 / n);
+  let w: Float64Array<ArrayBuffer> = new Float64Array(n).fill(1 / n);
   const fitted = new Float64Array(T);
   const fit = (weights: Float64Array): void => {
     fitted.fill(0);

@@ -93,7 +93,7 @@ describe.each(['A', 'B', 'P'] as const)('set %s', (set) => {
 
   it('min-CVaR equals scipy linprog(method="highs") on the same LP to 1e-8, with and without a return target', async () => {
     for (const ref of [g.cvar, g.cvar_target]) {
-      const ours = await minimizeCvar(assets, ref.alpha, ref.max_weight, 'target_return' in ref ? ref.target_return : undefined);
+      const ours = await minimizeCvar(assets, ref.alpha, ref.max_weight, 'target_return' in ref ? (ref.target_return as number) : undefined);
       expect(Math.abs(ours.cvar - ref.cvar)).toBeLessThan(1e-8);
       expect(ours.weights.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
       ours.weights.forEach((w) => expect(w).toBeLessThanOrEqual(ref.max_weight + 1e-9));
