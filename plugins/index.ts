@@ -1,6 +1,8 @@
 /** Every hand-written plugin the server loads. Add a plugin here to serve its tools. */
 import type { Plugin } from '../src/runtime/tool.js';
 import meta from './meta/index.js';
+import portfolio from './portfolio/index.js';
 import research from './research/index.js';
+import universe from './universe/index.js';
 
-export const plugins: Plugin[] = [meta, research];
+export const plugins: Plugin[] = [meta, research, portfolio, universe];

@@ -11,11 +11,12 @@ import { StatsInputError } from './stats/adf.js';
 import { SingularError } from './stats/ols.js';
 
 export const MIN_OBS = 30;
-export const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date is YYYY-MM-DD');
-export const symbol = z.string().regex(/^[A-Za-z0-9._-]{1,20}$/, 'a ticker such as KO or BRK.B');
+// Checked by refine, not a JSON Schema pattern: the same rule, fewer tokens in tools/list.
+export const date = z.string().refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v), 'a date is YYYY-MM-DD');
+export const symbol = z.string().max(20).refine((v) => /^[A-Za-z0-9._-]{1,20}$/.test(v), 'a ticker such as KO or BRK.B');
 export const resolution = z.enum(['daily', 'hour', 'minute']).default('daily');
 export const transform = z.enum(['log', 'none']).default('log').describe('log: analyse log prices (default); none: raw prices');
-export const instance = z.string().min(1).max(64).optional().describe('A research session from add_equity / add_multiple_equities, instead of loading again');
+export const instance = z.string().min(1).max(64).optional().describe('Research session to use instead of symbols/dates');
 export const criticals = z.object({ '1%': z.number(), '5%': z.number(), '10%': z.number() });
 
 export type Sessions = Map<string, Map<string, Map<string, Series>>>;

@@ -2,18 +2,19 @@
 import type { Risk, Severity } from './tools-schema.js';
 
 export interface DerivedAnnotations {
-  readOnlyHint: boolean;
-  destructiveHint: boolean;
-  idempotentHint: boolean;
+  readOnlyHint?: true;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
   openWorldHint: boolean;
 }
 
-/** MCP annotations follow from the risk class (and whether the tool leaves this machine); never hand-written. */
+/**
+ * MCP annotations follow from the risk class (and whether the tool leaves this machine); never
+ * hand-written. A read tool says readOnlyHint only: the spec makes destructiveHint and
+ * idempotentHint meaningful only when readOnlyHint is false, and tools/list stays smaller.
+ * Every other tool states both explicitly.
+ */
 export function annotationsFor(risk: Risk, openWorld: boolean): DerivedAnnotations {
-  return {
-    readOnlyHint: risk === 'read',
-    destructiveHint: risk === 'destructive' || risk === 'financial',
-    idempotentHint: risk === 'read' || risk === 'destructive',
-    openWorldHint: openWorld,
-  };
+  if (risk === 'read') return { readOnlyHint: true, openWorldHint: openWorld };
+  return { destructiveHint: risk === 'destructive' || risk === 'financial', idempotentHint: risk === 'destructive', openWorldHint: openWorld };
 }

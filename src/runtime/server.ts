@@ -38,7 +38,7 @@ export function toMcpTool(tool: ToolDefinition): Tool {
     description: tool.description,
     inputSchema: tool.inputSchema as Tool['inputSchema'],
     ...(tool.outputSchema ? { outputSchema: tool.outputSchema as NonNullable<Tool['outputSchema']> } : {}),
-    annotations: { title: tool.title, ...annotationsFor(tool.risk, tool.openWorld) },
+    annotations: annotationsFor(tool.risk, tool.openWorld), // the display title is the tool's own `title`
   };
 }
 

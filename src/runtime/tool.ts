@@ -84,15 +84,16 @@ function zodProblems(error: z.ZodError): string[] {
 }
 
 /**
- * An output schema as tools/list carries it: the shape and types, without descriptions, closed
- * objects or property-name schemas. Smaller, and lenient (a result may carry more than listed).
+ * An output schema as tools/list carries it: the shape and types, without descriptions, required
+ * lists, closed objects or property-name schemas. Smaller, and lenient (a result may carry more or
+ * fewer fields than listed; the handler's zod schema still types them).
  */
 function compactOutput(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(compactOutput);
   if (!schema || typeof schema !== 'object') return schema;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(schema)) {
-    if (key === 'description' || key === 'propertyNames' || (key === 'additionalProperties' && value === false)) continue;
+    if (key === 'description' || key === 'required' || key === 'propertyNames' || (key === 'additionalProperties' && value === false)) continue;
     out[key] = key === 'properties' ? Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, compactOutput(v)])) : compactOutput(value);
   }
   return out;

@@ -10,11 +10,14 @@ export function writeOverlay(content: unknown): string {
   return file;
 }
 
-const toolNames = (): string[] => Object.keys((parse(readFileSync('tools.yaml', 'utf8')) as { tools: Record<string, unknown> }).tools);
+const packaged = () => parse(readFileSync('tools.yaml', 'utf8')) as { tools: Record<string, unknown>; toolsets: Record<string, unknown> };
+const toolNames = (): string[] => Object.keys(packaged().tools);
+/** Every toolset on: plugin tools are not listed under tools:, so their toolset decides. */
+const allToolsets = () => Object.fromEntries(Object.keys(packaged().toolsets).map((name) => [name, { default: true }]));
 
-/** An overlay that enables every tool named in the packaged tools.yaml (confirmation and limits stay as packaged). */
+/** An overlay that enables every tool named in the packaged tools.yaml and every toolset (confirmation and limits stay as packaged). */
 export function allEnabledOverlay(): string {
-  return writeOverlay({ tools: Object.fromEntries(toolNames().map((name) => [name, { enabled: true }])) });
+  return writeOverlay({ toolsets: allToolsets(), tools: Object.fromEntries(toolNames().map((name) => [name, { enabled: true }])) });
 }
 
 /**
@@ -22,5 +25,5 @@ export function allEnabledOverlay(): string {
  * confirmation, no limits. An operator could write exactly this; the policy has its own tests.
  */
 export function unrestrictedOverlay(): string {
-  return writeOverlay({ tools: Object.fromEntries(toolNames().map((name) => [name, { enabled: true, confirm: false, limits: [] }])) });
+  return writeOverlay({ toolsets: allToolsets(), tools: Object.fromEntries(toolNames().map((name) => [name, { enabled: true, confirm: false, limits: [] }])) });
 }

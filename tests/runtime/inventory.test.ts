@@ -49,14 +49,16 @@ describe('every tool', () => {
       for (const key of ['oneOf', 'anyOf', 'allOf']) expect(tool.inputSchema, `${tool.name} ${key}`).not.toHaveProperty(key);
       if (tool.outputSchema) expect(tool.outputSchema.type).toBe('object');
     }
-    expect(names.size).toBe(65 + 9); // the official 64 + read_backtest_report, and 9 research tools
+    expect(names.size).toBe(65 + 18); // the official 64 + read_backtest_report, 9 research, 5 portfolio and 4 universe tools
   });
 
   it('has annotations derived from its risk class, never hand-written', () => {
     for (const tool of allTools) {
       const definition = all.runtime.registry.all().find((t) => t.name === tool.name)!;
-      expect(tool.annotations, tool.name).toEqual({ title: definition.title, ...annotationsFor(definition.risk, definition.openWorld) });
+      expect(tool.annotations, tool.name).toEqual(annotationsFor(definition.risk, definition.openWorld));
+      expect(tool.title).toBe(definition.title);
       if (definition.risk === 'read') expect(tool.annotations?.readOnlyHint).toBe(true);
+      else expect(tool.annotations?.readOnlyHint, tool.name).toBeUndefined();
       if (definition.risk === 'destructive' || definition.risk === 'financial') expect(tool.annotations?.destructiveHint).toBe(true);
     }
   });

@@ -112,13 +112,17 @@ afterAll(async () => {
 });
 
 describe('the tool inventory', () => {
-  it('serves the official 64 names plus read_backtest_report; anything else is a local research tool', async () => {
+  it('serves the official 64 names plus read_backtest_report; anything else is a local plugin tool', async () => {
     const { tools } = await mcp.client.listTools();
     const names = tools.map((t) => t.name);
     expect(OFFICIAL_NAMES).toHaveLength(65);
     for (const name of OFFICIAL_NAMES) expect(names).toContain(name);
     const extra = names.filter((n) => !OFFICIAL_NAMES.includes(n));
-    for (const name of extra) expect(mcp.runtime.registry.all().find((t) => t.name === name)?.toolset).toBe('research');
+    for (const name of extra) {
+      const tool = mcp.runtime.registry.all().find((t) => t.name === name);
+      expect(tool?.endpoint, name).toBe('local');
+      expect(['research', 'portfolio', 'universe', 'meta']).toContain(tool?.toolset);
+    }
   });
 
   it('has flat inputs: the request body properties at the top level, never one wrapped "model" argument', async () => {

@@ -126,7 +126,7 @@ export class CsvSource implements PriceSource {
 
 /** lean:DIR, LEAN's data layout as lean-cli users have it. */
 export class LeanSource implements PriceSource {
-  constructor(private readonly dir: string) {}
+  constructor(readonly dir: string) {}
   get describe(): string {
     return `lean:${this.dir}`;
   }

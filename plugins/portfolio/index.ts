@@ -1,0 +1,252 @@
+/**
+ * Portfolio plugin: performance of given weights with real rebalancing, equal weight, sparse index
+ * tracking, hierarchical risk parity and minimum CVaR, all on simple daily returns from the research
+ * data layer. Definitions are in each tool's description and the README; golden values come from
+ * scripts/golden/portfolio_golden.py.
+ */
+import { z } from 'zod';
+import { ToolError } from '../../src/runtime/results.js';
+import { definePlugin, defineTool, type ToolContext, type ToolReturn } from '../../src/runtime/tool.js';
+import { alignmentNote, alignmentSchema, date, guarded, instance, load, symbol } from '../research/common.js';
+import { pearsonMatrix, simpleReturns } from '../research/stats/describe.js';
+import { covarianceMatrix, diversificationRatio, performance, PERIODS_PER_YEAR, REBALANCE, simulate, type Performance } from './analytics.js';
+import { InfeasibleError, minimizeCvar } from './cvar.js';
+import { exportWeights, weightsTable } from './export.js';
+import { hrp, LINKAGES } from './hrp.js';
+import { sparseTracking } from './sparse.js';
+
+const exportFlag = z.boolean().default(false).describe('Also write CSV, return a resource link');
+const weightsSchema = z.record(z.string(), z.number()).describe('{SYMBOL: weight}');
+const exportSchema = { export_path: z.string().optional() };
+const nullable = z.number().nullable();
+const performanceSchema = {
+  total_return: z.number(),
+  cagr: z.number(),
+  annual_volatility: z.number(),
+  sharpe_ratio: nullable,
+  sortino_ratio: nullable,
+  max_drawdown: z.number().describe('Negative fraction'),
+  peak_date: z.string(),
+  trough_date: z.string(),
+  recovery_date: z.string().nullable(),
+  calmar_ratio: nullable,
+  hit_rate: z.number(),
+  turnover: z.number(),
+  beta: nullable.optional(),
+  alpha: nullable.optional(),
+  tracking_error: z.number().optional(),
+  information_ratio: nullable.optional(),
+};
+
+const byName = (symbols: string[], values: ArrayLike<number>): Record<string, number> => Object.fromEntries(symbols.map((s, i) => [s, values[i] as number]));
+
+/** The weights map, its table as the text, and the CSV export when asked. */
+function optimiserReturn(tool: string, weights: Record<string, number>, structured: Record<string, unknown>, doExport: boolean, ctx: ToolContext, summary: string): ToolReturn {
+  const exported = doExport ? exportWeights(ctx.settings.exportDir, tool, weights) : undefined;
+  const figures = Object.entries(structured)
+    .filter(([, v]) => typeof v === 'number')
+    .map(([k, v]) => `${k}=${Number((v as number).toPrecision(6))}`)
+    .join(' ');
+  return {
+    structured: { weights, ...structured, ...(exported ? { export_path: exported.path } : {}) },
+    text: `${weightsTable(weights, summary)}\n${figures}${exported ? `\nexported: ${exported.path}` : ''}`,
+    ...(exported ? { content: [exported.link] } : {}),
+  };
+}
+
+function checkCap(maxWeight: number, n: number): void {
+  if (maxWeight * n < 1 - 1e-12) {
+    throw new ToolError(`Infeasible: max_weight ${maxWeight} x ${n} symbols = ${(maxWeight * n).toPrecision(4)} < 1, so fully invested weights cannot respect the cap. Raise max_weight to at least ${(1 / n).toPrecision(4)} or add symbols.`);
+  }
+}
+
+/** Symbols plus a benchmark, loaded once and aligned; the benchmark may also be a holding. */
+async function loadWithBenchmark(a: { symbols: string[]; benchmark_symbol?: string | undefined; start_date?: string | undefined; end_date?: string | undefined; instance_name?: string | undefined }, ctx: ToolContext, minSymbols: number) {
+  const wanted = a.symbols.map((s) => s.toUpperCase());
+  const bench = a.benchmark_symbol?.toUpperCase();
+  const all = bench && !wanted.includes(bench) ? [...wanted, bench] : wanted;
+  const data = await load({ ...a, symbols: all }, ctx, Math.min(minSymbols, all.length));
+  const returns = simpleReturns(data.prices).map((r) => Float64Array.from(r));
+  const index = (s: string) => data.symbols.indexOf(s);
+  return { data, assets: wanted.map((s) => returns[index(s)] as Float64Array), benchmark: bench ? (returns[index(bench)] as Float64Array) : undefined };
+}
+
+const rebalanceDoc = 'Weights drift between rebalances and reset after the last trading day of each week/month/quarter (daily: constant; none: buy and hold); cash (1 - sum w) earns 0.';
+const metricsDoc =
+  'Simple daily returns, 252/yr: cagr=(1+total)^(252/days)-1; vol=std*sqrt(252); sharpe=(mean-rf/252)/std*sqrt(252); sortino on sqrt(mean(min(r,0)^2)); max_drawdown<0 with dates; calmar=cagr/|mdd|; hit_rate=share of up days; turnover=sum |target-drifted| at rebalances; benchmark: beta, Jensen alpha, tracking_error=std(r-b)*sqrt(252), information_ratio.';
+
+export default definePlugin({
+  name: 'portfolio',
+  tools: [
+    defineTool({
+      name: 'calculate_portfolio_performance',
+      title: 'Portfolio performance',
+      description: `Performance of target weights (shorts, leverage, sums other than 1 allowed and reported). ${rebalanceDoc} ${metricsDoc}`,
+      toolset: 'portfolio', risk: 'read', severity: 'low',
+      input: z.object({
+        symbols: z.array(symbol).min(1).max(200),
+        weights: z.array(z.number().finite().min(-10).max(10)).min(1).max(200),
+        start_date: date.optional(), end_date: date.optional(), instance_name: instance,
+        benchmark_symbol: symbol.optional(),
+        rebalance_frequency: z.enum(REBALANCE).default('none'),
+        risk_free_rate: z.number().min(-0.1).max(1).default(0).describe('Annual, as a fraction'),
+      }),
+      output: z.object({ ...performanceSchema, weights: weightsSchema, net_exposure: z.number(), gross_leverage: z.number(), cash_weight: z.number(), rebalances: z.number(), notes: z.array(z.string()), ...alignmentSchema }),
+      handler: (a, ctx) =>
+        guarded(async () => {
+          if (a.weights.length !== a.symbols.length) throw new ToolError(`weights has ${a.weights.length} values for ${a.symbols.length} symbols; give one weight per symbol, in order.`);
+          const { data, assets, benchmark } = await loadWithBenchmark(a, ctx, 1);
+          const path = simulate(assets, data.dates, a.weights, a.rebalance_frequency);
+          const figures = performance(path.returns, data.dates, path.turnover, a.risk_free_rate, benchmark);
+          const net = a.weights.reduce((s, w) => s + w, 0);
+          const gross = a.weights.reduce((s, w) => s + Math.abs(w), 0);
+          const notes: string[] = [];
+          if (Math.abs(net - 1) > 1e-9) notes.push(net < 1 ? `Weights sum to ${net.toPrecision(4)}: ${(1 - net).toPrecision(4)} is held as cash earning 0.` : `Weights sum to ${net.toPrecision(4)}: ${(net - 1).toPrecision(4)} is borrowed at 0 (negative cash).`);
+          if (a.weights.some((w) => w < 0)) notes.push(`Short positions: ${a.symbols.filter((_, i) => (a.weights[i] as number) < 0).map((s) => s.toUpperCase()).join(', ')}.`);
+          if (gross > 1 + 1e-9) notes.push(`Gross leverage ${gross.toPrecision(4)}x.`);
+          return {
+            structured: { ...figures, weights: byName(a.symbols.map((s) => s.toUpperCase()), a.weights), net_exposure: net, gross_leverage: gross, cash_weight: 1 - net, rebalances: path.rebalances, notes, ...alignmentNote(data) },
+          };
+        }),
+    }),
+    defineTool({
+      name: 'optimize_equal_weight_portfolio',
+      title: 'Equal-weight portfolio',
+      description: `Equal weights 1/N. ${rebalanceDoc} Returns contributions (sum of daily weight*return), diversification ratio (sum w_i*sigma_i / sigma_p) and the performance figures of calculate_portfolio_performance.`,
+      toolset: 'portfolio', risk: 'read', severity: 'low',
+      input: z.object({ symbols: z.array(symbol).min(2).max(200), start_date: date.optional(), end_date: date.optional(), instance_name: instance, rebalance_frequency: z.enum(REBALANCE).default('monthly'), export: exportFlag }),
+      output: z.object({ weights: weightsSchema, contributions: weightsSchema, diversification_ratio: z.number(), rebalances: z.number(), ...performanceSchema, ...exportSchema, ...alignmentSchema }),
+      handler: (a, ctx) =>
+        guarded(async () => {
+          const { data, assets } = await loadWithBenchmark(a, ctx, 2);
+          const n = assets.length;
+          const weights = new Array<number>(n).fill(1 / n);
+          const path = simulate(assets, data.dates, weights, a.rebalance_frequency);
+          const figures: Performance = performance(path.returns, data.dates, path.turnover, 0);
+          const symbols = a.symbols.map((s) => s.toUpperCase());
+          return optimiserReturn(
+            'optimize_equal_weight_portfolio',
+            byName(symbols, weights),
+            { contributions: byName(symbols, path.contributions), diversification_ratio: diversificationRatio(weights, covarianceMatrix(assets)), rebalances: path.rebalances, ...figures, ...alignmentNote(data) },
+            a.export, ctx, `Equal weight, rebalanced ${a.rebalance_frequency}`,
+          );
+        }),
+    }),
+    defineTool({
+      name: 'sparse_optimization',
+      title: 'Sparse index tracking',
+      description:
+        'Sparse index tracking (Benidis, Feng & Palomar 2018, MM): minimise mean Huber_M(shortfall vs benchmark) + lambda*sum log(1+w/p)/log(1+max_weight/p); long-only, sum 1, w <= max_weight. Larger lambda, fewer assets. Returns non-zero weights, active_count, annualised tracking_error and downside_risk, iterations, converged.',
+      toolset: 'portfolio', risk: 'read', severity: 'low',
+      input: z.object({
+        portfolio_symbols: z.array(symbol).min(2).max(500), benchmark_symbol: symbol,
+        start_date: date.optional(), end_date: date.optional(), instance_name: instance,
+        max_weight: z.number().gt(0).max(1).default(0.25),
+        lambda: z.number().min(0).max(1).default(1e-6).describe('Useful range 1e-7..1e-4'),
+        huber_m: z.number().gt(0).max(1).default(0.01),
+        p: z.number().gt(0).max(1).default(1e-3),
+        max_iterations: z.number().int().min(1).max(100_000).default(2000),
+        tolerance: z.number().gt(0).max(1e-2).default(1e-10),
+        export: exportFlag,
+      }),
+      output: z.object({ weights: weightsSchema, active_count: z.number(), tracking_error: z.number(), downside_risk: z.number(), iterations: z.number(), converged: z.boolean(), objective_start: z.number(), objective_end: z.number(), ...exportSchema, ...alignmentSchema }),
+      handler: (a, ctx) =>
+        guarded(async () => {
+          const bench = a.benchmark_symbol.toUpperCase();
+          if (a.portfolio_symbols.some((s) => s.toUpperCase() === bench)) throw new ToolError(`benchmark_symbol ${bench} is also in portfolio_symbols; track it with other assets.`);
+          checkCap(a.max_weight, a.portfolio_symbols.length);
+          const { data, assets, benchmark } = await loadWithBenchmark({ ...a, symbols: a.portfolio_symbols }, ctx, 3);
+          const result = sparseTracking(assets, benchmark as Float64Array, { lambda: a.lambda, maxWeight: a.max_weight, huberM: a.huber_m, p: a.p, maxIterations: a.max_iterations, tolerance: a.tolerance });
+          const symbols = a.portfolio_symbols.map((s) => s.toUpperCase());
+          const T = (benchmark as Float64Array).length;
+          const active = new Float64Array(T);
+          assets.forEach((x, i) => x.forEach((r, t) => (active[t] = (active[t] as number) + (result.weights[i] as number) * r)));
+          let mean = 0;
+          let shortfall = 0;
+          for (let t = 0; t < T; t++) {
+            const diff = (active[t] as number) - (benchmark as Float64Array)[t]!;
+            active[t] = diff;
+            mean += diff / T;
+            shortfall += Math.min(diff, 0) ** 2;
+          }
+          let variance = 0;
+          for (let t = 0; t < T; t++) variance += ((active[t] as number) - mean) ** 2 / (T - 1);
+          const weights = Object.fromEntries(symbols.map((s, i) => [s, result.weights[i] as number]).filter(([, w]) => (w as number) > 0));
+          return optimiserReturn(
+            'sparse_optimization',
+            weights,
+            {
+              active_count: Object.keys(weights).length,
+              tracking_error: Math.sqrt(variance * PERIODS_PER_YEAR),
+              downside_risk: Math.sqrt((shortfall / T) * PERIODS_PER_YEAR),
+              iterations: result.iterations,
+              converged: result.converged,
+              objective_start: result.objective[0] as number,
+              objective_end: result.objective.at(-1) as number,
+              ...alignmentNote(data),
+            },
+            a.export, ctx, `Sparse tracking of ${bench}: ${Object.keys(weights).length} of ${symbols.length} assets`,
+          );
+        }),
+    }),
+    defineTool({
+      name: 'hierarchical_risk_parity',
+      title: 'Hierarchical risk parity',
+      description:
+        'HRP (Lopez de Prado 2016) on simple daily returns: linkage of sqrt((1-rho)/2) as scipy, dendrogram leaf order, recursive bisection with inverse-variance cluster weights. Returns weights, order, annual_volatility.',
+      toolset: 'portfolio', risk: 'read', severity: 'low',
+      input: z.object({ symbols: z.array(symbol).min(2).max(1000), start_date: date.optional(), end_date: date.optional(), instance_name: instance, linkage: z.enum(LINKAGES).default('single'), export: exportFlag }),
+      output: z.object({ weights: weightsSchema, order: z.array(z.string()), annual_volatility: z.number(), ...exportSchema, ...alignmentSchema }),
+      handler: (a, ctx) =>
+        guarded(async () => {
+          const { data, assets } = await loadWithBenchmark(a, ctx, 2);
+          const p = assets.length;
+          const cov = covarianceMatrix(assets);
+          for (let i = 0; i < p; i++) if (!((cov[i * p + i] as number) > 0)) throw new ToolError(`${a.symbols[i]?.toUpperCase()} has constant prices over the range, so its variance is 0 and inverse-variance weights are undefined.`);
+          const corr = Float64Array.from(pearsonMatrix(assets.map((x) => Array.from(x))).flat());
+          const result = hrp(cov, corr, p, a.linkage);
+          const symbols = a.symbols.map((s) => s.toUpperCase());
+          let variance = 0;
+          for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) variance += (result.weights[i] as number) * (result.weights[j] as number) * (cov[i * p + j] as number);
+          return optimiserReturn(
+            'hierarchical_risk_parity',
+            byName(symbols, result.weights),
+            { order: result.order.map((i) => symbols[i] as string), annual_volatility: Math.sqrt(variance * PERIODS_PER_YEAR), ...alignmentNote(data) },
+            a.export, ctx, `HRP (${a.linkage} linkage)`,
+          );
+        }),
+    }),
+    defineTool({
+      name: 'minimize_cvar',
+      title: 'Minimum CVaR portfolio',
+      description:
+        'Minimum CVaR (Rockafellar-Uryasev LP, HiGHS) over historical daily returns (loss = -return); long-only, sum 1, w <= max_weight, optional 252*mean >= target_return. cvar, var: positive daily loss fractions at alpha.',
+      toolset: 'portfolio', risk: 'read', severity: 'low',
+      input: z.object({
+        symbols: z.array(symbol).min(2).max(500), start_date: date.optional(), end_date: date.optional(), instance_name: instance,
+        alpha: z.number().min(0.5).max(0.999).default(0.95),
+        target_return: z.number().min(-1).max(10).optional().describe('Annualised'),
+        max_weight: z.number().gt(0).max(1).default(1),
+        export: exportFlag,
+      }),
+      output: z.object({ weights: weightsSchema, cvar: z.number(), var: z.number(), expected_return: z.number(), n_scenarios: z.number(), ...exportSchema, ...alignmentSchema }),
+      handler: (a, ctx) =>
+        guarded(async () => {
+          checkCap(a.max_weight, a.symbols.length);
+          const { data, assets } = await loadWithBenchmark(a, ctx, 2);
+          let result;
+          try {
+            result = await minimizeCvar(assets, a.alpha, a.max_weight, a.target_return);
+          } catch (error) {
+            if (!(error instanceof InfeasibleError)) throw error;
+            const means = assets.map((x) => (x.reduce((s, v) => s + v, 0) / x.length) * PERIODS_PER_YEAR);
+            throw new ToolError(`Infeasible: no long-only portfolio with max_weight ${a.max_weight} reaches target_return ${a.target_return}; the best reachable is about ${Math.max(...means).toPrecision(4)} a year (the best single asset, before the cap).`);
+          }
+          const symbols = a.symbols.map((s) => s.toUpperCase());
+          const expected = assets.reduce((s, x, i) => s + (result.weights[i] as number) * (x.reduce((acc, v) => acc + v, 0) / x.length), 0) * PERIODS_PER_YEAR;
+          const weights = Object.fromEntries(symbols.map((s, i) => [s, Math.abs(result.weights[i] as number) < 1e-12 ? 0 : (result.weights[i] as number)]));
+          return optimiserReturn('minimize_cvar', weights, { cvar: result.cvar, var: result.var, expected_return: expected, n_scenarios: (assets[0] as Float64Array).length, ...alignmentNote(data) }, a.export, ctx, `Minimum CVaR at ${a.alpha}`);
+        }),
+    }),
+  ],
+});
