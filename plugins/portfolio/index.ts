@@ -56,7 +56,7 @@ function optimiserReturn(tool: string, weights: Record<string, number>, structur
 
 function checkCap(maxWeight: number, n: number): void {
   if (maxWeight * n < 1 - 1e-12) {
-    throw new ToolError(`Infeasible: max_weight ${maxWeight} x ${n} symbols = ${(maxWeight * n).toPrecision(4)} < 1, so fully invested weights cannot respect the cap. Raise max_weight to at least ${(1 / n).toPrecision(4)} or add symbols.`);
+    throw new ToolError(`Infeasible: max_weight ${maxWeight} x ${n} symbols = ${Number((maxWeight * n).toPrecision(4))} < 1, so fully invested weights cannot respect the cap. Raise max_weight to at least ${Number((1 / n).toPrecision(4))} or add symbols.`);
   }
 }
 
