@@ -317,7 +317,79 @@ async function researchRatios(): Promise<void> {
   line(`PCA ${ASSETS} x ${DAYS} (median of 5 after 2 warm-ups, both sides)`, `${pcaS.toFixed(3)} s vs scikit-learn ${ref.pca_s.toFixed(3)} s: ${(pcaS / ref.pca_s).toFixed(2)}x the reference time (target <= 3x)`);
 }
 
-const SECTIONS: Record<string, () => Promise<void>> = { tokens, coldStart, sandboxRoundTrip, policyOverhead, httpThroughput, researchRatios };
+async function portfolioRatios(): Promise<void> {
+  const { spawnSync } = await import('node:child_process');
+  const { writeFileSync } = await import('node:fs');
+  const { CsvSource } = await import('../plugins/research/data/source.js');
+  const { simpleReturns } = await import('../plugins/research/stats/describe.js');
+  const { correlationFrom, covarianceMatrix } = await import('../plugins/portfolio/analytics.js');
+  const { minimizeCvar } = await import('../plugins/portfolio/cvar.js');
+  const { hrp } = await import('../plugins/portfolio/hrp.js');
+  const { sparseTracking } = await import('../plugins/portfolio/sparse.js');
+  const { prng } = await import('../src/sandbox/simulate.js');
+  console.log('\n## portfolio optimisers against the Python references (same files, same run)');
+  const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import scipy, pandas'], { stdio: 'ignore' }).status === 0);
+  if (!python) {
+    line('scipy / pandas', 'skipped: not installed (apt-get install python3-scipy python3-pandas)');
+    return;
+  }
+  const ASSETS = 500;
+  const DAYS = 2520;
+  const dir = mkdtempSync(join(tmpdir(), 'qcmcp-portfolio-bench-'));
+  const next = prng(2018);
+  const gauss = () => Math.sqrt(-2 * Math.log(Math.max(next(), 1e-12))) * Math.cos(2 * Math.PI * next());
+  const dates = Array.from({ length: DAYS }, (_, i) => new Date(Date.UTC(2010, 0, 4) + i * 86_400_000).toISOString().slice(0, 10));
+  const market = Array.from({ length: DAYS }, () => 0.0003 + 0.01 * gauss());
+  const index = new Float64Array(DAYS);
+  for (let a = 0; a < ASSETS; a++) {
+    let price = 20 + 200 * next();
+    const beta = 0.5 + next();
+    const weight = a < 100 ? (0.5 + next()) / 100 : 0;
+    const lines = ['date,close'];
+    for (let t = 0; t < DAYS; t++) {
+      const r = t === 0 ? 0 : beta * (market[t] as number) + 0.012 * gauss();
+      price *= 1 + r;
+      index[t] = (index[t] as number) + weight * r;
+      lines.push(`${dates[t]},${price}`);
+    }
+    writeFileSync(join(dir, `S${String(a).padStart(3, '0')}.csv`), lines.join('\n'));
+  }
+  let level = 100;
+  writeFileSync(join(dir, 'IDX.csv'), ['date,close', ...dates.map((d, t) => `${d},${(level *= 1 + (index[t] as number))}`)].join('\n'));
+  const reference = spawnSync(python, ['scripts/bench/portfolio_reference.py', dir], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (reference.status !== 0) throw new Error(`reference script failed: ${reference.stderr}`);
+  const ref = JSON.parse(reference.stdout) as { cvar_s: number; hrp_s: number; sparse_s: number; sparse_iterations: number };
+  const source = new CsvSource(dir);
+  const symbols = Array.from({ length: ASSETS }, (_, a) => `S${String(a).padStart(3, '0')}`);
+  const closes = await Promise.all(symbols.map(async (s) => (await source.load(s, '2000-01-01', '2100-01-01', 'daily')).price));
+  const returns = simpleReturns(closes).map((r) => Float64Array.from(r));
+  const bench = Float64Array.from(simpleReturns([(await source.load('IDX', '2000-01-01', '2100-01-01', 'daily')).price])[0] as number[]);
+  const timed = async (fn: () => Promise<unknown> | unknown): Promise<number> => {
+    await fn();
+    const runs: number[] = [];
+    for (let run = 0; run < 3; run++) {
+      const start = performance.now();
+      await fn();
+      runs.push((performance.now() - start) / 1000);
+    }
+    return median(runs);
+  };
+  rmSync(dir, { recursive: true, force: true });
+  const cvar = await timed(() => minimizeCvar(returns.slice(0, 100), 0.95, 1));
+  line(`min-CVaR 100 x ${DAYS} (HiGHS; median of 3 after a warm-up, both sides)`, `${cvar.toFixed(3)} s vs scipy linprog(highs) ${ref.cvar_s.toFixed(3)} s: ${(cvar / ref.cvar_s).toFixed(2)}x (target <= 2x)`);
+  const hrpS = await timed(async () => {
+    const cov = await covarianceMatrix(returns);
+    return hrp(cov, correlationFrom(cov, ASSETS), ASSETS, 'single');
+  });
+  line(`HRP ${ASSETS} x ${DAYS}, covariance included`, `${hrpS.toFixed(3)} s vs Python reference ${ref.hrp_s.toFixed(3)} s: ${(hrpS / ref.hrp_s).toFixed(2)}x (target <= 2x)`);
+  const x = returns.slice(0, 100).map((r) => r.slice(-1000));
+  const options = { lambda: 1e-6, maxWeight: 0.25, huberM: 0.01, p: 1e-3, maxIterations: 2000, tolerance: 1e-10 };
+  const iterations = sparseTracking(x, bench.slice(-1000), options).iterations;
+  const sparse = await timed(() => sparseTracking(x, bench.slice(-1000), options));
+  line(`sparse tracking 100 x 1000 (${iterations} MM iterations; numpy ${ref.sparse_iterations})`, `${sparse.toFixed(3)} s vs numpy ${ref.sparse_s.toFixed(3)} s: ${(sparse / ref.sparse_s).toFixed(2)}x (target <= 2x)`);
+}
+
+const SECTIONS: Record<string, () => Promise<void>> = { tokens, coldStart, sandboxRoundTrip, policyOverhead, httpThroughput, researchRatios, portfolioRatios };
 
 async function main(): Promise<void> {
   console.log(`quantconnect-mcp benchmarks (node ${process.version}, ${new Date().toISOString()})`);

@@ -8,8 +8,8 @@ import { z } from 'zod';
 import { ToolError } from '../../src/runtime/results.js';
 import { definePlugin, defineTool, type ToolContext, type ToolReturn } from '../../src/runtime/tool.js';
 import { alignmentNote, alignmentSchema, date, guarded, instance, load, symbol } from '../research/common.js';
-import { pearsonMatrix, simpleReturns } from '../research/stats/describe.js';
-import { covarianceMatrix, diversificationRatio, performance, PERIODS_PER_YEAR, REBALANCE, simulate, type Performance } from './analytics.js';
+import { simpleReturns } from '../research/stats/describe.js';
+import { correlationFrom, covarianceMatrix, diversificationRatio, performance, PERIODS_PER_YEAR, REBALANCE, simulate, type Performance } from './analytics.js';
 import { InfeasibleError, minimizeCvar } from './cvar.js';
 import { exportWeights, weightsTable } from './export.js';
 import { hrp, LINKAGES } from './hrp.js';
@@ -127,7 +127,7 @@ export default definePlugin({
           return optimiserReturn(
             'optimize_equal_weight_portfolio',
             byName(symbols, weights),
-            { contributions: byName(symbols, path.contributions), diversification_ratio: diversificationRatio(weights, covarianceMatrix(assets)), rebalances: path.rebalances, ...figures, ...alignmentNote(data) },
+            { contributions: byName(symbols, path.contributions), diversification_ratio: diversificationRatio(weights, await covarianceMatrix(assets)), rebalances: path.rebalances, ...figures, ...alignmentNote(data) },
             a.export, ctx, `Equal weight, rebalanced ${a.rebalance_frequency}`,
           );
         }),
@@ -201,9 +201,9 @@ export default definePlugin({
         guarded(async () => {
           const { data, assets } = await loadWithBenchmark(a, ctx, 2);
           const p = assets.length;
-          const cov = covarianceMatrix(assets);
+          const cov = await covarianceMatrix(assets);
           for (let i = 0; i < p; i++) if (!((cov[i * p + i] as number) > 0)) throw new ToolError(`${a.symbols[i]?.toUpperCase()} has constant prices over the range, so its variance is 0 and inverse-variance weights are undefined.`);
-          const corr = Float64Array.from(pearsonMatrix(assets.map((x) => Array.from(x))).flat());
+          const corr = correlationFrom(cov, p);
           const result = hrp(cov, corr, p, a.linkage);
           const symbols = a.symbols.map((s) => s.toUpperCase());
           let variance = 0;

@@ -3,7 +3,7 @@
  * (independent numpy / pandas / scipy implementations of the same definitions) on three data sets.
  */
 import { describe, expect, it } from 'vitest';
-import { covarianceMatrix, diversificationRatio, performance, REBALANCE, simulate } from '../../plugins/portfolio/analytics.js';
+import { correlationFrom, covarianceMatrix, diversificationRatio, performance, REBALANCE, simulate } from '../../plugins/portfolio/analytics.js';
 import { minimizeCvar } from '../../plugins/portfolio/cvar.js';
 import { hrp, LINKAGES } from '../../plugins/portfolio/hrp.js';
 import { projectCappedSimplex, sparseTracking } from '../../plugins/portfolio/sparse.js';
@@ -30,7 +30,7 @@ describe.each(['A', 'B', 'P'] as const)('set %s', (set) => {
     }
   });
 
-  it('equal weight: contributions, turnover and diversification ratio match; monthly and daily paths differ', () => {
+  it('equal weight: contributions, turnover and diversification ratio match; monthly and daily paths differ', async () => {
     const n = assets.length;
     const ew = new Array<number>(n).fill(1 / n);
     const paths: Record<string, Float64Array> = {};
@@ -40,7 +40,7 @@ describe.each(['A', 'B', 'P'] as const)('set %s', (set) => {
       expect(near(path.returns.reduce((acc, r) => acc * (1 + r), 1) - 1, ref.total_return, 1e-10)).toBe(true);
       expect(near(path.turnover, ref.turnover, 1e-10)).toBe(true);
       Object.values(ref.contributions).forEach((c, i) => expect(near(path.contributions[i]!, c, 1e-10)).toBe(true));
-      expect(near(diversificationRatio(ew, covarianceMatrix(assets)), ref.diversification_ratio, 1e-10)).toBe(true);
+      expect(near(diversificationRatio(ew, await covarianceMatrix(assets)), ref.diversification_ratio, 1e-10)).toBe(true);
     }
     // Daily (constant weights) and monthly (drift, then reset) are different paths: they differ on days inside a month.
     const differing = paths.daily!.filter((r, t) => Math.abs(r - paths.monthly![t]!) > 1e-12).length;
@@ -48,10 +48,13 @@ describe.each(['A', 'B', 'P'] as const)('set %s', (set) => {
     expect(paths.daily![0]).toBe(paths.monthly![0]); // the first day starts from the same weights
   });
 
-  it('HRP equals the reference implementation of the paper (scipy linkage), for every linkage method', () => {
+  it('HRP equals the reference implementation of the paper (scipy linkage), for every linkage method', async () => {
     const p = assets.length;
-    const cov = covarianceMatrix(assets);
-    const corr = Float64Array.from(pearsonMatrix(Array.from(assets, (a) => Array.from(a))).flat());
+    const cov = await covarianceMatrix(assets);
+    const corr = correlationFrom(cov, p);
+    // The correlation the tool derives from the covariance is pandas' (Pearson) correlation.
+    const pandasLike = pearsonMatrix(Array.from(assets, (a) => Array.from(a)));
+    for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) expect(Math.abs(corr[i * p + j]! - pandasLike[i]![j]!)).toBeLessThan(1e-12);
     for (const method of LINKAGES) {
       const ref = g.hrp[method]!;
       const ours = hrp(cov, corr, p, method);
