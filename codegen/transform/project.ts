@@ -110,10 +110,12 @@ export function lenientOutput(response: JsonSchema | undefined, defs: ReadonlyMa
       for (const variant of resolved.anyOf as JsonSchema[]) collect(variant, depth + 1);
     }
     for (const [name, prop] of Object.entries((resolved.properties as Record<string, JsonSchema> | undefined) ?? {})) {
+      // A widened scalar (string, number or boolean) is listed by name only: its type list would cost
+      // tokens in tools/list and say almost nothing. Containers keep their (widened) type.
       const type = widenedType(resolveRef(prop, defs));
-      properties[name] = type ? { type } : {};
+      properties[name] = type && !type.includes('string') ? { type } : {};
     }
   };
   if (response) collect(response, 0);
-  return { type: 'object', properties, additionalProperties: true };
+  return { type: 'object', properties }; // open by default: extra fields are fine
 }
