@@ -4,5 +4,6 @@ import meta from './meta/index.js';
 import portfolio from './portfolio/index.js';
 import research from './research/index.js';
 import universe from './universe/index.js';
+import workflows from './workflows/index.js';
 
-export const plugins: Plugin[] = [meta, research, portfolio, universe];
+export const plugins: Plugin[] = [meta, research, portfolio, universe, workflows];

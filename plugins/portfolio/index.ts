@@ -112,10 +112,10 @@ export default definePlugin({
     defineTool({
       name: 'optimize_equal_weight_portfolio',
       title: 'Equal-weight portfolio',
-      description: `Equal weights 1/N. ${rebalanceDoc} Returns contributions (sum of daily weight*return), diversification ratio (sum w_i*sigma_i / sigma_p) and the performance figures of calculate_portfolio_performance.`,
+      description: `Equal weights 1/N. ${rebalanceDoc} Returns contributions (sum of daily weight*return), diversification ratio (sum w_i*sigma_i / sigma_p) and performance as in calculate_portfolio_performance.`,
       toolset: 'portfolio', risk: 'read', severity: 'low',
       input: z.object({ symbols: z.array(symbol).min(2).max(200), start_date: date.optional(), end_date: date.optional(), instance_name: instance, rebalance_frequency: z.enum(REBALANCE).default('monthly'), export: exportFlag }),
-      output: z.object({ weights: weightsSchema, contributions: weightsSchema, diversification_ratio: z.number(), rebalances: z.number(), ...performanceSchema, ...exportSchema, ...alignmentSchema }),
+      output: z.object({ weights: weightsSchema, contributions: weightsSchema, diversification_ratio: z.number(), rebalances: z.number(), performance: z.record(z.string(), z.unknown()), ...exportSchema, ...alignmentSchema }),
       handler: (a, ctx) =>
         guarded(async () => {
           const { data, assets } = await loadWithBenchmark(a, ctx, 2);
@@ -127,7 +127,7 @@ export default definePlugin({
           return optimiserReturn(
             'optimize_equal_weight_portfolio',
             byName(symbols, weights),
-            { contributions: byName(symbols, path.contributions), diversification_ratio: diversificationRatio(weights, await covarianceMatrix(assets)), rebalances: path.rebalances, ...figures, ...alignmentNote(data) },
+            { contributions: byName(symbols, path.contributions), diversification_ratio: diversificationRatio(weights, await covarianceMatrix(assets)), rebalances: path.rebalances, performance: figures, ...alignmentNote(data) },
             a.export, ctx, `Equal weight, rebalanced ${a.rebalance_frequency}`,
           );
         }),

@@ -16,7 +16,7 @@ export const date = z.string().refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v), 'a d
 export const symbol = z.string().max(20).refine((v) => /^[A-Za-z0-9._-]{1,20}$/.test(v), 'a ticker such as KO or BRK.B');
 export const resolution = z.enum(['daily', 'hour', 'minute']).default('daily');
 export const transform = z.enum(['log', 'none']).default('log').describe('log: analyse log prices (default); none: raw prices');
-export const instance = z.string().min(1).max(64).optional().describe('Research session to use instead of symbols/dates');
+export const instance = z.string().min(1).max(64).optional();
 export const criticals = z.object({ '1%': z.number(), '5%': z.number(), '10%': z.number() });
 
 export type Sessions = Map<string, Map<string, Map<string, Series>>>;

@@ -102,9 +102,10 @@ describe('portfolio tools (set P, csv source)', () => {
     const c = await server(`csv:${resolve('tests/fixtures/portfolio/P')}`);
     const monthly = (await ok(c, 'optimize_equal_weight_portfolio', { symbols: assets, rebalance_frequency: 'monthly', ...range })).structuredContent as Record<string, unknown>;
     const daily = (await ok(c, 'optimize_equal_weight_portfolio', { symbols: assets, rebalance_frequency: 'daily', ...range })).structuredContent as Record<string, unknown>;
-    expect(near(monthly.total_return as number, P.equal_weight.monthly!.total_return, 1e-10)).toBe(true);
-    expect(near(daily.total_return as number, P.equal_weight.daily!.total_return, 1e-10)).toBe(true);
-    expect(monthly.total_return).not.toBe(daily.total_return);
+    const total = (o: Record<string, unknown>) => (o.performance as { total_return: number }).total_return;
+    expect(near(total(monthly), P.equal_weight.monthly!.total_return, 1e-10)).toBe(true);
+    expect(near(total(daily), P.equal_weight.daily!.total_return, 1e-10)).toBe(true);
+    expect(total(monthly)).not.toBe(total(daily));
     expect(near(monthly.diversification_ratio as number, P.equal_weight.monthly!.diversification_ratio, 1e-10)).toBe(true);
     for (const [s, v] of Object.entries(P.equal_weight.monthly!.contributions)) expect(near((monthly.contributions as Record<string, number>)[s]!, v, 1e-10)).toBe(true);
   });

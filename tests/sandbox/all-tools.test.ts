@@ -123,9 +123,11 @@ const STEPS: Step[] = [
 
 beforeAll(async () => {
   s = await sandboxSession({}, { QC_MCP_TOOLS: unrestrictedOverlay(), QC_MCP_NPM: 'tests/fixtures/fake-npm' });
-  // The research, portfolio and universe tools have their own tests (tests/research, tests/portfolio); here: every QuantConnect and meta tool.
-  const ownTests = ['research', 'portfolio', 'universe'];
-  tools = (await s.client.listTools()).tools.filter((t) => !ownTests.includes(s.runtime.registry.all().find((d) => d.name === t.name)?.toolset ?? ''));
+  // Plugin tools have their own tests (tests/research, tests/portfolio, tests/workflows); here: every QuantConnect and meta tool.
+  tools = (await s.client.listTools()).tools.filter((t) => {
+    const definition = s.runtime.registry.all().find((d) => d.name === t.name);
+    return definition?.endpoint !== 'local' || definition.toolset === 'meta';
+  });
 });
 afterAll(() => s.close());
 

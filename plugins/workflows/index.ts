@@ -1,0 +1,172 @@
+/**
+ * Workflow plugin: one call for compile -> backtest -> summary, and server-side waiting for
+ * compiles, backtests, optimizations and live deployments. Polling backs off (0.3 s to 5 s),
+ * sends MCP progress notifications, honours cancellation and a timeout, and says how to resume.
+ */
+import { z } from 'zod';
+import { ToolError } from '../../src/runtime/results.js';
+import { definePlugin, defineTool, type ToolContext } from '../../src/runtime/tool.js';
+import { backtestLinks, pollUntil, post, summariseBacktest, type Json } from './qc.js';
+
+const projectId = z.number().int().positive();
+const timeout = (fallback: number) => z.number().int().min(5).max(3600).default(fallback).describe('Seconds to wait');
+const summarySchema = z.object({
+  projectId: z.number(), backtestId: z.string(), name: z.unknown(), status: z.unknown(), progress: z.unknown(), completed: z.unknown(),
+  period: z.string().optional(), statistics: z.record(z.string(), z.unknown()), runtime_statistics: z.unknown(),
+  error: z.string().optional(), stacktrace: z.string().optional(), hint: z.string().optional(), more: z.string(),
+});
+
+/** The last 40 lines of a compile's log. */
+const logsOf = (c: Json): string[] => (Array.isArray(c.logs) ? c.logs : []).map(String).slice(-40);
+const compileDone = (c: Json) => c.state === 'BuildSuccess' || c.state === 'BuildError';
+const backtestOf = (r: Json) => (r.backtest ?? {}) as Json;
+const backtestDone = (b: Json) => b.completed === true || b.completed === 'true' || (typeof b.error === 'string' && b.error !== '');
+
+async function waitCompile(ctx: ToolContext, project: number, compileId: string, deadline: number, timeoutS: number, share: number): Promise<Json> {
+  return pollUntil(
+    ctx,
+    deadline,
+    async () => {
+      const c = await post(ctx, '/compile/read', { projectId: project, compileId }, true);
+      await ctx.progress(c.state === 'InQueue' ? share / 2 : share, 100, `compile ${compileId}: ${String(c.state)}`);
+      return c;
+    },
+    compileDone,
+    { timeoutS, resume: `Compile ${compileId} of project ${project} may still be in queue: wait_for_compile(projectId=${project}, compileId="${compileId}").` },
+  );
+}
+
+async function waitBacktest(ctx: ToolContext, project: number, backtestId: string, deadline: number, timeoutS: number, from: number): Promise<Json> {
+  const r = await pollUntil(
+    ctx,
+    deadline,
+    async () => {
+      const b = backtestOf(await post(ctx, '/backtests/read', { projectId: project, backtestId }, true));
+      const fraction = Number(b.progress ?? 0);
+      await ctx.progress(from + (100 - from) * (Number.isFinite(fraction) ? Math.min(1, Math.max(0, fraction)) : 0), 100, `backtest ${backtestId}: ${String(b.status ?? '')}`);
+      return b;
+    },
+    backtestDone,
+    { timeoutS, resume: `Backtest ${backtestId} of project ${project} may still be running: wait_for_backtest(projectId=${project}, backtestId="${backtestId}").` },
+  );
+  return r;
+}
+
+function backtestReturn(b: Json, project: number, extra: Json = {}) {
+  const summary = summariseBacktest(b, project);
+  const charts = Object.keys((b.charts ?? {}) as Json);
+  return { structured: { ...extra, ...summary }, content: backtestLinks(project, summary.backtestId as string, charts) };
+}
+
+export default definePlugin({
+  name: 'workflows',
+  tools: [
+    defineTool({
+      name: 'compile_and_backtest',
+      title: 'Compile and backtest',
+      description:
+        'Compile the project, wait, start a backtest, wait, and return a compact summary (key and runtime statistics; compile logs or the runtime error with stack trace and a hint on failure) with resource links to the full result. Sends progress; on cancel or timeout_s it stops waiting and says how to resume.',
+      toolset: 'backtests', risk: 'execute', severity: 'high', openWorld: true,
+      input: z.object({ projectId, backtestName: z.string().min(1).max(200).optional(), parameters: z.record(z.string(), z.union([z.string(), z.number()])).optional(), timeout_s: timeout(900) }),
+      output: summarySchema.extend({ compileId: z.string(), elapsed_s: z.number() }).partial().extend({ stage: z.enum(['compile', 'backtest']), compile_logs: z.array(z.string()).optional() }),
+      handler: async (a, ctx) => {
+        const started = Date.now();
+        const deadline = started + a.timeout_s * 1000;
+        await ctx.progress(0, 100, `compiling project ${a.projectId}`);
+        const created = await post(ctx, '/compile/create', { projectId: a.projectId }, false);
+        const compileId = String(created.compileId ?? '');
+        if (!compileId) throw new ToolError('QuantConnect did not return a compileId.');
+        const compile = await waitCompile(ctx, a.projectId, compileId, deadline, a.timeout_s, 10);
+        if (compile.state === 'BuildError') {
+          return {
+            structured: { stage: 'compile', projectId: a.projectId, compileId, status: 'BuildError', compile_logs: logsOf(compile), hint: 'Fix the build errors above (file and line are in the log), then run compile_and_backtest again.', elapsed_s: (Date.now() - started) / 1000 },
+          };
+        }
+        const body: Json = { projectId: a.projectId, compileId, backtestName: a.backtestName ?? `Backtest ${new Date().toISOString().slice(0, 19).replace('T', ' ')}` };
+        if (a.parameters) body.parameters = Object.fromEntries(Object.entries(a.parameters).map(([k, v]) => [k, String(v)]));
+        const backtestId = String(backtestOf(await post(ctx, '/backtests/create', body, false)).backtestId ?? '');
+        if (!backtestId) throw new ToolError('QuantConnect did not return a backtestId.');
+        await ctx.progress(10, 100, `backtest ${backtestId} started`);
+        const b = await waitBacktest(ctx, a.projectId, backtestId, deadline, a.timeout_s, 10);
+        return backtestReturn(b, a.projectId, { stage: 'backtest', compileId, elapsed_s: (Date.now() - started) / 1000 });
+      },
+    }),
+    defineTool({
+      name: 'wait_for_compile',
+      title: 'Wait for compile',
+      description: 'Wait until a compile leaves the queue (BuildSuccess or BuildError), with progress; returns its state and logs.',
+      toolset: 'compile', risk: 'read', severity: 'low', openWorld: true,
+      input: z.object({ projectId, compileId: z.string().min(1), timeout_s: timeout(300) }),
+      output: z.object({ compileId: z.string(), state: z.string(), logs: z.array(z.string()) }),
+      handler: async (a, ctx) => {
+        const c = await waitCompile(ctx, a.projectId, a.compileId, Date.now() + a.timeout_s * 1000, a.timeout_s, 100);
+        return { structured: { compileId: a.compileId, state: String(c.state), logs: logsOf(c) } };
+      },
+    }),
+    defineTool({
+      name: 'wait_for_backtest',
+      title: 'Wait for backtest',
+      description: 'Wait until a backtest completes or fails, with progress; returns the compact summary of compile_and_backtest and resource links.',
+      toolset: 'backtests', risk: 'read', severity: 'low', openWorld: true,
+      input: z.object({ projectId, backtestId: z.string().min(1), timeout_s: timeout(900) }),
+      output: summarySchema,
+      handler: async (a, ctx) => backtestReturn(await waitBacktest(ctx, a.projectId, a.backtestId, Date.now() + a.timeout_s * 1000, a.timeout_s, 0), a.projectId),
+    }),
+    defineTool({
+      name: 'wait_for_optimization',
+      title: 'Wait for optimization',
+      description: 'Wait until an optimization completes (or fails or is aborted), with progress from its backtest counts; returns status and runtime statistics.',
+      toolset: 'optimizations', risk: 'read', severity: 'low', openWorld: true,
+      input: z.object({ optimizationId: z.string().min(1), timeout_s: timeout(3600) }),
+      output: z.object({ optimizationId: z.string(), status: z.string(), runtime_statistics: z.unknown() }),
+      handler: async (a, ctx) => {
+        const o = await pollUntil(
+          ctx,
+          Date.now() + a.timeout_s * 1000,
+          async () => {
+            const r = (await post(ctx, '/optimizations/read', { optimizationId: a.optimizationId }, true)).optimization as Json | undefined;
+            const stats = (r?.runtimeStatistics ?? {}) as Record<string, unknown>;
+            const total = Number(stats.Total ?? 0);
+            const done = Number(stats.Completed ?? 0) + Number(stats.Failed ?? 0);
+            await ctx.progress(total > 0 ? (100 * done) / total : 0, 100, `optimization ${a.optimizationId}: ${String(r?.status ?? '')}${total > 0 ? ` (${done}/${total} backtests)` : ''}`);
+            return r ?? {};
+          },
+          (r) => ['completed', 'aborted', 'failed', 'runtimeerror'].includes(String(r.status ?? '').toLowerCase()),
+          { timeoutS: a.timeout_s, resume: `Optimization ${a.optimizationId} may still be running: wait_for_optimization(optimizationId="${a.optimizationId}").` },
+        );
+        return { structured: { optimizationId: a.optimizationId, status: String(o.status), runtime_statistics: o.runtimeStatistics ?? {} } };
+      },
+    }),
+    defineTool({
+      name: 'wait_for_live_algorithm',
+      title: 'Wait for live algorithm',
+      description: 'Wait until the project\'s live algorithm is Running (a loading answer counts as not yet), or has stopped with an error; with progress.',
+      toolset: 'live', risk: 'read', severity: 'low', openWorld: true,
+      input: z.object({ projectId, timeout_s: timeout(600) }),
+      output: z.object({ projectId: z.number(), deployId: z.unknown(), status: z.string(), running: z.boolean(), error: z.string().optional() }),
+      handler: async (a, ctx) => {
+        const settled = ['running', 'stopped', 'liquidated', 'runtimeerror', 'deleted'];
+        const live = await pollUntil(
+          ctx,
+          Date.now() + a.timeout_s * 1000,
+          async () => {
+            const r = await post(ctx, '/live/read', { projectId: a.projectId }, true);
+            // While the deployment starts, QuantConnect may answer with a loading response instead of a status.
+            const status = typeof r.status === 'string' && !/loading/i.test(r.status) ? r.status : 'Loading';
+            await ctx.progress(status.toLowerCase() === 'running' ? 100 : 30, 100, `live algorithm of project ${a.projectId}: ${status}`);
+            return { ...r, status } as Json;
+          },
+          (r) => settled.includes(String(r.status).toLowerCase()),
+          { timeoutS: a.timeout_s, resume: `The deployment of project ${a.projectId} may still be starting: wait_for_live_algorithm(projectId=${a.projectId}).` },
+        );
+        const running = String(live.status).toLowerCase() === 'running';
+        return {
+          structured: {
+            projectId: a.projectId, deployId: live.deployId, status: String(live.status), running,
+            ...(running ? {} : { error: typeof live.error === 'string' ? live.error : `The live algorithm is ${String(live.status)}; read_live_logs shows why.` }),
+          },
+        };
+      },
+    }),
+  ],
+});
