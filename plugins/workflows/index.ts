@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { ToolError } from '../../src/runtime/results.js';
 import { definePlugin, defineTool, type ToolContext } from '../../src/runtime/tool.js';
-import { backtestLinks, pollUntil, post, summariseBacktest, type Json } from './qc.js';
+import { backtestLinks, summariseBacktest } from '../../src/qc/backtest-summary.js';
+import { pollUntil, post, type Json } from './qc.js';
 
 const projectId = z.number().int().positive();
 const timeout = (fallback: number) => z.number().int().min(5).max(3600).default(fallback).describe('Seconds to wait');

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { CallInit, GeneratedToolSpec, JsonSchema, UpstreamResponse } from '../runtime/generated-tool.js';
 import { packageRoot } from '../runtime/package-info.js';
-import { ToolError } from '../runtime/results.js';
+import { ToolError, type ExtraContent } from '../runtime/results.js';
 import type { ParseResult, RuntimeSettings, ToolContext, ToolDefinition, ToolReturn } from '../runtime/tool.js';
 import type { InputSource } from '../config/tools-schema.js';
 import { apiHandlers } from './handlers/index.js';
@@ -162,6 +162,26 @@ export async function callUpstream(
   }
 }
 
+/**
+ * A write never echoes whole files back: each file's content becomes its length and a resource
+ * link (quantconnect://projects/{projectId}/files/{name}) the agent can read when it needs to.
+ */
+export function withoutEcho(result: ToolReturn, body: Record<string, unknown>): ToolReturn {
+  const files = result.structured.files;
+  if (!Array.isArray(files) || !files.some((f) => typeof (f as { content?: unknown })?.content === 'string')) return result;
+  const projectId = Number(body.projectId);
+  const links: ExtraContent[] = [];
+  const trimmed = files.map((f: Record<string, unknown>) => {
+    if (typeof f.content !== 'string') return f;
+    const { content, ...rest } = f;
+    if (Number.isInteger(projectId) && typeof f.name === 'string') {
+      links.push({ type: 'resource_link', uri: `quantconnect://projects/${projectId}/files/${f.name.split('/').map(encodeURIComponent).join('/')}`, name: f.name, mimeType: 'text/plain' });
+    }
+    return { ...rest, content_chars: (content as string).length };
+  });
+  return { ...result, structured: { ...result.structured, files: trimmed }, content: [...(result.content ?? []), ...links] };
+}
+
 export function apiTool(spec: GeneratedToolSpec, schemas: SchemasDoc): ToolDefinition {
   let validateArgs: ValidateFunction | undefined;
   let validateBody: ValidateFunction | null | undefined;
@@ -195,7 +215,8 @@ export function apiTool(spec: GeneratedToolSpec, schemas: SchemasDoc): ToolDefin
         }
       }
       if (handler) return handler({ spec, body, args, ctx, schemas });
-      return callUpstream(spec, body, ctx, schemas);
+      const result = await callUpstream(spec, body, ctx, schemas);
+      return spec.risk === 'read' ? result : withoutEcho(result, body);
     },
   };
 }

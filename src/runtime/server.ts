@@ -9,6 +9,7 @@ import type { ResolvedGrant } from '../http/grants.js';
 import type { QuantConnectClient } from '../qc/client.js';
 import { handleToolCall, type PolicyServices } from '../policy/engine.js';
 import { buildInstructions } from './instructions.js';
+import { registerResources } from './resources.js';
 import { packageVersion } from './package-info.js';
 import type { Registry } from './registry.js';
 import type { RuntimeSettings, ToolDefinition } from './tool.js';
@@ -48,13 +49,15 @@ export function createMcpServer(runtime: Runtime, options: ServerOptions = {}): 
   const server = new Server(
     { name: 'quantconnect-mcp', version: packageVersion() },
     {
-      capabilities: { tools: { listChanged: true } },
+      capabilities: { tools: { listChanged: true }, resources: {} },
       instructions: buildInstructions(registry.listed(options.grant), settings.backend),
       requestState: { verify: (state, ctx) => runtime.policy.codec.verify(state, ctx) },
     },
   );
   server.setRequestHandler('tools/list', () => ({ tools: registry.listed(options.grant).map(toMcpTool) }));
-  server.setRequestHandler('tools/call', (request, ctx) => handleToolCall(runtime, server, { identity, ...(options.grant ? { grant: options.grant } : {}) }, request, ctx));
+  const caller = { identity, ...(options.grant ? { grant: options.grant } : {}) };
+  server.setRequestHandler('tools/call', (request, ctx) => handleToolCall(runtime, server, caller, request, ctx));
+  registerResources(server, runtime, caller);
 
   const unsubscribe = registry.onChange(() => {
     server.sendToolListChanged().catch(() => {});

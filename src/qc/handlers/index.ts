@@ -3,6 +3,7 @@ import type { GeneratedToolSpec } from '../../runtime/generated-tool.js';
 import type { ToolContext, ToolReturn } from '../../runtime/tool.js';
 import type { SchemasDoc } from '../api-tools.js';
 import { authorizeConnection } from './authorize-connection.js';
+import { readBacktest } from './read-backtest.js';
 
 export interface ApiHandlerInput {
   spec: GeneratedToolSpec;
@@ -16,4 +17,4 @@ export interface ApiHandlerInput {
 
 export type ApiHandler = (input: ApiHandlerInput) => Promise<ToolReturn>;
 
-export const apiHandlers: Record<string, ApiHandler> = { authorizeConnection };
+export const apiHandlers: Record<string, ApiHandler> = { authorizeConnection, readBacktest };
