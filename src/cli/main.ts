@@ -12,6 +12,9 @@ Usage:
   quantconnect-mcp serve --transport http [--host H] [--port P] [--state redis://...]
                                                  Streamable HTTP at /mcp (127.0.0.1:8808 by default).
   quantconnect-mcp grant add ID [--read-only] [--toolsets a,b] | grant list | grant revoke ID
+  quantconnect-mcp login [--user-id ID] [--organization-id ORG] [--token-stdin]
+                                                 Save credentials to QC_MCP_STATE_DIR/credentials.json (0600).
+  quantconnect-mcp doctor                        Check Node, credentials, config, audit path and data source.
   quantconnect-mcp tools                         List every tool: name, toolset, risk, severity, enabled.
   quantconnect-mcp generate [--check]            Regenerate tools from the spec (maintainers); --check only compares.
   quantconnect-mcp sandbox [--port P] [--state FILE] [--faults JSON|FILE]
@@ -22,7 +25,7 @@ Usage:
   quantconnect-mcp --help | --version
 
 Environment:
-  QUANTCONNECT_USER_ID, QUANTCONNECT_API_TOKEN   Credentials (without them the embedded sandbox is used).
+  QUANTCONNECT_USER_ID, QUANTCONNECT_API_TOKEN   Credentials; they win over 'login' (with neither, the embedded sandbox is used).
   QUANTCONNECT_ORGANIZATION_ID                   Default organization for object store and broadcasts.
   QUANTCONNECT_API_BASE_URL                      Default https://www.quantconnect.com/api/v2.
   QC_MCP_BACKEND=auto|quantconnect|sandbox       auto: QuantConnect when credentials are set.
@@ -55,6 +58,9 @@ async function main(argv: string[]): Promise<number> {
       'read-only': { type: 'boolean' },
       host: { type: 'string' },
       toolsets: { type: 'string' },
+      'user-id': { type: 'string' },
+      'organization-id': { type: 'string' },
+      'token-stdin': { type: 'boolean' },
     },
   });
   if (values.version) {
@@ -83,6 +89,14 @@ async function main(argv: string[]): Promise<number> {
       const { serveOverStdio } = await import('./serve-stdio.js');
       await serveOverStdio();
       return -1; // keep running until stdin closes
+    }
+    case 'login': {
+      const { login } = await import('./login.js');
+      return login({ userId: values['user-id'], organizationId: values['organization-id'], tokenStdin: values['token-stdin'] });
+    }
+    case 'doctor': {
+      const { doctor } = await import('./doctor.js');
+      return doctor();
     }
     case 'tools': {
       const { printToolTable } = await import('./tools-table.js');

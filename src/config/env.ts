@@ -5,12 +5,15 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_BASE_URL } from '../qc/client.js';
+import { readStoredCredentials } from './credentials-file.js';
 
 export type BackendChoice = 'auto' | 'quantconnect' | 'sandbox';
 
 export interface EnvSettings {
   userId: string | undefined;
   token: string | undefined;
+  /** Where the credentials came from: the environment wins over the login file. */
+  credentialsSource: 'environment' | 'login file' | 'none';
   organizationId: string | undefined;
   baseUrl: string;
   agentName: string;
@@ -51,16 +54,35 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvSettings {
   if (backend !== 'auto' && backend !== 'quantconnect' && backend !== 'sandbox') {
     throw new SettingsError(`QC_MCP_BACKEND must be auto, quantconnect or sandbox (got ${JSON.stringify(backend)})`);
   }
+  const stateDir = nonEmpty(env.QC_MCP_STATE_DIR) ?? join(homedir(), '.quantconnect-mcp');
+  let userId = nonEmpty(env.QUANTCONNECT_USER_ID);
+  let token = nonEmpty(env.QUANTCONNECT_API_TOKEN);
+  let organizationId = nonEmpty(env.QUANTCONNECT_ORGANIZATION_ID);
+  let credentialsSource: EnvSettings['credentialsSource'] = userId !== undefined && token !== undefined ? 'environment' : 'none';
+  if (credentialsSource === 'none' && userId === undefined && token === undefined) {
+    let stored;
+    try {
+      stored = readStoredCredentials(stateDir);
+    } catch (error) {
+      throw new SettingsError((error as Error).message);
+    }
+    if (stored) {
+      ({ userId, token } = stored);
+      organizationId ??= stored.organizationId;
+      credentialsSource = 'login file';
+    }
+  }
   return {
-    userId: nonEmpty(env.QUANTCONNECT_USER_ID),
-    token: nonEmpty(env.QUANTCONNECT_API_TOKEN),
-    organizationId: nonEmpty(env.QUANTCONNECT_ORGANIZATION_ID),
+    userId,
+    token,
+    credentialsSource,
+    organizationId,
     baseUrl: nonEmpty(env.QUANTCONNECT_API_BASE_URL) ?? DEFAULT_BASE_URL,
     agentName: nonEmpty(env.AGENT_NAME) ?? 'quantconnect-mcp',
     backend,
     toolsOverlay: nonEmpty(env.QC_MCP_TOOLS),
     readOnly: truthy(env.QC_MCP_READ_ONLY),
-    stateDir: nonEmpty(env.QC_MCP_STATE_DIR) ?? join(homedir(), '.quantconnect-mcp'),
+    stateDir,
     npm: nonEmpty(env.QC_MCP_NPM) ?? 'npm',
     auditLog: nonEmpty(env.QC_MCP_AUDIT_LOG),
     auditFsync: truthy(env.QC_MCP_AUDIT_FSYNC),

@@ -36,6 +36,7 @@ export function summariseBacktest(backtest: Json, projectId: number): Json {
   return {
     projectId,
     backtestId,
+    ...(typeof backtest.note === 'string' && backtest.note !== '' ? { note: backtest.note.slice(0, 200) } : {}),
     name: backtest.name,
     status: backtest.status,
     progress: backtest.progress,

@@ -8,9 +8,14 @@ export function buildInstructions(tools: readonly ToolDefinition[], backend: 'qu
     lines.push('SANDBOX: no QuantConnect credentials are set, so every tool talks to a local simulated API. Results are simulated, not your account.');
   }
   lines.push('QuantConnect tools: inputs are flat; ids come from earlier results (projectId, compileId, backtestId).');
-  if (has('create_compile') && has('create_backtest')) {
+  if (has('compile_and_backtest')) {
+    lines.push('To run a backtest use compile_and_backtest: one call compiles, waits, backtests, waits and returns a compact summary (progress is reported; do not poll).');
+  } else if (has('create_compile') && has('create_backtest')) {
     lines.push('Compile before backtesting: create_compile, then read_compile until state is BuildSuccess, then create_backtest with that compileId; poll read_backtest until completed.');
   }
+  const waits = ['wait_for_compile', 'wait_for_backtest', 'wait_for_optimization', 'wait_for_live_algorithm'].filter(has);
+  if (waits.length > 0) lines.push(`To wait for a job already started, use ${waits.join(', ')} instead of polling.`);
+  if (has('read_backtest')) lines.push('read_backtest is a summary; its resource links (quantconnect:// URIs) and include option reach charts, orders and the report.');
   if (has('patch_file')) lines.push('For small code edits use patch_file (unified diff) rather than rewriting whole files.');
   if (has('read_backtest_orders')) lines.push('Orders and insights are read in windows: end - start must be under 100.');
   if (has('read_live_logs')) lines.push('Live logs: at most 250 lines per call; live orders: at most 1000.');

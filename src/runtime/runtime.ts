@@ -7,6 +7,7 @@ import { generatedTools } from '../../generated/tools.js';
 import { plugins } from '../../plugins/index.js';
 import { readEnv, resolveBackend } from '../config/env.js';
 import { loadOperatorConfig } from '../config/operator-config.js';
+import { maskUserId } from '../config/credentials-file.js';
 import { AuditLog } from '../policy/audit.js';
 import type { ConfirmState, PolicyServices } from '../policy/engine.js';
 import type { LimitStore } from '../policy/limits.js';
@@ -124,6 +125,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       npm: env.npm,
       data: env.data ?? config.plugins.data?.value,
       exportDir: env.exportDir ?? config.plugins.exportDir?.value ?? join(env.stateDir, 'exports'),
+      auth: backend === 'sandbox' ? { userIdMasked: null, source: 'sandbox' } : { userIdMasked: env.userId ? maskUserId(env.userId) : null, source: env.credentialsSource },
     },
     policy,
     pluginState: new Map(),

@@ -9,6 +9,7 @@ import type { ResolvedGrant } from '../http/grants.js';
 import type { QuantConnectClient } from '../qc/client.js';
 import { handleToolCall, type PolicyServices } from '../policy/engine.js';
 import { buildInstructions } from './instructions.js';
+import { registerPrompts } from './prompts.js';
 import { registerResources } from './resources.js';
 import { packageVersion } from './package-info.js';
 import type { Registry } from './registry.js';
@@ -49,7 +50,7 @@ export function createMcpServer(runtime: Runtime, options: ServerOptions = {}): 
   const server = new Server(
     { name: 'quantconnect-mcp', version: packageVersion() },
     {
-      capabilities: { tools: { listChanged: true }, resources: {} },
+      capabilities: { tools: { listChanged: true }, resources: {}, prompts: {} },
       instructions: buildInstructions(registry.listed(options.grant), settings.backend),
       requestState: { verify: (state, ctx) => runtime.policy.codec.verify(state, ctx) },
     },
@@ -58,6 +59,7 @@ export function createMcpServer(runtime: Runtime, options: ServerOptions = {}): 
   const caller = { identity, ...(options.grant ? { grant: options.grant } : {}) };
   server.setRequestHandler('tools/call', (request, ctx) => handleToolCall(runtime, server, caller, request, ctx));
   registerResources(server, runtime, caller);
+  registerPrompts(server, () => registry.listed(options.grant));
 
   const unsubscribe = registry.onChange(() => {
     server.sendToolListChanged().catch(() => {});

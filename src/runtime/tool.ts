@@ -16,6 +16,8 @@ export interface RuntimeSettings {
   npm: string;
   /** Where research price data comes from (QC_MCP_DATA, else tools.yaml plugins.research.data: csv:DIR | lean:DIR | objectstore:PREFIX). */
   data: string | undefined;
+  /** For get_auth_status: the user id masked, and where the credentials came from. Never the token. */
+  auth: { userIdMasked: string | null; source: 'environment' | 'login file' | 'sandbox' | 'none' };
   /** Where `export: true` writes CSV (QC_MCP_EXPORT_DIR, else plugins.portfolio.export_dir, else QC_MCP_STATE_DIR/exports). */
   exportDir: string;
 }

@@ -33,7 +33,7 @@ async function callWith(tool: string, args: Record<string, unknown>, path: strin
 
 describe('drifted responses', () => {
   it('booleans as strings, dicts as [], non-RFC-3339 dates, nulls, unknown enums and extra fields', async () => {
-    const { result, validOutput } = await callWith('read_backtest', { projectId: 1, backtestId: 'b' }, '/backtests/read', {
+    const { result, validOutput } = await callWith('read_backtest', { projectId: 1, backtestId: 'b', include: ['full'] }, '/backtests/read', {
       backtest: {
         backtestId: 'b',
         completed: 'true',

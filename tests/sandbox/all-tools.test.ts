@@ -1,5 +1,5 @@
 /**
- * Every one of the 65 tools, called against the sandbox with valid arguments and real ids, in the
+ * Every one of the 67 tools (the API tools, the version tools and the auth tools), called against the sandbox with valid arguments and real ids, in the
  * order an agent would: each result is non-error and matches the tool's output schema. Then: all
  * 61 spec operations ran, and no request or response broke the spec (the sandbox validates both).
  */
@@ -116,6 +116,8 @@ const STEPS: Step[] = [
   ['search_quantconnect', () => ({ language: 'Py', criteria: [{ input: 'history request', type: 'Docs', count: 2 }] })],
   ['read_mcp_server_version', () => ({})],
   ['read_latest_mcp_server_version', () => ({})],
+  ['get_auth_status', () => ({}), (o) => expect(o).toMatchObject({ backend: 'quantconnect', sandbox: false, user_id: '12**56' })],
+  ['validate_quantconnect_auth', () => ({}), (o) => expect(o).toMatchObject({ valid: true })],
   ['delete_backtest', (i) => ({ projectId: i.p, backtestId: i.b })],
   ['delete_file', (i) => ({ projectId: i.p, name: 'helpers.py' })],
   ['delete_project', (i) => ({ projectId: i.p })],
@@ -145,8 +147,8 @@ describe.sequential('every tool against the sandbox', () => {
     await after?.(out, ids, s);
   });
 
-  it('called all 65 tools', () => {
-    expect(called.size).toBe(65);
+  it('called all 67 tools', () => {
+    expect(called.size).toBe(67);
     expect(new Set(tools.map((t) => t.name))).toEqual(called);
   });
 
