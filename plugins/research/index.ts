@@ -7,11 +7,15 @@ import { z } from 'zod';
 import { ToolError } from '../../src/runtime/results.js';
 import { definePlugin, defineTool, type ToolContext } from '../../src/runtime/tool.js';
 import { alignmentNote, alignmentSchema, criticals, date, guarded, instance, load, resolution, sessionsOf, source, symbol, transform } from './common.js';
+import { pngContent, renderPng } from '../../src/charts/render.js';
 import { FIELDS, type Aligned, type Resolution, type Series } from './data/source.js';
+import { correlationHeatmapSpec, spreadSpec } from './plots.js';
 import { adfuller, engleGranger, halfLife } from './stats/adf.js';
 import { distanceCorrelation, hurst, pca, pearsonMatrix, ranks, simpleReturns, zScore } from './stats/describe.js';
 import { johansen } from './stats/johansen.js';
 import { screenPairs } from './stats/pairs.js';
+
+const plotFlag = z.boolean().default(false).describe('Also return a PNG chart');
 
 function transformed(aligned: Aligned, how: 'log' | 'none'): number[][] {
   if (how === 'none') return aligned.prices;
@@ -101,15 +105,18 @@ export default definePlugin({
       description:
         'Engle-Granger test of symbol1 on symbol2: OLS with a constant, then ADF without a constant on the residuals (lags by AIC up to 12(n/100)^(1/4)); MacKinnon p-value and critical values. Matches statsmodels coint(trend="c").',
       toolset: 'research', risk: 'read', severity: 'low',
-      input: z.object({ symbol1: symbol, symbol2: symbol, start_date: date.optional(), end_date: date.optional(), instance_name: instance, trend: z.literal('c').default('c'), price_transform: transform }),
+      input: z.object({ symbol1: symbol, symbol2: symbol, start_date: date.optional(), end_date: date.optional(), instance_name: instance, trend: z.literal('c').default('c'), price_transform: transform, plot: plotFlag }),
       output: z.object({ symbol1: z.string(), symbol2: z.string(), statistic: z.number(), p_value: z.number(), critical_values: criticals, hedge_ratio: z.number(), intercept: z.number(), half_life: z.number().nullable(), is_cointegrated: z.boolean(), ...alignmentSchema }),
       handler: (a, ctx) =>
         guarded(async () => {
           const data = await load({ ...a, symbols: [a.symbol1, a.symbol2] }, ctx, 2);
           const [y, x] = transformed(data, a.price_transform) as [number[], number[]];
           const r = engleGranger(y, x);
+          const spread = y.map((v, t) => v - r.intercept - r.hedge_ratio * (x[t] as number));
+          const title = `Spread ${data.symbols[0]} - ${r.hedge_ratio.toFixed(3)} x ${data.symbols[1]} (${a.price_transform} prices), p = ${r.p_value.toFixed(4)}`;
           return {
             structured: { symbol1: data.symbols[0], symbol2: data.symbols[1], statistic: r.statistic, p_value: r.p_value, critical_values: r.critical_values, hedge_ratio: r.hedge_ratio, intercept: r.intercept, half_life: r.half_life, is_cointegrated: r.is_cointegrated, ...alignmentNote(data) },
+            ...(a.plot ? { content: [pngContent(await renderPng(spreadSpec(title, data.dates, spread)))] } : {}),
           };
         }),
     }),
@@ -191,7 +198,7 @@ export default definePlugin({
       title: 'Correlation matrix',
       description: 'Correlation of simple daily returns: pearson or spearman (as pandas) or distance (Szekely); window gives the latest rolling window. Most and least correlated pairs; over 20 symbols the matrix comes only with include_matrix.',
       toolset: 'research', risk: 'read', severity: 'low',
-      input: z.object({ symbols: z.array(symbol).min(2).max(500).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, method: z.enum(['pearson', 'spearman', 'distance']).default('pearson'), window: z.number().int().min(3).optional(), include_matrix: z.boolean().optional() }),
+      input: z.object({ symbols: z.array(symbol).min(2).max(500).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, method: z.enum(['pearson', 'spearman', 'distance']).default('pearson'), window: z.number().int().min(3).optional(), include_matrix: z.boolean().optional(), plot: plotFlag }),
       output: z.object({ symbols: z.array(z.string()), method: z.string(), matrix: z.array(z.array(z.number())).optional(), most_correlated: z.array(z.object({ symbol1: z.string(), symbol2: z.string(), correlation: z.number() })), least_correlated: z.array(z.object({ symbol1: z.string(), symbol2: z.string(), correlation: z.number() })), ...alignmentSchema }),
       handler: (a, ctx) =>
         guarded(async () => {
@@ -216,7 +223,10 @@ export default definePlugin({
           }
           pairs.sort((x, y) => y.correlation - x.correlation);
           const showMatrix = a.include_matrix ?? n <= 20;
-          return { structured: { symbols: data.symbols, method: a.method, ...(showMatrix ? { matrix } : {}), most_correlated: pairs.slice(0, 5), least_correlated: pairs.slice(-5).reverse(), ...alignmentNote(data) } };
+          return {
+            structured: { symbols: data.symbols, method: a.method, ...(showMatrix ? { matrix } : {}), most_correlated: pairs.slice(0, 5), least_correlated: pairs.slice(-5).reverse(), ...alignmentNote(data) },
+            ...(a.plot ? { content: [pngContent(await renderPng(correlationHeatmapSpec(data.symbols, matrix, a.method)))] } : {}),
+          };
         }),
     }),
     defineTool({

@@ -7,7 +7,9 @@ import { z } from 'zod';
 import { ToolError } from '../../src/runtime/results.js';
 import { definePlugin, defineTool, type ToolContext } from '../../src/runtime/tool.js';
 import { backtestLinks, summariseBacktest } from '../../src/qc/backtest-summary.js';
+import { pngContent, renderPng } from '../../src/charts/render.js';
 import { pollUntil, post, type Json } from './qc.js';
+import { dailyCloses, tearSheet, tearSheetSpec } from './tearsheet.js';
 
 const projectId = z.number().int().positive();
 const timeout = (fallback: number) => z.number().int().min(5).max(3600).default(fallback).describe('Seconds to wait');
@@ -167,6 +169,31 @@ export default definePlugin({
             ...(running ? {} : { error: typeof live.error === 'string' ? live.error : `The live algorithm is ${String(live.status)}; read_live_logs shows why.` }),
           },
         };
+      },
+    }),
+      defineTool({
+      name: 'backtest_tear_sheet',
+      title: 'Backtest tear sheet',
+      description: 'A PNG tear sheet of a finished backtest: growth of 1 against the benchmark, drawdown, monthly returns heatmap and 63-day rolling Sharpe; the figures (daily closes of the equity chart) as structured content.',
+      toolset: 'backtests', risk: 'read', severity: 'low', openWorld: true,
+      input: z.object({ projectId, backtestId: z.string().min(1) }),
+      output: z.object({
+        backtestId: z.string(), total_return: z.number(), cagr: z.number(), annual_volatility: z.number(), sharpe_ratio: z.number().nullable(), max_drawdown: z.number(),
+        benchmark_total_return: z.number().nullable(), monthly_returns: z.array(z.object({ month: z.string(), return: z.number() })), days: z.number(),
+      }),
+      handler: async (a, ctx) => {
+        const chart = async (name: string) => {
+          const r = await post(ctx, '/backtests/chart/read', { projectId: a.projectId, backtestId: a.backtestId, name, count: 5000, start: 0, end: 4_102_444_800 }, true);
+          if (!r.chart) throw new ToolError(`The backtest's ${name} chart is not ready (${String(r.status ?? 'loading')}): wait_for_backtest first.`);
+          const series = Object.values(((r.chart as Json).series ?? {}) as Record<string, { values?: unknown[] }>);
+          return dailyCloses(series[0]?.values ?? []);
+        };
+        const equity = await chart('Strategy Equity');
+        if (equity.length < 3) throw new ToolError(`The equity chart has ${equity.length} daily points; a tear sheet needs at least 3.`);
+        const benchmark = await chart('Benchmark').catch(() => []);
+        const { figures, series } = tearSheet(equity, benchmark);
+        const png = await renderPng(tearSheetSpec(`Backtest ${a.backtestId} (project ${a.projectId})`, series));
+        return { structured: { backtestId: a.backtestId, ...figures }, text: `Tear sheet of backtest ${a.backtestId}: total return ${(figures.total_return * 100).toFixed(2)}%, Sharpe ${figures.sharpe_ratio?.toFixed(2) ?? 'n/a'}, max drawdown ${(figures.max_drawdown * 100).toFixed(2)}%.`, content: [pngContent(png)] };
       },
     }),
   ],
