@@ -52,7 +52,7 @@ describe('README client configurations', () => {
       configs.push({ label: parsed.servers ? 'VS Code' : `mcpServers #${configs.length + 1}`, entry: entry! });
     }
     if (b.lang === 'toml') {
-      const parsed = parseToml(b.text) as { mcp_servers: { quantconnect: ServerEntry } };
+      const parsed = parseToml(b.text) as unknown as { mcp_servers: { quantconnect: ServerEntry } };
       configs.push({ label: 'Codex', entry: parsed.mcp_servers.quantconnect });
     }
   }
