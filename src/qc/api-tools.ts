@@ -182,11 +182,37 @@ export function withoutEcho(result: ToolReturn, body: Record<string, unknown>): 
   return { ...result, structured: { ...result.structured, files: trimmed }, content: [...(result.content ?? []), ...links] };
 }
 
+export const DEFAULT_PAGE = 100;
+
+/**
+ * A list longer than a page comes back one page at a time (offset, limit; default 100), with a
+ * `page` object saying how many there are and where the next page starts.
+ */
+export function paginate(result: ToolReturn, args: Record<string, unknown>): ToolReturn {
+  const offset = typeof args.offset === 'number' ? args.offset : 0;
+  const limit = typeof args.limit === 'number' ? args.limit : DEFAULT_PAGE;
+  const lists = Object.entries(result.structured).filter(([, v]) => Array.isArray(v)) as [string, unknown[]][];
+  const longest = lists.sort((a, b) => b[1].length - a[1].length)[0];
+  if (!longest || (longest[1].length <= limit && offset === 0)) return result;
+  const [field, items] = longest;
+  const page = items.slice(offset, offset + limit);
+  const next = offset + page.length < items.length ? offset + page.length : null;
+  return {
+    ...result,
+    structured: {
+      ...result.structured,
+      [field]: page,
+      page: { field, total: items.length, offset, returned: page.length, more_available: next !== null, ...(next !== null ? { next_offset: next } : {}) },
+    },
+  };
+}
+
 export function apiTool(spec: GeneratedToolSpec, schemas: SchemasDoc): ToolDefinition {
   let validateArgs: ValidateFunction | undefined;
   let validateBody: ValidateFunction | null | undefined;
   const requestSchema = schemas.tools[spec.name]?.request ?? null;
   const handler = spec.handler === null ? undefined : apiHandlers[spec.handler];
+  const pageable = 'offset' in ((spec.inputSchema.properties ?? {}) as object);
   if (spec.handler !== null && !handler) throw new Error(`tool '${spec.name}' names handler '${spec.handler}', which src/qc/handlers does not export`);
 
   return {
@@ -216,7 +242,8 @@ export function apiTool(spec: GeneratedToolSpec, schemas: SchemasDoc): ToolDefin
       }
       if (handler) return handler({ spec, body, args, ctx, schemas });
       const result = await callUpstream(spec, body, ctx, schemas);
-      return spec.risk === 'read' ? result : withoutEcho(result, body);
+      if (spec.risk !== 'read') return withoutEcho(result, body);
+      return pageable ? paginate(result, args) : result;
     },
   };
 }

@@ -16,6 +16,7 @@ export function buildInstructions(tools: readonly ToolDefinition[], backend: 'qu
   const waits = ['wait_for_compile', 'wait_for_backtest', 'wait_for_optimization', 'wait_for_live_algorithm'].filter(has);
   if (waits.length > 0) lines.push(`To wait for a job already started, use ${waits.join(', ')} instead of polling.`);
   if (has('read_backtest')) lines.push('read_backtest is a summary; its resource links (quantconnect:// URIs) and include option reach charts, orders and the report.');
+  lines.push('Long lists come a page at a time (100 by default): when page.more_available is true, call again with offset=page.next_offset.');
   if (has('patch_file')) lines.push('For small code edits use patch_file (unified diff) rather than rewriting whole files.');
   if (has('read_backtest_orders')) lines.push('Orders and insights are read in windows: end - start must be under 100.');
   if (has('read_live_logs')) lines.push('Live logs: at most 250 lines per call; live orders: at most 1000.');

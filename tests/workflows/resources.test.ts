@@ -48,6 +48,24 @@ describe('read_backtest', () => {
   });
 });
 
+describe('pagination', () => {
+  it('a long list comes a page at a time with a clear marker, and offset reaches the rest', async () => {
+    for (let i = 0; i < 104; i++) await s.client.callTool({ name: 'create_project', arguments: { name: `page ${i}`, language: 'Py' } });
+    const first = (await s.client.callTool({ name: 'list_projects', arguments: {} })).structuredContent as { projects: unknown[]; page: { total: number; more_available: boolean; next_offset: number } };
+    expect(first.projects).toHaveLength(100);
+    expect(first.page).toMatchObject({ field: 'projects', offset: 0, returned: 100, more_available: true, next_offset: 100 });
+    const total = first.page.total;
+    expect(total).toBeGreaterThanOrEqual(105);
+    const rest = (await s.client.callTool({ name: 'list_projects', arguments: { offset: first.page.next_offset } })).structuredContent as { projects: unknown[]; page: { more_available: boolean; next_offset?: number } };
+    expect(rest.projects).toHaveLength(total - 100);
+    expect(rest.page.more_available).toBe(false);
+    expect(rest.page.next_offset).toBeUndefined();
+    const small = (await s.client.callTool({ name: 'list_projects', arguments: { limit: 500 } })).structuredContent as { projects: unknown[]; page?: unknown };
+    expect(small.projects).toHaveLength(total);
+    expect(small.page).toBeUndefined();
+  }, 60_000);
+});
+
 describe('resources', () => {
   it('lists templates for backtests, charts, orders, the report and project files', async () => {
     const { resourceTemplates } = await s.client.listResourceTemplates();
