@@ -4,10 +4,10 @@
  * Data comes from QC_MCP_DATA (csv:DIR | lean:DIR | objectstore:PREFIX).
  */
 import { z } from 'zod';
+import { chartImage } from '../../src/charts/image.js';
 import { ToolError } from '../../src/runtime/results.js';
 import { definePlugin, defineTool, type ToolContext } from '../../src/runtime/tool.js';
 import { alignmentNote, alignmentSchema, criticals, date, guarded, instance, load, resolution, sessionsOf, source, symbol, transform } from './common.js';
-import { pngContent, renderPng } from '../../src/charts/render.js';
 import { FIELDS, type Aligned, type Resolution, type Series } from './data/source.js';
 import { correlationHeatmapSpec, spreadSpec } from './plots.js';
 import { adfuller, engleGranger, halfLife } from './stats/adf.js';
@@ -116,7 +116,7 @@ export default definePlugin({
           const title = `Spread ${data.symbols[0]} - ${r.hedge_ratio.toFixed(3)} x ${data.symbols[1]} (${a.price_transform} prices), p = ${r.p_value.toFixed(4)}`;
           return {
             structured: { symbol1: data.symbols[0], symbol2: data.symbols[1], statistic: r.statistic, p_value: r.p_value, critical_values: r.critical_values, hedge_ratio: r.hedge_ratio, intercept: r.intercept, half_life: r.half_life, is_cointegrated: r.is_cointegrated, ...alignmentNote(data) },
-            ...(a.plot ? { content: [pngContent(await renderPng(spreadSpec(title, data.dates, spread)))] } : {}),
+            ...(a.plot ? { content: [await chartImage(spreadSpec(title, data.dates, spread))] } : {}),
           };
         }),
     }),
@@ -225,7 +225,7 @@ export default definePlugin({
           const showMatrix = a.include_matrix ?? n <= 20;
           return {
             structured: { symbols: data.symbols, method: a.method, ...(showMatrix ? { matrix } : {}), most_correlated: pairs.slice(0, 5), least_correlated: pairs.slice(-5).reverse(), ...alignmentNote(data) },
-            ...(a.plot ? { content: [pngContent(await renderPng(correlationHeatmapSpec(data.symbols, matrix, a.method)))] } : {}),
+            ...(a.plot ? { content: [await chartImage(correlationHeatmapSpec(data.symbols, matrix, a.method))] } : {}),
           };
         }),
     }),

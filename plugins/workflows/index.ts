@@ -4,10 +4,10 @@
  * sends MCP progress notifications, honours cancellation and a timeout, and says how to resume.
  */
 import { z } from 'zod';
+import { chartImage } from '../../src/charts/image.js';
 import { ToolError } from '../../src/runtime/results.js';
 import { definePlugin, defineTool, type ToolContext } from '../../src/runtime/tool.js';
 import { backtestLinks, summariseBacktest } from '../../src/qc/backtest-summary.js';
-import { pngContent, renderPng } from '../../src/charts/render.js';
 import { pollUntil, post, type Json } from './qc.js';
 import { dailyCloses, tearSheet, tearSheetSpec } from './tearsheet.js';
 
@@ -192,8 +192,8 @@ export default definePlugin({
         if (equity.length < 3) throw new ToolError(`The equity chart has ${equity.length} daily points; a tear sheet needs at least 3.`);
         const benchmark = await chart('Benchmark').catch(() => []);
         const { figures, series } = tearSheet(equity, benchmark);
-        const png = await renderPng(tearSheetSpec(`Backtest ${a.backtestId} (project ${a.projectId})`, series));
-        return { structured: { backtestId: a.backtestId, ...figures }, text: `Tear sheet of backtest ${a.backtestId}: total return ${(figures.total_return * 100).toFixed(2)}%, Sharpe ${figures.sharpe_ratio?.toFixed(2) ?? 'n/a'}, max drawdown ${(figures.max_drawdown * 100).toFixed(2)}%.`, content: [pngContent(png)] };
+        const image = await chartImage(tearSheetSpec(`Backtest ${a.backtestId} (project ${a.projectId})`, series));
+        return { structured: { backtestId: a.backtestId, ...figures }, text: `Tear sheet of backtest ${a.backtestId}: total return ${(figures.total_return * 100).toFixed(2)}%, Sharpe ${figures.sharpe_ratio?.toFixed(2) ?? 'n/a'}, max drawdown ${(figures.max_drawdown * 100).toFixed(2)}%.`, content: [image] };
       },
     }),
   ],
