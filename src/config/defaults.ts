@@ -1,5 +1,5 @@
 /** MCP annotations derived from a tool's risk class: one function, used by the runtime and the tests. */
-import type { Risk, Severity } from './tools-schema.js';
+import type { Risk } from './tools-schema.js';
 
 export interface DerivedAnnotations {
   readOnlyHint?: true;

@@ -75,7 +75,7 @@ function objectProperties(body: Body, ctx: RouteContext) {
 function listObjects(body: Body, ctx: RouteContext) {
   const bad = checkOrg(body, ctx);
   if (bad) return bad;
-  const prefix = String(body.path ?? '').replace(/^\/+/, '').replace(/\/?$/, (m) => (String(body.path ?? '') === '' ? '' : '/'));
+  const prefix = String(body.path ?? '').replace(/^\/+/, '').replace(/\/?$/, () => (String(body.path ?? '') === '' ? '' : '/'));
   const entries = new Map<string, { key: string; name: string; modified: string; mime: string; folder: boolean; size: number }>();
   for (const object of ctx.state.objects.filter((o) => o.key.startsWith(prefix))) {
     const rest = object.key.slice(prefix.length);
