@@ -147,7 +147,7 @@ async function policyOverhead(): Promise<void> {
       mcpReq: { id: 1, method: 'tools/call', signal: new AbortController().signal, requestState: () => undefined, notify: async () => {} },
     } as unknown as Parameters<typeof handleToolCall>[4];
     const request = { method: 'tools/call', params: { name: tool.name, arguments: {} } } as Parameters<typeof handleToolCall>[3];
-    const toolCtx = { signal: new AbortController().signal, identity: 'bench', qc: runtime.qc, settings: runtime.settings, state: runtime.pluginState, progress: async () => {} };
+    const toolCtx = { signal: new AbortController().signal, identity: 'bench', qc: runtime.qc, settings: runtime.settings, state: runtime.pluginState, progress: async () => {}, availability: () => ({ available: true as const }) };
     const bare: number[] = [];
     const full: number[] = [];
     for (let i = 0; i < 3000; i++) {

@@ -73,6 +73,11 @@ export default definePlugin({
       input: z.object({ projectId, backtestName: z.string().min(1).max(200).optional(), parameters: z.record(z.string(), z.union([z.string(), z.number()])).optional(), timeout_s: timeout(900) }),
       output: summarySchema.extend({ compileId: z.string(), elapsed_s: z.number() }).partial().extend({ stage: z.enum(['compile', 'backtest']), compile_logs: z.array(z.string()).optional() }),
       handler: async (a, ctx) => {
+        // It does what create_compile and create_backtest do, so it honours their switches.
+        for (const step of ['create_compile', 'create_backtest']) {
+          const status = ctx.availability(step);
+          if (!status.available) throw new ToolError(`compile_and_backtest is refused because ${step} is not available: ${status.reason} (${status.rule}). Nothing was sent.`);
+        }
         const started = Date.now();
         const deadline = started + a.timeout_s * 1000;
         await ctx.progress(0, 100, `compiling project ${a.projectId}`);

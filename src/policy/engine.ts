@@ -236,6 +236,11 @@ export async function handleToolCall(
     qc: runtime.qc,
     settings,
     state: runtime.pluginState,
+    availability: (other) => {
+      const found = registry.lookup(other, caller.grant);
+      if (!found) return { available: false, reason: `${other} is not a tool of this server`, rule: 'registry' };
+      return found.available ? { available: true } : { available: false, reason: found.reason, rule: found.rule };
+    },
     progress: async (progress, total, message) => {
       if (progressToken === undefined) return;
       await ctx.mcpReq.notify({

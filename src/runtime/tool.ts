@@ -32,6 +32,11 @@ export interface ToolContext {
   settings: RuntimeSettings;
   /** State a plugin keeps for the life of this runtime (keyed by plugin name). */
   state: Map<string, unknown>;
+  /**
+   * Whether another tool is available to this caller now, and if not, why (the policy's reason
+   * and rule). A tool that does what other tools do (compile_and_backtest) honours their switches.
+   */
+  availability: (name: string) => { available: true } | { available: false; reason: string; rule: string };
 }
 
 export interface ToolReturn {

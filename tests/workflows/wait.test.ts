@@ -4,7 +4,7 @@
  * stops polling, a timeout that says how to resume, and the wait_for_* tools.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unrestrictedOverlay } from '../helpers/overlay.js';
+import { unrestrictedOverlay, writeOverlay } from '../helpers/overlay.js';
 import { FAST_TIMING, sandboxSession, type SandboxSession } from '../helpers/sandbox.js';
 
 let s: SandboxSession;
@@ -102,6 +102,19 @@ describe('compile_and_backtest', () => {
     const done = (await ok(slow, 'wait_for_backtest', { projectId, backtestId, timeout_s: 30 })).structuredContent as { completed: boolean };
     expect(done.completed).toBe(true);
   }, 30_000);
+});
+
+describe('compile_and_backtest honours the switches of the tools it stands for', () => {
+  it('is refused, with nothing sent, when create_backtest is disabled', async () => {
+    const locked = await sandboxSession({}, { QC_MCP_TOOLS: writeOverlay({ tools: { create_backtest: { enabled: false } } }) });
+    sessions.push(locked);
+    const projectId = await project(locked);
+    const before = locked.sandbox.requests.length;
+    const r = await locked.client.callTool({ name: 'compile_and_backtest', arguments: { projectId } });
+    expect(r.isError).toBe(true);
+    expect(JSON.stringify(r.content)).toMatch(/refused because create_backtest is not available.*Nothing was sent/);
+    expect(locked.sandbox.requests.length).toBe(before);
+  });
 });
 
 describe('wait_for_*', () => {
