@@ -28,6 +28,16 @@ export function sessionsOf(ctx: ToolContext): Sessions {
   return sessions;
 }
 
+/** The caller's session named `name` (symbol -> series), created empty when it does not exist yet. */
+export function sessionFor(ctx: ToolContext, name: string): Map<string, Series> {
+  const sessions = sessionsOf(ctx);
+  const mine = sessions.get(ctx.identity) ?? new Map<string, Map<string, Series>>();
+  sessions.set(ctx.identity, mine);
+  const session = mine.get(name) ?? new Map<string, Series>();
+  mine.set(name, session);
+  return session;
+}
+
 export function source(ctx: ToolContext): PriceSource {
   const configured = sourceFromSpec(ctx.settings.data);
   if (!configured) throw new ToolError('No price data source is configured: the operator sets QC_MCP_DATA to csv:DIR, lean:DIR or objectstore:PREFIX.');

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { chartImage } from '../../src/charts/image.js';
 import { ToolError } from '../../src/runtime/results.js';
 import { definePlugin, defineTool, type ToolContext } from '../../src/runtime/tool.js';
-import { alignmentNote, alignmentSchema, criticals, date, guarded, instance, load, resolution, sessionsOf, source, symbol, transform } from './common.js';
+import { alignmentNote, alignmentSchema, criticals, date, guarded, instance, load, resolution, sessionFor, source, symbol, transform } from './common.js';
 import { FIELDS, type Aligned, type Resolution, type Series } from './data/source.js';
 import { correlationHeatmapSpec, spreadSpec } from './plots.js';
 import { adfuller, engleGranger, halfLife } from './stats/adf.js';
@@ -37,11 +37,7 @@ const summarySchema = z.object({ symbol: z.string(), rows: z.number(), first_dat
 async function addToSession(tickers: string[], start: string, end: string, res: Resolution, name: string, ctx: ToolContext) {
   const src = source(ctx);
   const loaded = await Promise.all(tickers.map((t) => src.load(t, start, end, res, ctx)));
-  const sessions = sessionsOf(ctx);
-  const byIdentity = sessions.get(ctx.identity) ?? new Map<string, Map<string, Series>>();
-  sessions.set(ctx.identity, byIdentity);
-  const session = byIdentity.get(name) ?? new Map<string, Series>();
-  byIdentity.set(name, session);
+  const session = sessionFor(ctx, name);
   for (const s of loaded) session.set(s.symbol, s);
   return { structured: { instance_name: name, symbols: [...session.keys()], added: loaded.map(summarise) } };
 }

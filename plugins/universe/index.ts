@@ -6,8 +6,8 @@
 import { z } from 'zod';
 import { ToolError } from '../../src/runtime/results.js';
 import { definePlugin, defineTool } from '../../src/runtime/tool.js';
-import { LeanSource, type Series } from '../research/data/source.js';
-import { alignmentNote, alignmentSchema, date, guarded, instance, load, sessionsOf, source, symbol } from '../research/common.js';
+import { LeanSource } from '../research/data/source.js';
+import { alignmentNote, alignmentSchema, date, guarded, instance, load, sessionFor, source, symbol } from '../research/common.js';
 import { pearsonMatrix, simpleReturns } from '../research/stats/describe.js';
 import { PERIODS_PER_YEAR } from '../portfolio/analytics.js';
 import { leafOrder, linkage } from '../portfolio/hrp.js';
@@ -188,11 +188,7 @@ export default definePlugin({
         const picked = holdings.constituents.filter((c) => a.min_weight === undefined || (c.weight ?? 0) >= a.min_weight).slice(0, a.max_securities);
         const src = source(ctx);
         const settled = await Promise.allSettled(picked.map((c) => src.load(c.symbol, a.start_date, a.end_date, 'daily', ctx)));
-        const sessions = sessionsOf(ctx);
-        const mine = sessions.get(ctx.identity) ?? new Map<string, Map<string, Series>>();
-        sessions.set(ctx.identity, mine);
-        const session = mine.get(a.instance_name) ?? new Map<string, Series>();
-        mine.set(a.instance_name, session);
+        const session = sessionFor(ctx, a.instance_name);
         const added: string[] = [];
         const skipped: { symbol: string; reason: string }[] = [];
         settled.forEach((r, i) => {
