@@ -7,8 +7,7 @@
 import { z } from 'zod';
 import { ToolError } from '../../src/runtime/results.js';
 import { definePlugin, defineTool, type ToolContext, type ToolReturn } from '../../src/runtime/tool.js';
-import { alignmentNote, alignmentSchema, date, guarded, instance, load, symbol } from '../research/common.js';
-import { simpleReturns } from '../research/stats/describe.js';
+import { alignmentNote, alignmentSchema, date, guarded, instance, loadWithBenchmark, symbol } from '../research/common.js';
 import { correlationFrom, covarianceMatrix, diversificationRatio, performance, PERIODS_PER_YEAR, REBALANCE, simulate, type Performance } from './analytics.js';
 import { InfeasibleError, minimizeCvar } from './cvar.js';
 import { exportWeights, weightsTable } from './export.js';
@@ -60,17 +59,6 @@ function checkCap(maxWeight: number, n: number): void {
   }
 }
 
-/** Symbols plus a benchmark, loaded once and aligned; the benchmark may also be a holding. */
-async function loadWithBenchmark(a: { symbols: string[]; benchmark_symbol?: string | undefined; start_date?: string | undefined; end_date?: string | undefined; instance_name?: string | undefined }, ctx: ToolContext, minSymbols: number) {
-  const wanted = a.symbols.map((s) => s.toUpperCase());
-  const bench = a.benchmark_symbol?.toUpperCase();
-  const all = bench && !wanted.includes(bench) ? [...wanted, bench] : wanted;
-  const data = await load({ ...a, symbols: all }, ctx, Math.min(minSymbols, all.length));
-  const returns = simpleReturns(data.prices).map((r) => Float64Array.from(r));
-  const index = (s: string) => data.symbols.indexOf(s);
-  return { data, assets: wanted.map((s) => returns[index(s)] as Float64Array), benchmark: bench ? (returns[index(bench)] as Float64Array) : undefined };
-}
-
 const rebalanceDoc = 'Weights drift between rebalances and reset after the last trading day of each week/month/quarter (daily: constant; none: buy and hold); cash (1 - sum w) earns 0.';
 const metricsDoc =
   'Simple daily returns, 252/yr: cagr=(1+total)^(252/days)-1; vol=std*sqrt(252); sharpe=(mean-rf/252)/std*sqrt(252); sortino on sqrt(mean(min(r,0)^2)); max_drawdown<0 with dates; calmar=cagr/|mdd|; hit_rate=share of up days; turnover=sum |target-drifted| at rebalances; benchmark: beta, Jensen alpha, tracking_error=std(r-b)*sqrt(252), information_ratio.';
@@ -95,17 +83,17 @@ export default definePlugin({
       handler: (a, ctx) =>
         guarded(async () => {
           if (a.weights.length !== a.symbols.length) throw new ToolError(`weights has ${a.weights.length} values for ${a.symbols.length} symbols; give one weight per symbol, in order.`);
-          const { data, assets, benchmark } = await loadWithBenchmark(a, ctx, 1);
+          const { data, symbols, assets, benchmark } = await loadWithBenchmark(a, ctx, 1);
           const path = simulate(assets, data.dates, a.weights, a.rebalance_frequency);
           const figures = performance(path.returns, data.dates, path.turnover, a.risk_free_rate, benchmark);
           const net = a.weights.reduce((s, w) => s + w, 0);
           const gross = a.weights.reduce((s, w) => s + Math.abs(w), 0);
           const notes: string[] = [];
           if (Math.abs(net - 1) > 1e-9) notes.push(net < 1 ? `Weights sum to ${net.toPrecision(4)}: ${(1 - net).toPrecision(4)} is held as cash earning 0.` : `Weights sum to ${net.toPrecision(4)}: ${(net - 1).toPrecision(4)} is borrowed at 0 (negative cash).`);
-          if (a.weights.some((w) => w < 0)) notes.push(`Short positions: ${a.symbols.filter((_, i) => (a.weights[i] as number) < 0).map((s) => s.toUpperCase()).join(', ')}.`);
+          if (a.weights.some((w) => w < 0)) notes.push(`Short positions: ${symbols.filter((_, i) => (a.weights[i] as number) < 0).join(', ')}.`);
           if (gross > 1 + 1e-9) notes.push(`Gross leverage ${gross.toPrecision(4)}x.`);
           return {
-            structured: { ...figures, weights: byName(a.symbols.map((s) => s.toUpperCase()), a.weights), net_exposure: net, gross_leverage: gross, cash_weight: 1 - net, rebalances: path.rebalances, notes, ...alignmentNote(data) },
+            structured: { ...figures, weights: byName(symbols, a.weights), net_exposure: net, gross_leverage: gross, cash_weight: 1 - net, rebalances: path.rebalances, notes, ...alignmentNote(data) },
           };
         }),
     }),
@@ -118,12 +106,11 @@ export default definePlugin({
       output: z.object({ weights: weightsSchema, contributions: weightsSchema, diversification_ratio: z.number(), rebalances: z.number(), performance: z.record(z.string(), z.unknown()), ...exportSchema, ...alignmentSchema }),
       handler: (a, ctx) =>
         guarded(async () => {
-          const { data, assets } = await loadWithBenchmark(a, ctx, 2);
+          const { data, symbols, assets } = await loadWithBenchmark(a, ctx, 2);
           const n = assets.length;
           const weights = new Array<number>(n).fill(1 / n);
           const path = simulate(assets, data.dates, weights, a.rebalance_frequency);
           const figures: Performance = performance(path.returns, data.dates, path.turnover, 0);
-          const symbols = a.symbols.map((s) => s.toUpperCase());
           return optimiserReturn(
             'optimize_equal_weight_portfolio',
             byName(symbols, weights),
@@ -155,9 +142,8 @@ export default definePlugin({
           const bench = a.benchmark_symbol.toUpperCase();
           if (a.portfolio_symbols.some((s) => s.toUpperCase() === bench)) throw new ToolError(`benchmark_symbol ${bench} is also in portfolio_symbols; track it with other assets.`);
           checkCap(a.max_weight, a.portfolio_symbols.length);
-          const { data, assets, benchmark } = await loadWithBenchmark({ ...a, symbols: a.portfolio_symbols }, ctx, 3);
+          const { data, symbols, assets, benchmark } = await loadWithBenchmark({ ...a, symbols: a.portfolio_symbols }, ctx, 3);
           const result = sparseTracking(assets, benchmark as Float64Array, { lambda: a.lambda, maxWeight: a.max_weight, huberM: a.huber_m, p: a.p, maxIterations: a.max_iterations, tolerance: a.tolerance });
-          const symbols = a.portfolio_symbols.map((s) => s.toUpperCase());
           const T = (benchmark as Float64Array).length;
           const active = new Float64Array(T);
           assets.forEach((x, i) => x.forEach((r, t) => (active[t] = (active[t] as number) + (result.weights[i] as number) * r)));
@@ -199,13 +185,12 @@ export default definePlugin({
       output: z.object({ weights: weightsSchema, order: z.array(z.string()), annual_volatility: z.number(), ...exportSchema, ...alignmentSchema }),
       handler: (a, ctx) =>
         guarded(async () => {
-          const { data, assets } = await loadWithBenchmark(a, ctx, 2);
+          const { data, symbols, assets } = await loadWithBenchmark(a, ctx, 2);
           const p = assets.length;
           const cov = await covarianceMatrix(assets);
-          for (let i = 0; i < p; i++) if (!((cov[i * p + i] as number) > 0)) throw new ToolError(`${a.symbols[i]?.toUpperCase()} has constant prices over the range, so its variance is 0 and inverse-variance weights are undefined.`);
+          for (let i = 0; i < p; i++) if (!((cov[i * p + i] as number) > 0)) throw new ToolError(`${symbols[i]} has constant prices over the range, so its variance is 0 and inverse-variance weights are undefined.`);
           const corr = correlationFrom(cov, p);
           const result = hrp(cov, corr, p, a.linkage);
-          const symbols = a.symbols.map((s) => s.toUpperCase());
           let variance = 0;
           for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) variance += (result.weights[i] as number) * (result.weights[j] as number) * (cov[i * p + j] as number);
           return optimiserReturn(
@@ -233,7 +218,7 @@ export default definePlugin({
       handler: (a, ctx) =>
         guarded(async () => {
           checkCap(a.max_weight, a.symbols.length);
-          const { data, assets } = await loadWithBenchmark(a, ctx, 2);
+          const { data, symbols, assets } = await loadWithBenchmark(a, ctx, 2);
           let result;
           try {
             result = await minimizeCvar(assets, a.alpha, a.max_weight, a.target_return);
@@ -242,7 +227,6 @@ export default definePlugin({
             const means = assets.map((x) => (x.reduce((s, v) => s + v, 0) / x.length) * PERIODS_PER_YEAR);
             throw new ToolError(`Infeasible: no long-only portfolio with max_weight ${a.max_weight} reaches target_return ${a.target_return}; the best reachable is about ${Math.max(...means).toPrecision(4)} a year (the best single asset, before the cap).`);
           }
-          const symbols = a.symbols.map((s) => s.toUpperCase());
           const expected = assets.reduce((s, x, i) => s + (result.weights[i] as number) * (x.reduce((acc, v) => acc + v, 0) / x.length), 0) * PERIODS_PER_YEAR;
           const weights = Object.fromEntries(symbols.map((s, i) => [s, Math.abs(result.weights[i] as number) < 1e-12 ? 0 : (result.weights[i] as number)]));
           return optimiserReturn('minimize_cvar', weights, { cvar: result.cvar, var: result.var, expected_return: expected, n_scenarios: (assets[0] as Float64Array).length, ...alignmentNote(data) }, a.export, ctx, `Minimum CVaR at ${a.alpha}`);

@@ -8,6 +8,7 @@ import { ToolError } from '../../src/runtime/results.js';
 import type { ToolContext } from '../../src/runtime/tool.js';
 import { align, sourceFromSpec, type Aligned, type PriceSource, type Resolution, type Series } from './data/source.js';
 import { StatsInputError } from './stats/adf.js';
+import { simpleReturns } from './stats/describe.js';
 import { SingularError } from './stats/ols.js';
 
 export const MIN_OBS = 30;
@@ -113,3 +114,20 @@ export async function guarded<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Symbols plus an optional benchmark, loaded once and aligned (the benchmark may also be one of the
+ * symbols), as simple daily returns: `assets` in the order of `symbols` (upper-cased).
+ */
+export async function loadWithBenchmark(
+  a: Selection & { symbols: string[]; benchmark_symbol?: string | undefined },
+  ctx: ToolContext,
+  minSymbols: number,
+): Promise<{ data: Aligned & { source: string }; symbols: string[]; assets: Float64Array[]; benchmark: Float64Array | undefined }> {
+  const symbols = a.symbols.map((s) => s.toUpperCase());
+  const bench = a.benchmark_symbol?.toUpperCase();
+  const all = bench && !symbols.includes(bench) ? [...symbols, bench] : symbols;
+  const data = await load({ ...a, symbols: all }, ctx, Math.min(minSymbols, all.length));
+  const returns = simpleReturns(data.prices).map((r) => Float64Array.from(r));
+  const of = (s: string) => returns[data.symbols.indexOf(s)] as Float64Array;
+  return { data, symbols, assets: symbols.map(of), benchmark: bench ? of(bench) : undefined };
+}

@@ -7,9 +7,9 @@ import { z } from 'zod';
 import { ToolError } from '../../src/runtime/results.js';
 import { definePlugin, defineTool } from '../../src/runtime/tool.js';
 import { LeanSource } from '../research/data/source.js';
-import { alignmentNote, alignmentSchema, date, guarded, instance, load, sessionFor, source, symbol } from '../research/common.js';
+import { alignmentNote, alignmentSchema, date, guarded, instance, load, loadWithBenchmark, sessionFor, source, symbol } from '../research/common.js';
 import { pearsonMatrix, simpleReturns } from '../research/stats/describe.js';
-import { PERIODS_PER_YEAR } from '../portfolio/analytics.js';
+import { performance } from '../portfolio/analytics.js';
 import { leafOrder, linkage } from '../portfolio/hrp.js';
 import { readEtfConstituents } from './etf.js';
 
@@ -105,26 +105,19 @@ export default definePlugin({
         guarded(async () => {
           if (a.max_correlation !== undefined && !a.benchmark_symbol) throw new ToolError('max_correlation needs benchmark_symbol: the correlation is measured against it.');
           if ([a.min_return, a.max_volatility, a.min_sharpe, a.max_correlation].every((c) => c === undefined)) throw new ToolError('Give at least one criterion: min_return, max_volatility, min_sharpe or max_correlation.');
-          const wanted = a.symbols.map((s) => s.toUpperCase());
+          const { data, symbols, assets, benchmark } = await loadWithBenchmark(a, ctx, 1);
           const bench = a.benchmark_symbol?.toUpperCase();
-          const data = await load({ ...a, symbols: bench && !wanted.includes(bench) ? [...wanted, bench] : wanted }, ctx, 1);
-          const returns = simpleReturns(data.prices);
-          const benchReturns = bench ? (returns[data.symbols.indexOf(bench)] as number[]) : undefined;
-          const corrWith = (r: number[]) => (pearsonMatrix([r, benchReturns as number[]])[0] as number[])[1] as number;
           const passed: { symbol: string; annual_return: number; annual_volatility: number; sharpe: number | null; correlation?: number }[] = [];
           const failed: { symbol: string; reasons: string[] }[] = [];
-          for (const s of wanted) {
-            const r = returns[data.symbols.indexOf(s)] as number[];
-            const n = r.length;
-            const mean = r.reduce((acc, v) => acc + v, 0) / n;
-            const sd = Math.sqrt(r.reduce((acc, v) => acc + (v - mean) ** 2, 0) / (n - 1));
-            const growth = r.reduce((acc, v) => acc * (1 + v), 1);
+          for (const [k, s] of symbols.entries()) {
+            const r = assets[k] as Float64Array;
+            const p = performance(r, data.dates, 0, 0);
             const figures = {
               symbol: s,
-              annual_return: growth ** (PERIODS_PER_YEAR / n) - 1,
-              annual_volatility: sd * Math.sqrt(PERIODS_PER_YEAR),
-              sharpe: sd === 0 ? null : (mean / sd) * Math.sqrt(PERIODS_PER_YEAR),
-              ...(benchReturns ? { correlation: corrWith(r) } : {}),
+              annual_return: p.cagr,
+              annual_volatility: p.annual_volatility,
+              sharpe: p.sharpe_ratio,
+              ...(benchmark ? { correlation: (pearsonMatrix([r, benchmark])[0] as number[])[1] as number } : {}),
             };
             const reasons: string[] = [];
             if (a.min_return !== undefined && figures.annual_return < a.min_return) reasons.push(`annual_return ${figures.annual_return.toFixed(4)} < min_return ${a.min_return}`);
