@@ -322,7 +322,7 @@ async function portfolioRatios(): Promise<void> {
   const { writeFileSync } = await import('node:fs');
   const { CsvSource } = await import('../plugins/research/data/source.js');
   const { simpleReturns } = await import('../plugins/research/stats/describe.js');
-  const { correlationFrom, covarianceMatrix } = await import('../plugins/portfolio/analytics.js');
+  const { correlationFrom, covarianceMatrix } = await import('../plugins/research/stats/describe.js');
   const { minimizeCvar } = await import('../plugins/portfolio/cvar.js');
   const { hrp } = await import('../plugins/portfolio/hrp.js');
   const { sparseTracking } = await import('../plugins/portfolio/sparse.js');

@@ -4,8 +4,6 @@
  * each rebalance date (the last trading day of the week, month or quarter; every day for daily).
  * Cash (1 - sum of weights) earns nothing. Checked against scripts/golden/portfolio_golden.py.
  */
-import { centre } from '../research/stats/describe.js';
-import { columnMatrix, crossProducts } from '../research/stats/gram.js';
 
 export const PERIODS_PER_YEAR = 252;
 export const REBALANCE = ['none', 'daily', 'weekly', 'monthly', 'quarterly'] as const;
@@ -169,24 +167,6 @@ export function performance(r: Float64Array, dates: string[], turnover: number, 
     out.tracking_error = te;
     out.information_ratio = ratio(mean(active) * PERIODS_PER_YEAR, te);
   }
-  return out;
-}
-
-/** Sample covariance matrix (ddof 1) of the columns, row-major: centred once, then XᵀX on two threads (gram.ts). */
-export async function covarianceMatrix(columns: ArrayLike<number>[]): Promise<Float64Array> {
-  const p = columns.length;
-  const n = (columns[0] as ArrayLike<number>).length;
-  const centred = columnMatrix(p, n);
-  columns.forEach((c, i) => centred.set(centre(c).values, i * n));
-  const out = await crossProducts(centred, p, n);
-  for (let k = 0; k < out.length; k++) out[k] = (out[k] as number) / (n - 1);
-  return out;
-}
-
-/** Correlation from a covariance matrix (p x p, row-major). */
-export function correlationFrom(cov: Float64Array, p: number): Float64Array {
-  const out = new Float64Array(p * p);
-  for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) out[i * p + j] = i === j ? 1 : (cov[i * p + j] as number) / Math.sqrt((cov[i * p + i] as number) * (cov[j * p + j] as number));
   return out;
 }
 

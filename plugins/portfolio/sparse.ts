@@ -12,6 +12,7 @@
  * because α_t ≤ 1. The surrogate's minimiser is a projection onto the capped simplex, so every step
  * is closed-form and f never increases (the tests check it at each iteration).
  */
+import { crossProductRows } from '../research/stats/gram.js';
 import { symmetricEigen } from '../research/stats/symeig.js';
 
 export interface SparseOptions {
@@ -69,16 +70,11 @@ export function sparseTracking(x: Float64Array[], benchmark: Float64Array, o: Sp
   const n = x.length;
   const T = benchmark.length;
   const scale = Math.log(1 + o.maxWeight / o.p);
+  const columns = new Float64Array(n * T);
+  x.forEach((xi, i) => columns.set(xi, i * T));
   const gram = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = 0;
-      const xi = x[i]!;
-      const xj = x[j]!;
-      for (let t = 0; t < T; t++) s += xi[t]! * xj[t]!;
-      gram[i * n + j] = gram[j * n + i] = s / T;
-    }
-  }
+  crossProductRows(columns, n, T, gram, 0, n);
+  for (let k = 0; k < gram.length; k++) gram[k] = gram[k]! / T;
   const lmax = symmetricEigen(gram, n).values[n - 1]!;
   let w: Float64Array<ArrayBuffer> = new Float64Array(n).fill(1 / n);
   const fitted = new Float64Array(T);

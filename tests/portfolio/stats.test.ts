@@ -3,11 +3,11 @@
  * (independent numpy / pandas / scipy implementations of the same definitions) on three data sets.
  */
 import { describe, expect, it } from 'vitest';
-import { correlationFrom, covarianceMatrix, diversificationRatio, performance, REBALANCE, simulate } from '../../plugins/portfolio/analytics.js';
+import { diversificationRatio, performance, REBALANCE, simulate } from '../../plugins/portfolio/analytics.js';
 import { minimizeCvar } from '../../plugins/portfolio/cvar.js';
 import { hrp, LINKAGES } from '../../plugins/portfolio/hrp.js';
 import { projectCappedSimplex, sparseTracking } from '../../plugins/portfolio/sparse.js';
-import { pearsonMatrix } from '../../plugins/research/stats/describe.js';
+import { correlationFrom, covarianceMatrix, pearsonMatrix } from '../../plugins/research/stats/describe.js';
 import { near } from '../helpers/golden.js';
 import { dataOf, portfolioGolden } from '../helpers/portfolio.js';
 

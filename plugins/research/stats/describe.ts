@@ -71,15 +71,28 @@ export function centre(column: ArrayLike<number>): { values: Float64Array; sumSq
   return { values, sumSquares };
 }
 
+/** Sample covariance matrix (ddof 1) of the columns, row-major: centred once, then XᵀX on two threads (gram.ts). */
+export async function covarianceMatrix(columns: ArrayLike<number>[]): Promise<Float64Array> {
+  const p = columns.length;
+  const n = (columns[0] as ArrayLike<number>).length;
+  const centred = columnMatrix(p, n);
+  columns.forEach((c, i) => centred.set(centre(c).values, i * n));
+  const out = await crossProducts(centred, p, n);
+  for (let k = 0; k < out.length; k++) out[k] = (out[k] as number) / (n - 1);
+  return out;
+}
+
+/** Correlation from a covariance matrix (p x p, row-major). */
+export function correlationFrom(cov: Float64Array, p: number): Float64Array {
+  const out = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) out[i * p + j] = i === j ? 1 : (cov[i * p + j] as number) / Math.sqrt((cov[i * p + i] as number) * (cov[j * p + j] as number));
+  return out;
+}
+
 /** PCA on the covariance matrix of the columns (as scikit-learn's PCA on the centred data). */
 export async function pca(columns: ArrayLike<number>[]): Promise<PcaResult> {
   const p = columns.length;
-  const n = columns[0]?.length ?? 0;
-  const centred = columnMatrix(p, n);
-  columns.forEach((c, i) => centred.set(centre(c).values, i * n));
-  const cov = await crossProducts(centred, p, n);
-  const scale = 1 / (n - 1);
-  for (let k = 0; k < cov.length; k++) cov[k] = (cov[k] as number) * scale;
+  const cov = await covarianceMatrix(columns);
   const { values, vectors } = symmetricEigen(cov, p);
   const ratios: number[] = [];
   const components: number[][] = [];
