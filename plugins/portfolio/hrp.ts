@@ -106,6 +106,14 @@ function clusterVariance(cov: Float64Array, p: number, items: number[]): number 
   return variance;
 }
 
+/** d = √((1 − ρ)/2), clipped to [0, 1], with a zero diagonal (p x p, row-major). */
+export function correlationDistance(corr: ArrayLike<number>, p: number): Float64Array {
+  const dist = new Float64Array(p * p);
+  for (let k = 0; k < p * p; k++) dist[k] = Math.sqrt(Math.min(1, Math.max(0, (1 - corr[k]!) / 2)));
+  for (let i = 0; i < p; i++) dist[i * p + i] = 0;
+  return dist;
+}
+
 export interface HrpResult {
   weights: Float64Array;
   order: number[];
@@ -113,10 +121,7 @@ export interface HrpResult {
 
 /** HRP weights from the covariance and correlation matrices (p x p, row-major). */
 export function hrp(cov: Float64Array, corr: Float64Array, p: number, method: Linkage): HrpResult {
-  const dist = new Float64Array(p * p);
-  for (let k = 0; k < p * p; k++) dist[k] = Math.sqrt(Math.min(1, Math.max(0, (1 - corr[k]!) / 2)));
-  for (let i = 0; i < p; i++) dist[i * p + i] = 0;
-  const order = leafOrder(linkage(dist, p, method), p);
+  const order = leafOrder(linkage(correlationDistance(corr, p), p, method), p);
   const weights = new Float64Array(p).fill(1);
   let clusters = [order];
   while (clusters.length > 0) {

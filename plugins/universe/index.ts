@@ -10,7 +10,7 @@ import { LeanSource } from '../research/data/source.js';
 import { alignmentNote, alignmentSchema, date, guarded, instance, load, loadWithBenchmark, sessionFor, source, symbol } from '../research/common.js';
 import { pearsonMatrix, simpleReturns } from '../research/stats/describe.js';
 import { performance } from '../portfolio/analytics.js';
-import { leafOrder, linkage } from '../portfolio/hrp.js';
+import { correlationDistance, leafOrder, linkage } from '../portfolio/hrp.js';
 import { readEtfConstituents } from './etf.js';
 
 /** Average of the pairwise correlations among the chosen indices. */
@@ -51,9 +51,7 @@ export function greedyUncorrelated(corr: number[][], k: number): number[] {
 /** Average-linkage clusters of the correlation distance cut into k groups; from each, its least correlated member. */
 export function clusterUncorrelated(corr: number[][], k: number): number[] {
   const n = corr.length;
-  const dist = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) dist[i * n + j] = i === j ? 0 : Math.sqrt(Math.min(1, Math.max(0, (1 - (corr[i] as number[])[j]!) / 2)));
-  const merges = linkage(dist, n, 'average');
+  const merges = linkage(correlationDistance(corr.flat(), n), n, 'average');
   // Apply the first n - k merges; what is left are k clusters.
   const members = new Map<number, number[]>(Array.from({ length: n }, (_, i) => [i, [i]]));
   merges.slice(0, n - k).forEach((m, step) => {
