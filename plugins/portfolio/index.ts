@@ -145,27 +145,20 @@ export default definePlugin({
           checkCap(a.max_weight, a.portfolio_symbols.length);
           const { data, symbols, assets, benchmark } = await loadWithBenchmark({ ...a, symbols: a.portfolio_symbols }, ctx, 3);
           const result = sparseTracking(assets, benchmark as Float64Array, { lambda: a.lambda, maxWeight: a.max_weight, huberM: a.huber_m, p: a.p, maxIterations: a.max_iterations, tolerance: a.tolerance });
-          const T = (benchmark as Float64Array).length;
-          const active = new Float64Array(T);
-          assets.forEach((x, i) => x.forEach((r, t) => (active[t] = (active[t] as number) + (result.weights[i] as number) * r)));
-          let mean = 0;
+          const index = benchmark as Float64Array;
+          const tracked = new Float64Array(index.length);
+          assets.forEach((x, i) => x.forEach((r, t) => (tracked[t] = (tracked[t] as number) + (result.weights[i] as number) * r)));
+          const trackingError = performance(tracked, data.dates, 0, 0, index).tracking_error as number;
           let shortfall = 0;
-          for (let t = 0; t < T; t++) {
-            const diff = (active[t] as number) - (benchmark as Float64Array)[t]!;
-            active[t] = diff;
-            mean += diff / T;
-            shortfall += Math.min(diff, 0) ** 2;
-          }
-          let variance = 0;
-          for (let t = 0; t < T; t++) variance += ((active[t] as number) - mean) ** 2 / (T - 1);
+          for (let t = 0; t < index.length; t++) shortfall += Math.min((tracked[t] as number) - (index[t] as number), 0) ** 2;
           const weights = Object.fromEntries(symbols.map((s, i) => [s, result.weights[i] as number]).filter(([, w]) => (w as number) > 0));
           return optimiserReturn(
             'sparse_optimization',
             weights,
             {
               active_count: Object.keys(weights).length,
-              tracking_error: Math.sqrt(variance * PERIODS_PER_YEAR),
-              downside_risk: Math.sqrt((shortfall / T) * PERIODS_PER_YEAR),
+              tracking_error: trackingError,
+              downside_risk: Math.sqrt((shortfall / index.length) * PERIODS_PER_YEAR),
               iterations: result.iterations,
               converged: result.converged,
               objective_start: result.objective[0] as number,

@@ -4,8 +4,8 @@
  * equity curve against the benchmark, the drawdown, a monthly returns heatmap and the rolling Sharpe.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { PERIODS_PER_YEAR as DAYS, performance } from '../portfolio/analytics.js';
 
-const DAYS = 252;
 export const ROLLING = 63;
 
 /** Chart points to one value per UTC date (the day's last): [t, v], [t, o, h, l, c] or {x, y}. */
@@ -49,10 +49,8 @@ export interface TearSheetSeries {
 export function tearSheet(equity: { date: string; value: number }[], benchmark: { date: string; value: number }[]): { figures: TearSheet; series: TearSheetSeries } {
   const returns = equity.slice(1).map((p, i) => p.value / (equity[i] as { value: number }).value - 1);
   const n = returns.length;
-  const mean = returns.reduce((s, r) => s + r, 0) / n;
-  const sd = Math.sqrt(returns.reduce((s, r) => s + (r - mean) ** 2, 0) / (n - 1));
+  const whole = performance(Float64Array.from(returns), equity.map((p) => p.date), 0, 0);
   const first = (equity[0] as { value: number }).value;
-  const last = (equity.at(-1) as { value: number }).value;
   let peak = -Infinity;
   const drawdown = equity.map((p) => {
     peak = Math.max(peak, p.value);
@@ -72,11 +70,11 @@ export function tearSheet(equity: { date: string; value: number }[], benchmark: 
   const bFirst = benchmark[0]?.value;
   const bLast = benchmark.at(-1)?.value;
   const figures: TearSheet = {
-    total_return: last / first - 1,
-    cagr: (last / first) ** (DAYS / n) - 1,
-    annual_volatility: sd * Math.sqrt(DAYS),
-    sharpe_ratio: sd > 0 ? (mean / sd) * Math.sqrt(DAYS) : null,
-    max_drawdown: Math.min(...drawdown.map((d) => d.drawdown)),
+    total_return: whole.total_return,
+    cagr: whole.cagr,
+    annual_volatility: whole.annual_volatility,
+    sharpe_ratio: whole.sharpe_ratio,
+    max_drawdown: whole.max_drawdown,
     benchmark_total_return: bFirst && bLast ? bLast / bFirst - 1 : null,
     monthly_returns: monthly,
     days: equity.length,
