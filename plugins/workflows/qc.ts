@@ -10,9 +10,7 @@ export type Json = Record<string, unknown>;
 
 /** POST a QuantConnect API path; reads are retried, writes are not. Fails with the API's own errors. */
 export async function post(ctx: ToolContext, path: string, body: Json, read: boolean): Promise<Json> {
-  const response = await ctx.qc.fetchFor(read)(
-    new Request(`${ctx.qc.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: ctx.qc.signalFor(ctx.signal) }),
-  );
+  const response = await ctx.qc.postJson(path, body, { read, signal: ctx.signal });
   const text = await response.text();
   let parsed: Json;
   try {

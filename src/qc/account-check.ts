@@ -6,9 +6,7 @@ export type AccountCheck = { valid: true; organizationId: string | null; creditB
 export async function checkAccount(qc: QuantConnectClient, organizationId: string | undefined, signal?: AbortSignal): Promise<AccountCheck> {
   let response: Response;
   try {
-    response = await qc.fetchFor(true)(
-      new Request(`${qc.baseUrl}/account/read`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(organizationId ? { organizationId } : {}), signal: qc.signalFor(signal) }),
-    );
+    response = await qc.postJson('/account/read', organizationId ? { organizationId } : {}, { read: true, signal });
   } catch (error) {
     return { valid: false, problem: `QuantConnect could not be reached at ${qc.baseUrl}: ${(error as Error).message}. Check the network or QUANTCONNECT_API_BASE_URL.` };
   }

@@ -43,6 +43,15 @@ export class QuantConnectClient {
     return retry ? this.retryingFetch : this.signedFetch;
   }
 
+  /**
+   * One signed JSON POST outside the generated tools (workflows, the account check): retried only
+   * when it is a read, cancelled with the caller, bounded by this client's timeout.
+   */
+  postJson(path: string, body: unknown, options: { read: boolean; signal?: AbortSignal | undefined }): Promise<Response> {
+    const request = new Request(`${this.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: this.signalFor(options.signal) });
+    return this.fetchFor(options.read)(request);
+  }
+
   /** The caller's signal combined with this client's timeout. */
   signalFor(caller: AbortSignal | undefined): AbortSignal {
     const timeout = AbortSignal.timeout(this.timeoutMs);
