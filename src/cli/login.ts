@@ -5,7 +5,7 @@
  */
 import { createInterface } from 'node:readline';
 import { writeStoredCredentials } from '../config/credentials-file.js';
-import { readEnv } from '../config/env.js';
+import { stateDirFrom } from '../config/env.js';
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   let text = '';
@@ -30,7 +30,7 @@ function ask(question: string, hidden: boolean): Promise<string> {
 }
 
 export async function login(options: { userId?: string | undefined; organizationId?: string | undefined; tokenStdin?: boolean | undefined }): Promise<number> {
-  const { stateDir } = readEnv({ ...process.env, QUANTCONNECT_USER_ID: '', QUANTCONNECT_API_TOKEN: '' });
+  const stateDir = stateDirFrom();
   const interactive = process.stdin.isTTY === true && !options.tokenStdin;
   const userId = options.userId ?? (interactive ? await ask('QuantConnect user id: ', false) : '');
   if (!/^\d+$/.test(userId)) {

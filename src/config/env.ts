@@ -49,12 +49,17 @@ function positiveInt(value: string | undefined, name: string): number | undefine
   return n;
 }
 
+/** QC_MCP_STATE_DIR, default ~/.quantconnect-mcp (without reading anything else: login must work even when the saved file is broken). */
+export function stateDirFrom(env: NodeJS.ProcessEnv = process.env): string {
+  return nonEmpty(env.QC_MCP_STATE_DIR) ?? join(homedir(), '.quantconnect-mcp');
+}
+
 export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvSettings {
   const backend = (nonEmpty(env.QC_MCP_BACKEND) ?? 'auto').toLowerCase();
   if (backend !== 'auto' && backend !== 'quantconnect' && backend !== 'sandbox') {
     throw new SettingsError(`QC_MCP_BACKEND must be auto, quantconnect or sandbox (got ${JSON.stringify(backend)})`);
   }
-  const stateDir = nonEmpty(env.QC_MCP_STATE_DIR) ?? join(homedir(), '.quantconnect-mcp');
+  const stateDir = stateDirFrom(env);
   let userId = nonEmpty(env.QUANTCONNECT_USER_ID);
   let token = nonEmpty(env.QUANTCONNECT_API_TOKEN);
   let organizationId = nonEmpty(env.QUANTCONNECT_ORGANIZATION_ID);

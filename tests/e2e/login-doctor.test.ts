@@ -3,7 +3,7 @@
  * the environment has none, overridden by the environment, never printed; doctor says what to fix.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
@@ -76,6 +76,14 @@ describe('login', () => {
     expect(overridden.valid).toMatchObject({ valid: false });
     expect(String(overridden.valid.problem)).toMatch(/rejected the credentials/);
   }, 60_000);
+
+  it('replaces a broken saved file (login is how the user fixes it)', () => {
+    const state = mkdtempSync(join(tmpdir(), 'qcmcp-login-'));
+    writeFileSync(join(state, 'credentials.json'), '{ not json', { mode: 0o600 });
+    const saved = run(['login', '--user-id', CREDENTIALS.userId, '--token-stdin'], { QC_MCP_STATE_DIR: state }, CREDENTIALS.token);
+    expect(saved.status, saved.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(state, 'credentials.json'), 'utf8'))).toMatchObject({ userId: CREDENTIALS.userId });
+  });
 
   it('refuses a missing or malformed user id or token', () => {
     const state = mkdtempSync(join(tmpdir(), 'qcmcp-login-'));
