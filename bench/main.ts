@@ -23,6 +23,24 @@ const quantile = (xs: number[], q: number): number => {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 };
 const median = (xs: number[]): number => quantile(xs, 0.5);
+
+/** Seconds: the median of `runs` calls after `warmups` untimed ones (the Python references do the same). */
+async function medianSeconds(fn: () => unknown, warmups: number, runs: number): Promise<number> {
+  for (let i = 0; i < warmups; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await fn();
+    times.push((performance.now() - start) / 1000);
+  }
+  return median(times);
+}
+
+/** Debian's python3 (or the one on PATH) if it can import these modules. */
+async function pythonWith(modules: string): Promise<string | undefined> {
+  const { spawnSync } = await import('node:child_process');
+  return ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', `import ${modules}`], { stdio: 'ignore' }).status === 0);
+}
 const ms = (x: number): string => `${x.toFixed(2)} ms`;
 const line = (label: string, value: string): void => console.log(`${label.padEnd(58)} ${value}`);
 
@@ -261,7 +279,7 @@ async function researchRatios(): Promise<void> {
   const { pca, pearsonMatrix, simpleReturns } = await import('../plugins/research/stats/describe.js');
   const { prng } = await import('../src/sandbox/simulate.js');
   console.log('\n## research statistics against the reference libraries (same files, same run)');
-  const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import statsmodels, sklearn, pandas'], { stdio: 'ignore' }).status === 0);
+  const python = await pythonWith('statsmodels, sklearn, pandas');
   if (!python) {
     line('statsmodels / scikit-learn / pandas', 'skipped: not installed (apt-get install python3-statsmodels python3-sklearn python3-pandas)');
     return;
@@ -305,14 +323,7 @@ async function researchRatios(): Promise<void> {
 
   // Two warm-ups (the JIT compiles here and in the helper worker), then the median of five; the
   // reference does the same.
-  for (let run = 0; run < 2; run++) await pca(returns);
-  const pcaRuns: number[] = [];
-  for (let run = 0; run < 5; run++) {
-    const start = performance.now();
-    await pca(returns);
-    pcaRuns.push((performance.now() - start) / 1000);
-  }
-  const pcaS = median(pcaRuns);
+  const pcaS = await medianSeconds(() => pca(returns), 2, 5);
   rmSync(dir, { recursive: true, force: true });
   line(`PCA ${ASSETS} x ${DAYS} (median of 5 after 2 warm-ups, both sides)`, `${pcaS.toFixed(3)} s vs scikit-learn ${ref.pca_s.toFixed(3)} s: ${(pcaS / ref.pca_s).toFixed(2)}x the reference time (target <= 3x)`);
 }
@@ -328,7 +339,7 @@ async function portfolioRatios(): Promise<void> {
   const { sparseTracking } = await import('../plugins/portfolio/sparse.js');
   const { prng } = await import('../src/sandbox/simulate.js');
   console.log('\n## portfolio optimisers against the Python references (same files, same run)');
-  const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import scipy, pandas'], { stdio: 'ignore' }).status === 0);
+  const python = await pythonWith('scipy, pandas');
   if (!python) {
     line('scipy / pandas', 'skipped: not installed (apt-get install python3-scipy python3-pandas)');
     return;
@@ -364,16 +375,7 @@ async function portfolioRatios(): Promise<void> {
   const closes = await Promise.all(symbols.map(async (s) => (await source.load(s, '2000-01-01', '2100-01-01', 'daily')).price));
   const returns = simpleReturns(closes).map((r) => Float64Array.from(r));
   const bench = Float64Array.from(simpleReturns([(await source.load('IDX', '2000-01-01', '2100-01-01', 'daily')).price])[0] as number[]);
-  const timed = async (fn: () => Promise<unknown> | unknown): Promise<number> => {
-    await fn();
-    const runs: number[] = [];
-    for (let run = 0; run < 3; run++) {
-      const start = performance.now();
-      await fn();
-      runs.push((performance.now() - start) / 1000);
-    }
-    return median(runs);
-  };
+  const timed = (fn: () => unknown) => medianSeconds(fn, 1, 3);
   rmSync(dir, { recursive: true, force: true });
   const cvar = await timed(() => minimizeCvar(returns.slice(0, 100), 0.95, 1));
   line(`min-CVaR 100 x ${DAYS} (HiGHS; median of 3 after a warm-up, both sides)`, `${cvar.toFixed(3)} s vs scipy linprog(highs) ${ref.cvar_s.toFixed(3)} s: ${(cvar / ref.cvar_s).toFixed(2)}x (target <= 2x)`);
