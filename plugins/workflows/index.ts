@@ -56,9 +56,7 @@ async function waitBacktest(ctx: ToolContext, project: number, backtestId: strin
 }
 
 function backtestReturn(b: Json, project: number, extra: Json = {}) {
-  const summary = summariseBacktest(b, project);
-  const charts = Object.keys((b.charts ?? {}) as Json);
-  return { structured: { ...extra, ...summary }, content: backtestLinks(project, summary.backtestId as string, charts) };
+  return { structured: { ...extra, ...summariseBacktest(b, project) }, content: backtestLinks(project, b) };
 }
 
 export default definePlugin({

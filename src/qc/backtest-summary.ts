@@ -49,8 +49,10 @@ export function summariseBacktest(backtest: Json, projectId: number): Json {
   };
 }
 
-/** resource_link content items for a backtest's full data, charts, orders and report. */
-export function backtestLinks(projectId: number, backtestId: string, charts: string[]) {
+/** resource_link content items for a backtest's full data, orders, report and (up to six) charts. */
+export function backtestLinks(projectId: number, backtest: Json) {
+  const backtestId = String(backtest.backtestId ?? '');
+  const charts = Object.keys((backtest.charts ?? {}) as Json);
   const base = resourceBase(projectId, backtestId);
   const link = (uri: string, name: string, description: string) => ({ type: 'resource_link' as const, uri, name, mimeType: 'application/json', description });
   return [

@@ -31,6 +31,6 @@ export async function readBacktest({ spec, body, args, ctx, schemas }: ApiHandle
   return {
     structured: { backtest: summary },
     ...(full.meta ? { meta: full.meta } : {}),
-    content: backtestLinks(projectId, String(summary.backtestId), Object.keys((backtest.charts ?? {}) as Json)),
+    content: backtestLinks(projectId, backtest),
   };
 }
