@@ -3,14 +3,14 @@
  * `highs` package): minimise ζ + Σ u_t / ((1 − α) T) subject to u_t ≥ −r_tᵀw − ζ, u ≥ 0,
  * Σ w = 1, 0 ≤ w ≤ max_weight and, optionally, 252 · mean(r)ᵀw ≥ target_return.
  */
-import highsModule from 'highs';
+import type highsModule from 'highs';
 
 // The package's types are CommonJS-flavoured (the default import types as the module), while the ESM
-// build Node loads exports the loader as its default.
-const highsLoader = highsModule as unknown as typeof highsModule.default;
-type HighsRuntime = Awaited<ReturnType<typeof highsLoader>>;
+// build Node loads exports the loader as its default. Loaded on the first solve, not at start-up.
+type HighsLoader = typeof highsModule.default;
+type HighsRuntime = Awaited<ReturnType<HighsLoader>>;
 let runtime: Promise<HighsRuntime> | undefined;
-const highs = (): Promise<HighsRuntime> => (runtime ??= highsLoader());
+const highs = (): Promise<HighsRuntime> => (runtime ??= import('highs').then((m) => (m.default as unknown as HighsLoader)()));
 
 export class InfeasibleError extends Error {
   override name = 'InfeasibleError';
