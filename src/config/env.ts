@@ -64,7 +64,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvSettings {
   let token = nonEmpty(env.QUANTCONNECT_API_TOKEN);
   let organizationId = nonEmpty(env.QUANTCONNECT_ORGANIZATION_ID);
   let credentialsSource: EnvSettings['credentialsSource'] = userId !== undefined && token !== undefined ? 'environment' : 'none';
-  if (credentialsSource === 'none' && userId === undefined && token === undefined) {
+  if (userId === undefined && token === undefined) {
     let stored;
     try {
       stored = readStoredCredentials(stateDir);

@@ -44,8 +44,9 @@ function addPluginsSection(config: OperatorConfig, plugins: ToolsFile['plugins']
   const f = basename(file);
   const data = plugins?.research?.data;
   if (data) {
-    const [kind, rest] = [data.slice(0, data.indexOf(':')), data.slice(data.indexOf(':') + 1)];
-    config.plugins.data = { value: kind === 'objectstore' ? data : `${kind}:${fromFile(file, rest)}`, at: `${f}#/plugins/research/data` };
+    const colon = data.indexOf(':');
+    const kind = data.slice(0, colon);
+    config.plugins.data = { value: kind === 'objectstore' ? data : `${kind}:${fromFile(file, data.slice(colon + 1))}`, at: `${f}#/plugins/research/data` };
   }
   const exportDir = plugins?.portfolio?.export_dir;
   if (exportDir) config.plugins.exportDir = { value: fromFile(file, exportDir), at: `${f}#/plugins/portfolio/export_dir` };
