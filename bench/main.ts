@@ -153,9 +153,9 @@ async function sandboxRoundTrip(): Promise<void> {
 }
 
 async function policyOverhead(): Promise<void> {
-  const { createRuntime } = await import('../src/runtime/runtime.js');
-  const { createMcpServer } = await import('../src/runtime/server.js');
-  const { handleToolCall } = await import('../src/policy/engine.js');
+  const { createRuntime } = await import('../src/server/runtime.js');
+  const { createMcpServer } = await import('../src/server/server.js');
+  const { handleToolCall } = await import('../src/server/call.js');
   const { writeOverlay } = await import('../tests/helpers/overlay.js');
   const run = async (overlay: unknown) => {
     const runtime = await createRuntime({ env: testEnv('http://127.0.0.1:9/api/v2', { QC_MCP_TOOLS: writeOverlay(overlay) }), log: () => {} });
@@ -165,7 +165,7 @@ async function policyOverhead(): Promise<void> {
       mcpReq: { id: 1, method: 'tools/call', signal: new AbortController().signal, requestState: () => undefined, notify: async () => {} },
     } as unknown as Parameters<typeof handleToolCall>[4];
     const request = { method: 'tools/call', params: { name: tool.name, arguments: {} } } as Parameters<typeof handleToolCall>[3];
-    const toolCtx = { signal: new AbortController().signal, identity: 'bench', qc: runtime.qc, settings: runtime.settings, state: runtime.pluginState, progress: async () => {}, availability: () => ({ available: true as const }) };
+    const toolCtx = { signal: new AbortController().signal, identity: 'bench', qc: runtime.qc, settings: runtime.settings, state: runtime.pluginState, progress: async () => {}, availability: () => ({ available: true as const }), call: async () => ({ structured: {} }) };
     const bare: number[] = [];
     const full: number[] = [];
     for (let i = 0; i < 3000; i++) {
@@ -195,7 +195,7 @@ async function policyOverhead(): Promise<void> {
 async function httpThroughput(): Promise<void> {
   const { spawn, spawnSync } = await import('node:child_process');
   const { startHttp } = await import('../src/http/serve.js');
-  const { createRuntime } = await import('../src/runtime/runtime.js');
+  const { createRuntime } = await import('../src/server/runtime.js');
   const credentials = { userId: 'bench', token: 'bench-token-123456' };
   const { sandbox, baseUrl } = await startSandbox({ credentials });
   const env = { ...testEnv(baseUrl), QUANTCONNECT_USER_ID: credentials.userId, QUANTCONNECT_API_TOKEN: credentials.token };
@@ -274,9 +274,9 @@ async function httpThroughput(): Promise<void> {
 async function researchRatios(): Promise<void> {
   const { spawnSync } = await import('node:child_process');
   const { writeFileSync } = await import('node:fs');
-  const { CsvSource } = await import('../plugins/research/data/source.js');
-  const { screenPairs } = await import('../plugins/research/stats/pairs.js');
-  const { pca, pearsonMatrix, simpleReturns } = await import('../plugins/research/stats/describe.js');
+  const { CsvSource } = await import('../plugins/quant/data/source.js');
+  const { screenPairs } = await import('../plugins/quant/stats/pairs.js');
+  const { pca, pearsonMatrix, simpleReturns } = await import('../plugins/quant/stats/describe.js');
   const { prng } = await import('../src/sandbox/simulate.js');
   console.log('\n## research statistics against the reference libraries (same files, same run)');
   const python = await pythonWith('statsmodels, sklearn, pandas');
@@ -331,12 +331,12 @@ async function researchRatios(): Promise<void> {
 async function portfolioRatios(): Promise<void> {
   const { spawnSync } = await import('node:child_process');
   const { writeFileSync } = await import('node:fs');
-  const { CsvSource } = await import('../plugins/research/data/source.js');
-  const { simpleReturns } = await import('../plugins/research/stats/describe.js');
-  const { correlationFrom, covarianceMatrix } = await import('../plugins/research/stats/describe.js');
-  const { minimizeCvar } = await import('../plugins/portfolio/cvar.js');
-  const { hrp } = await import('../plugins/portfolio/hrp.js');
-  const { sparseTracking } = await import('../plugins/portfolio/sparse.js');
+  const { CsvSource } = await import('../plugins/quant/data/source.js');
+  const { simpleReturns } = await import('../plugins/quant/stats/describe.js');
+  const { correlationFrom, covarianceMatrix } = await import('../plugins/quant/stats/describe.js');
+  const { minimizeCvar } = await import('../plugins/quant/portfolio/cvar.js');
+  const { hrp } = await import('../plugins/quant/portfolio/hrp.js');
+  const { sparseTracking } = await import('../plugins/quant/portfolio/sparse.js');
   const { prng } = await import('../src/sandbox/simulate.js');
   console.log('\n## portfolio optimisers against the Python references (same files, same run)');
   const python = await pythonWith('scipy, pandas');

@@ -8,7 +8,7 @@ import { dirname, join, relative } from 'node:path';
 import { parseYamlText } from '../src/config/load-yaml.js';
 import { ToolsFileSchema } from '../src/config/tools-schema.js';
 import { operatorConfigFrom } from '../src/config/operator-config.js';
-import type { ToolDefinition } from '../src/runtime/tool.js';
+import type { ToolDefinition } from '../src/tool/tool.js';
 import { emitConfigSchema } from './emit/config-schema.js';
 import { emitReadmeTable, emitToolsDoc, type DocTool } from './emit/docs.js';
 import { emitSchemas } from './emit/schemas.js';

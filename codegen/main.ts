@@ -3,7 +3,7 @@ import { realpathSync, rmSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { join, resolve } from 'node:path';
 import { plugins } from '../plugins/index.js';
-import { packageRoot } from '../src/runtime/package-info.js';
+import { packageRoot } from '../src/config/package-info.js';
 import { compareWithDisk, generate, writeFiles } from './generate.js';
 import { DEFAULT_SPEC_PATH, SpecMissingError } from './spec-source.js';
 import { GenerationError } from './transform/operation.js';

@@ -1,5 +1,5 @@
 /** Every hand-written plugin the server loads. Add a plugin here to serve its tools. */
-import type { Plugin } from '../src/runtime/tool.js';
+import type { Plugin } from '../src/tool/tool.js';
 import meta from './meta/index.js';
 import portfolio from './portfolio/index.js';
 import research from './research/index.js';

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { packageRoot } from '../src/runtime/package-info.js';
+import { packageRoot } from '../src/config/package-info.js';
 
 interface SpecLock { file: string; url: string; sha256: string; bytes: number }
 

@@ -51,7 +51,7 @@ export function emitTools(ir: GenerationIR): string {
   file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: './openapi.js', namedImports: ['paths'] });
   file.addImportDeclaration({
     isTypeOnly: true,
-    moduleSpecifier: '../src/runtime/generated-tool.js',
+    moduleSpecifier: '../src/tool/generated-tool.js',
     namedImports: ['GeneratedToolSpec'],
   });
   file.addTypeAlias({

@@ -10,8 +10,8 @@
  */
 import { getAt, pointer } from '../json-pointer.js';
 
-export type { JsonSchema } from '../../src/runtime/generated-tool.js';
-import type { JsonSchema } from '../../src/runtime/generated-tool.js';
+export type { JsonSchema } from '../../src/tool/generated-tool.js';
+import type { JsonSchema } from '../../src/tool/generated-tool.js';
 
 export class SchemaError extends Error {
   constructor(

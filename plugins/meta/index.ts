@@ -2,9 +2,9 @@
 import { execFile } from 'node:child_process';
 import { z } from 'zod';
 import { checkAccount } from '../../src/qc/account-check.js';
-import { packageVersion } from '../../src/runtime/package-info.js';
-import { ToolError } from '../../src/runtime/results.js';
-import { definePlugin, defineTool } from '../../src/runtime/tool.js';
+import { packageVersion } from '../../src/config/package-info.js';
+import { ToolError } from '../../src/tool/results.js';
+import { definePlugin, defineTool } from '../../src/tool/tool.js';
 
 export const PACKAGE_NAME = 'quantconnect-mcp';
 

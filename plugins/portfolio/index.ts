@@ -5,15 +5,15 @@
  * scripts/golden/portfolio_golden.py.
  */
 import { z } from 'zod';
-import { ToolError } from '../../src/runtime/results.js';
-import { definePlugin, defineTool, type ToolContext, type ToolReturn } from '../../src/runtime/tool.js';
-import { alignmentNote, alignmentSchema, date, guarded, instance, loadWithBenchmark, symbol } from '../research/common.js';
-import { correlationFrom, covarianceMatrix } from '../research/stats/describe.js';
-import { diversificationRatio, performance, PERIODS_PER_YEAR, REBALANCE, simulate, type Performance } from './analytics.js';
-import { InfeasibleError, minimizeCvar } from './cvar.js';
-import { exportWeights, weightsTable } from './export.js';
-import { hrp, LINKAGES } from './hrp.js';
-import { sparseTracking } from './sparse.js';
+import { ToolError } from '../../src/tool/results.js';
+import { definePlugin, defineTool, type ToolContext, type ToolReturn } from '../../src/tool/tool.js';
+import { alignmentNote, alignmentSchema, date, guarded, instance, loadWithBenchmark, symbol } from '../quant/common.js';
+import { correlationFrom, covarianceMatrix } from '../quant/stats/describe.js';
+import { diversificationRatio, performance, PERIODS_PER_YEAR, REBALANCE, simulate, type Performance } from '../quant/portfolio/analytics.js';
+import { InfeasibleError, minimizeCvar } from '../quant/portfolio/cvar.js';
+import { exportWeights, weightsTable } from '../quant/export.js';
+import { hrp, LINKAGES } from '../quant/portfolio/hrp.js';
+import { sparseTracking } from '../quant/portfolio/sparse.js';
 
 const exportFlag = z.boolean().default(false).describe('Also write CSV, return a resource link');
 const weightsSchema = z.record(z.string(), z.number()).describe('{SYMBOL: weight}');

@@ -5,15 +5,15 @@
  */
 import { z } from 'zod';
 import { chartImage } from '../../src/charts/image.js';
-import { ToolError } from '../../src/runtime/results.js';
-import { definePlugin, defineTool, type ToolContext } from '../../src/runtime/tool.js';
-import { alignmentNote, alignmentSchema, criticals, date, guarded, instance, load, resolution, sessionFor, source, symbol, transform } from './common.js';
-import { FIELDS, type Aligned, type Resolution, type Series } from './data/source.js';
+import { ToolError } from '../../src/tool/results.js';
+import { definePlugin, defineTool, type ToolContext } from '../../src/tool/tool.js';
+import { alignmentNote, alignmentSchema, criticals, date, guarded, instance, load, resolution, sessionFor, source, symbol, transform } from '../quant/common.js';
+import { FIELDS, type Aligned, type Resolution, type Series } from '../quant/data/source.js';
 import { correlationHeatmapSpec, spreadSpec } from './plots.js';
-import { adfuller, engleGranger, halfLife } from './stats/adf.js';
-import { distanceCorrelation, hurst, pca, pearsonMatrix, ranks, simpleReturns, zScore } from './stats/describe.js';
-import { johansen } from './stats/johansen.js';
-import { screenPairs } from './stats/pairs.js';
+import { adfuller, engleGranger, halfLife } from '../quant/stats/adf.js';
+import { distanceCorrelation, hurst, pca, pearsonMatrix, ranks, simpleReturns, zScore } from '../quant/stats/describe.js';
+import { johansen } from '../quant/stats/johansen.js';
+import { screenPairs } from '../quant/stats/pairs.js';
 
 const plotFlag = z.boolean().default(false).describe('Also return a PNG chart');
 

@@ -4,14 +4,14 @@
  * into a research session.
  */
 import { z } from 'zod';
-import { ToolError } from '../../src/runtime/results.js';
-import { definePlugin, defineTool } from '../../src/runtime/tool.js';
-import { LeanSource } from '../research/data/source.js';
-import { alignmentNote, alignmentSchema, date, guarded, instance, load, loadWithBenchmark, sessionFor, source, symbol } from '../research/common.js';
-import { pearsonMatrix, simpleReturns } from '../research/stats/describe.js';
-import { performance } from '../portfolio/analytics.js';
-import { correlationDistance, leafOrder, linkage } from '../portfolio/hrp.js';
-import { readEtfConstituents } from './etf.js';
+import { ToolError } from '../../src/tool/results.js';
+import { definePlugin, defineTool } from '../../src/tool/tool.js';
+import { LeanSource } from '../quant/data/source.js';
+import { alignmentNote, alignmentSchema, date, guarded, instance, load, loadWithBenchmark, sessionFor, source, symbol } from '../quant/common.js';
+import { pearsonMatrix, simpleReturns } from '../quant/stats/describe.js';
+import { performance } from '../quant/portfolio/analytics.js';
+import { correlationDistance, leafOrder, linkage } from '../quant/portfolio/hrp.js';
+import { readEtfConstituents } from '../quant/data/etf.js';
 
 /** Average of the pairwise correlations among the chosen indices. */
 function averageCorrelation(corr: number[][], chosen: number[]): number {

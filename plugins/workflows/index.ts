@@ -1,14 +1,15 @@
 /**
  * Workflow plugin: one call for compile -> backtest -> summary, and server-side waiting for
- * compiles, backtests, optimizations and live deployments. Polling backs off (0.3 s to 5 s),
+ * compiles, backtests, optimizations and live deployments. Every step is a call of another tool
+ * (ctx.call), so that tool's availability, rules, limits, confirmation and audit apply. Polling backs off (0.3 s to 5 s),
  * sends MCP progress notifications, honours cancellation and a timeout, and says how to resume.
  */
 import { z } from 'zod';
 import { chartImage } from '../../src/charts/image.js';
-import { ToolError } from '../../src/runtime/results.js';
-import { definePlugin, defineTool, type ToolContext } from '../../src/runtime/tool.js';
-import { backtestLinks, summariseBacktest } from '../../src/qc/backtest-summary.js';
-import { pollUntil, post, type Json } from './qc.js';
+import { ToolError } from '../../src/tool/results.js';
+import { definePlugin, defineTool, type ToolContext } from '../../src/tool/tool.js';
+import { backtestLinks, summariseBacktest } from '../../src/api/backtest-summary.js';
+import { pollUntil, type Json } from './poll.js';
 import { dailyCloses, tearSheet, tearSheetSpec } from './tearsheet.js';
 
 const projectId = z.number().int().positive();
@@ -30,7 +31,7 @@ async function waitCompile(ctx: ToolContext, project: number, compileId: string,
     ctx,
     deadline,
     async () => {
-      const c = await post(ctx, '/compile/read', { projectId: project, compileId }, true);
+      const c = (await ctx.call('read_compile', { projectId: project, compileId })).structured;
       await ctx.progress(c.state === 'InQueue' ? share / 2 : share, 100, `compile ${compileId}: ${String(c.state)}`);
       return c;
     },
@@ -44,7 +45,7 @@ async function waitBacktest(ctx: ToolContext, project: number, backtestId: strin
     ctx,
     deadline,
     async () => {
-      const b = backtestOf(await post(ctx, '/backtests/read', { projectId: project, backtestId }, true));
+      const b = backtestOf((await ctx.call('read_backtest', { projectId: project, backtestId, include: ['full'] })).structured);
       const fraction = Number(b.progress ?? 0);
       await ctx.progress(from + (100 - from) * (Number.isFinite(fraction) ? Math.min(1, Math.max(0, fraction)) : 0), 100, `backtest ${backtestId}: ${String(b.status ?? '')}`);
       return b;
@@ -68,18 +69,14 @@ export default definePlugin({
       description:
         'Compile the project, wait, start a backtest, wait, and return a compact summary (key and runtime statistics; compile logs or the runtime error with stack trace and a hint on failure) with resource links to the full result. Sends progress; on cancel or timeout_s it stops waiting and says how to resume.',
       toolset: 'backtests', risk: 'execute', severity: 'high', openWorld: true,
+      calls: ['create_compile', 'read_compile', 'create_backtest', 'read_backtest'],
       input: z.object({ projectId, backtestName: z.string().min(1).max(200).optional(), parameters: z.record(z.string(), z.union([z.string(), z.number()])).optional(), timeout_s: timeout(900) }),
       output: summarySchema.extend({ compileId: z.string(), elapsed_s: z.number() }).partial().extend({ stage: z.enum(['compile', 'backtest']), compile_logs: z.array(z.string()).optional() }),
       handler: async (a, ctx) => {
-        // It does what create_compile and create_backtest do, so it honours their switches.
-        for (const step of ['create_compile', 'create_backtest']) {
-          const status = ctx.availability(step);
-          if (!status.available) throw new ToolError(`compile_and_backtest is refused because ${step} is not available: ${status.reason} (${status.rule}). Nothing was sent.`);
-        }
         const started = Date.now();
         const deadline = started + a.timeout_s * 1000;
         await ctx.progress(0, 100, `compiling project ${a.projectId}`);
-        const created = await post(ctx, '/compile/create', { projectId: a.projectId }, false);
+        const created = (await ctx.call('create_compile', { projectId: a.projectId })).structured;
         const compileId = String(created.compileId ?? '');
         if (!compileId) throw new ToolError('QuantConnect did not return a compileId.');
         const compile = await waitCompile(ctx, a.projectId, compileId, deadline, a.timeout_s, 10);
@@ -90,7 +87,7 @@ export default definePlugin({
         }
         const body: Json = { projectId: a.projectId, compileId, backtestName: a.backtestName ?? `Backtest ${new Date().toISOString().slice(0, 19).replace('T', ' ')}` };
         if (a.parameters) body.parameters = Object.fromEntries(Object.entries(a.parameters).map(([k, v]) => [k, String(v)]));
-        const backtestId = String(backtestOf(await post(ctx, '/backtests/create', body, false)).backtestId ?? '');
+        const backtestId = String(backtestOf((await ctx.call('create_backtest', body)).structured).backtestId ?? '');
         if (!backtestId) throw new ToolError('QuantConnect did not return a backtestId.');
         await ctx.progress(10, 100, `backtest ${backtestId} started`);
         const b = await waitBacktest(ctx, a.projectId, backtestId, deadline, a.timeout_s, 10);
@@ -102,6 +99,7 @@ export default definePlugin({
       title: 'Wait for compile',
       description: 'Wait until a compile leaves the queue (BuildSuccess or BuildError), with progress; returns its state and logs.',
       toolset: 'compile', risk: 'read', severity: 'low', openWorld: true,
+      calls: ['read_compile'],
       input: z.object({ projectId, compileId: z.string().min(1), timeout_s: timeout(300) }),
       output: z.object({ compileId: z.string(), state: z.string(), logs: z.array(z.string()) }),
       handler: async (a, ctx) => {
@@ -114,6 +112,7 @@ export default definePlugin({
       title: 'Wait for backtest',
       description: 'Wait until a backtest completes or fails, with progress; returns the compact summary of compile_and_backtest and resource links.',
       toolset: 'backtests', risk: 'read', severity: 'low', openWorld: true,
+      calls: ['read_backtest'],
       input: z.object({ projectId, backtestId: z.string().min(1), timeout_s: timeout(900) }),
       output: summarySchema,
       handler: async (a, ctx) => backtestReturn(await waitBacktest(ctx, a.projectId, a.backtestId, Date.now() + a.timeout_s * 1000, a.timeout_s, 0), a.projectId),
@@ -123,6 +122,7 @@ export default definePlugin({
       title: 'Wait for optimization',
       description: 'Wait until an optimization completes (or fails or is aborted), with progress from its backtest counts; returns status and runtime statistics.',
       toolset: 'optimizations', risk: 'read', severity: 'low', openWorld: true,
+      calls: ['read_optimization'],
       input: z.object({ optimizationId: z.string().min(1), timeout_s: timeout(3600) }),
       output: z.object({ optimizationId: z.string(), status: z.string(), runtime_statistics: z.unknown() }),
       handler: async (a, ctx) => {
@@ -130,7 +130,7 @@ export default definePlugin({
           ctx,
           Date.now() + a.timeout_s * 1000,
           async () => {
-            const r = (await post(ctx, '/optimizations/read', { optimizationId: a.optimizationId }, true)).optimization as Json | undefined;
+            const r = (await ctx.call('read_optimization', { optimizationId: a.optimizationId })).structured.optimization as Json | undefined;
             const stats = (r?.runtimeStatistics ?? {}) as Record<string, unknown>;
             const total = Number(stats.Total ?? 0);
             const done = Number(stats.Completed ?? 0) + Number(stats.Failed ?? 0);
@@ -148,6 +148,7 @@ export default definePlugin({
       title: 'Wait for live algorithm',
       description: 'Wait until the project\'s live algorithm is Running (a loading answer counts as not yet), or has stopped with an error; with progress.',
       toolset: 'live', risk: 'read', severity: 'low', openWorld: true,
+      calls: ['read_live_algorithm'],
       input: z.object({ projectId, timeout_s: timeout(600) }),
       output: z.object({ projectId: z.number(), deployId: z.unknown(), status: z.string(), running: z.boolean(), error: z.string().optional() }),
       handler: async (a, ctx) => {
@@ -156,7 +157,7 @@ export default definePlugin({
           ctx,
           Date.now() + a.timeout_s * 1000,
           async () => {
-            const r = await post(ctx, '/live/read', { projectId: a.projectId }, true);
+            const r = (await ctx.call('read_live_algorithm', { projectId: a.projectId })).structured;
             // While the deployment starts, QuantConnect may answer with a loading response instead of a status.
             const status = typeof r.status === 'string' && !/loading/i.test(r.status) ? r.status : 'Loading';
             await ctx.progress(status.toLowerCase() === 'running' ? 100 : 30, 100, `live algorithm of project ${a.projectId}: ${status}`);
@@ -179,6 +180,7 @@ export default definePlugin({
       title: 'Backtest tear sheet',
       description: 'A PNG tear sheet of a finished backtest: growth of 1 against the benchmark, drawdown, monthly returns heatmap and 63-day rolling Sharpe; the figures (daily closes of the equity chart) as structured content.',
       toolset: 'backtests', risk: 'read', severity: 'low', openWorld: true,
+      calls: ['read_backtest_chart'],
       input: z.object({ projectId, backtestId: z.string().min(1) }),
       output: z.object({
         backtestId: z.string(), total_return: z.number(), cagr: z.number(), annual_volatility: z.number(), sharpe_ratio: z.number().nullable(), max_drawdown: z.number(),
@@ -186,7 +188,7 @@ export default definePlugin({
       }),
       handler: async (a, ctx) => {
         const chart = async (name: string) => {
-          const r = await post(ctx, '/backtests/chart/read', { projectId: a.projectId, backtestId: a.backtestId, name, count: 5000, start: 0, end: 4_102_444_800 }, true);
+          const r = (await ctx.call('read_backtest_chart', { projectId: a.projectId, backtestId: a.backtestId, name, count: 5000, start: 0, end: 4_102_444_800 })).structured;
           if (!r.chart) throw new ToolError(`The backtest's ${name} chart is not ready (${String(r.status ?? 'loading')}): wait_for_backtest first.`);
           const series = Object.values(((r.chart as Json).series ?? {}) as Record<string, { values?: unknown[] }>);
           return dailyCloses(series[0]?.values ?? []);

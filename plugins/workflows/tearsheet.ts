@@ -4,7 +4,7 @@
  * equity curve against the benchmark, the drawdown, a monthly returns heatmap and the rolling Sharpe.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { PERIODS_PER_YEAR as DAYS, performance } from '../portfolio/analytics.js';
+import { PERIODS_PER_YEAR as DAYS, performance } from '../quant/portfolio/analytics.js';
 
 export const ROLLING = 63;
 

@@ -7,7 +7,7 @@ import { accessSync, constants, existsSync, mkdirSync, readdirSync } from 'node:
 import { dirname, join } from 'node:path';
 import { readEnv } from '../config/env.js';
 import { checkAccount } from '../qc/account-check.js';
-import { createRuntime } from '../runtime/runtime.js';
+import { createRuntime } from '../server/runtime.js';
 
 type Status = 'ok' | 'warn' | 'fail';
 const MARK: Record<Status, string> = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' };

@@ -1,7 +1,7 @@
 /** `quantconnect-mcp grant add ID [--read-only] [--toolsets a,b] | list | revoke ID`. */
 import { join } from 'node:path';
 import { readEnv } from '../config/env.js';
-import { GrantStore } from '../http/grants.js';
+import { GrantStore } from '../policy/grants.js';
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 

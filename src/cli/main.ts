@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/load-yaml.js';
 import { SettingsError } from '../config/env.js';
-import { packageVersion } from '../runtime/package-info.js';
+import { packageVersion } from '../config/package-info.js';
 
 const HELP = `quantconnect-mcp ${'{version}'}: an MCP server for QuantConnect, with local research tools and a built-in policy layer.
 

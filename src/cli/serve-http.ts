@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { readEnv, SettingsError } from '../config/env.js';
 import { assertSafeBinding, HttpSetupError, startHttp } from '../http/serve.js';
-import { createRuntime } from '../runtime/runtime.js';
+import { createRuntime } from '../server/runtime.js';
 
 export async function serveOverHttp(flags: { host?: string | undefined; port?: string | undefined }): Promise<void> {
   const env = readEnv();

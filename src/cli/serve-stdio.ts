@@ -1,7 +1,7 @@
 /** `quantconnect-mcp serve`: the runtime over stdio. Stdout is the transport: logs go to stderr. */
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
-import { createRuntime } from '../runtime/runtime.js';
-import { createMcpServer } from '../runtime/server.js';
+import { createRuntime } from '../server/runtime.js';
+import { createMcpServer } from '../server/server.js';
 
 export async function serveOverStdio(): Promise<void> {
   const runtime = await createRuntime({ watch: true });

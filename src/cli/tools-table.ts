@@ -1,5 +1,5 @@
 /** `quantconnect-mcp tools`: the inventory as operators see it, after tools.yaml and the overlay. */
-import { createRuntime } from '../runtime/runtime.js';
+import { createRuntime } from '../server/runtime.js';
 
 export async function printToolTable(): Promise<void> {
   const runtime = await createRuntime({ log: () => {} });

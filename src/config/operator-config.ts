@@ -4,8 +4,8 @@
  * name the rule that made it. Read at start-up and on change; no regeneration needed.
  */
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
-import { readPolicyJson } from '../policy/policy-json.js';
-import type { PolicyFields } from '../policy/schema.js';
+import { readPolicyJson } from './policy-json.js';
+import type { PolicyFields } from './policy-schema.js';
 import { ConfigError, parseYamlFile } from './load-yaml.js';
 import { OverlayFileSchema, ToolsFileSchema, type OverlayFile, type ToolsFile } from './tools-schema.js';
 

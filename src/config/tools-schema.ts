@@ -3,7 +3,7 @@
  * Codegen reads the mapping fields; the runtime reads the operator fields.
  */
 import { z } from 'zod';
-import { PolicyFieldsShape, PolicySectionSchema } from '../policy/schema.js';
+import { PolicyFieldsShape, PolicySectionSchema } from './policy-schema.js';
 
 export const RISKS = ['read', 'write', 'execute', 'destructive', 'financial'] as const;
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
@@ -60,7 +60,7 @@ export const ToolEntrySchema = z
     title: z.string().optional(),
     description: z.string().optional().describe('Overrides the description taken from the spec.'),
     inputs: InputsSchema.optional(),
-    handler: z.string().optional().describe('A hand-written handler in src/qc/handlers instead of one POST.'),
+    handler: z.string().optional().describe('A hand-written handler in src/api/handlers instead of one POST.'),
     ...operatorToolFields,
   })
   .strict();

@@ -20,8 +20,8 @@ import {
   type McpHttpHandler,
 } from '@modelcontextprotocol/server';
 import { toWebRequest } from '@modelcontextprotocol/node';
-import { createMcpServer, type Runtime } from '../runtime/server.js';
-import { GrantStore, type ResolvedGrant } from './grants.js';
+import { createMcpServer, type Runtime } from '../server/server.js';
+import { GrantStore, type ResolvedGrant } from '../policy/grants.js';
 
 export interface HttpOptions {
   host: string;

@@ -41,6 +41,8 @@ export interface AuditFields {
   upstream_status?: number | null;
   latency_ms?: number | null;
   error?: string | null;
+  /** The call that made this one (a workflow's steps), when another tool made it. */
+  parent_call_id?: string;
 }
 
 export interface AuditRecord extends AuditFields {

@@ -4,7 +4,7 @@
  */
 import { fieldAt, type Layer, type OperatorConfig } from '../config/operator-config.js';
 import type { Risk, Severity } from '../config/tools-schema.js';
-import type { LimitSpec, RuleSpec } from './schema.js';
+import type { LimitSpec, RuleSpec } from '../config/policy-schema.js';
 
 export interface Decided<T> {
   value: T;

@@ -8,7 +8,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, parseYamlFile } from '../config/load-yaml.js';
-import { ToolError } from '../runtime/results.js';
+import { ToolError } from '../tool/results.js';
 
 const SecretsFileSchema = z
   .object({

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { zipSync } from 'fflate';
-import { formatAjvErrors, loadPackagedSchemas, type SchemasDoc } from '../qc/api-tools.js';
+import { formatAjvErrors, loadPackagedSchemas, type SchemasDoc } from '../api/api-tools.js';
 import { emptyState, loadState, saveState, type SandboxState } from './state.js';
 import { routes, type RouteContext, type Timing } from './routes/index.js';
 import { FaultInjector, type FaultRule } from './faults.js';

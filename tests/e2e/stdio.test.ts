@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { META_BACKEND } from '../../src/qc/api-tools.js';
+import { META_BACKEND } from '../../src/api/api-tools.js';
 import { backtestWorkflow, caller } from '../helpers/workflow.js';
 
 const CLI = 'dist/src/cli/main.js';

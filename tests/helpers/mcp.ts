@@ -3,8 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
-import { createRuntime, type RuntimeOptions } from '../../src/runtime/runtime.js';
-import { createMcpServer, type Runtime } from '../../src/runtime/server.js';
+import { createRuntime, type RuntimeOptions } from '../../src/server/runtime.js';
+import { createMcpServer, type Runtime } from '../../src/server/server.js';
 
 export interface Connected {
   client: Client;

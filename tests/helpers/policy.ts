@@ -5,8 +5,8 @@
  */
 import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
-import { createRuntime, type RuntimeOptions } from '../../src/runtime/runtime.js';
-import { createMcpServer, type Runtime } from '../../src/runtime/server.js';
+import { createRuntime, type RuntimeOptions } from '../../src/server/runtime.js';
+import { createMcpServer, type Runtime } from '../../src/server/server.js';
 import { testEnv } from './mcp.js';
 import { writeOverlay } from './overlay.js';
 import { startRecorder, type Recorder } from './recorder.js';

@@ -1,6 +1,6 @@
 /** A sandbox on loopback with a fast clock, and a runtime connected to it through a real MCP client. */
 import { Sandbox, startSandbox, type SandboxOptions } from '../../src/sandbox/server.js';
-import type { RuntimeOptions } from '../../src/runtime/runtime.js';
+import type { RuntimeOptions } from '../../src/server/runtime.js';
 import { connect, testEnv, type Connected } from './mcp.js';
 
 export const FAST_TIMING = { compileMs: 60, backtestQueueMs: 30, backtestRunMs: 150, optimizationMs: 300, liveWarmupMs: 150, reportMs: 30, loginMs: 200 };

@@ -9,7 +9,7 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { getAt, pointer } from '../../codegen/json-pointer.js';
 import { loadSpec } from '../../codegen/spec-source.js';
 import { SchemaTransformer } from '../../codegen/transform/schema.js';
-import { loadPackagedSchemas } from '../../src/qc/api-tools.js';
+import { loadPackagedSchemas } from '../../src/api/api-tools.js';
 
 export const SPEC_CANDIDATES = [
   process.env.QC_SPEC,

@@ -46,7 +46,12 @@ describe.each(['legacy', 'modern'] as const)('elicitation on the %s protocol era
     expect(result.isError).toBe(true);
     expect(text(result)).toMatch(/The human (declined|cancelled) liquidate_live_algorithm\. Nothing was sent/);
     onlyReads(rig);
-    expect(audit(rig).map((r) => r.decision)).toEqual(['confirmation_requested', 'human_declined', 'denied']);
+    const records = audit(rig);
+    expect(records.filter((r) => r.tool === 'liquidate_live_algorithm').map((r) => r.decision)).toEqual(['confirmation_requested', 'human_declined', 'denied']);
+    // The summary's project-name lookup is a read_project call through the pipeline, audited under the asking call.
+    const lookup = records.filter((r) => r.tool === 'read_project');
+    expect(lookup).toHaveLength(1);
+    expect(lookup[0]).toMatchObject({ decision: 'ok', parent_call_id: records.find((r) => r.tool === 'liquidate_live_algorithm')?.call_id });
   });
 });
 

@@ -6,7 +6,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRuntime } from '../../src/runtime/runtime.js';
+import { createRuntime } from '../../src/server/runtime.js';
 import { setLockdown } from '../../src/policy/lockdown.js';
 import { connectRuntime } from '../helpers/mcp.js';
 import { LIVE_ON, policyRig, text, type Rig } from '../helpers/policy.js';

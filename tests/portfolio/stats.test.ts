@@ -3,11 +3,11 @@
  * (independent numpy / pandas / scipy implementations of the same definitions) on three data sets.
  */
 import { describe, expect, it } from 'vitest';
-import { diversificationRatio, performance, REBALANCE, simulate } from '../../plugins/portfolio/analytics.js';
-import { minimizeCvar } from '../../plugins/portfolio/cvar.js';
-import { hrp, LINKAGES } from '../../plugins/portfolio/hrp.js';
-import { projectCappedSimplex, sparseTracking } from '../../plugins/portfolio/sparse.js';
-import { correlationFrom, covarianceMatrix, pearsonMatrix } from '../../plugins/research/stats/describe.js';
+import { diversificationRatio, performance, REBALANCE, simulate } from '../../plugins/quant/portfolio/analytics.js';
+import { minimizeCvar } from '../../plugins/quant/portfolio/cvar.js';
+import { hrp, LINKAGES } from '../../plugins/quant/portfolio/hrp.js';
+import { projectCappedSimplex, sparseTracking } from '../../plugins/quant/portfolio/sparse.js';
+import { correlationFrom, covarianceMatrix, pearsonMatrix } from '../../plugins/quant/stats/describe.js';
 import { near } from '../helpers/golden.js';
 import { dataOf, portfolioGolden } from '../helpers/portfolio.js';
 

@@ -1,7 +1,7 @@
 /** XᵀX split between this thread and the helper worker equals the plain sums, for every shape of split. */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { columnMatrix, crossProducts } from '../../plugins/research/stats/gram.js';
+import { columnMatrix, crossProducts } from '../../plugins/quant/stats/gram.js';
 import { prng } from '../../src/sandbox/simulate.js';
 
 function naive(data: Float64Array, p: number, n: number): Float64Array {

@@ -1,6 +1,6 @@
 /** Golden tests: our statistics against statsmodels, scikit-learn and pandas, on two data sets of different shapes. */
 import { describe, expect, it } from 'vitest';
-import { adfuller, engleGranger } from '../../plugins/research/stats/adf.js';
+import { adfuller, engleGranger } from '../../plugins/quant/stats/adf.js';
 import { closes, golden, near, SETS } from '../helpers/golden.js';
 
 describe.each(SETS)('data set %s', (set) => {
@@ -31,9 +31,9 @@ describe.each(SETS)('data set %s', (set) => {
   });
 });
 
-import { johansen } from '../../plugins/research/stats/johansen.js';
-import { distanceCorrelation, hurst, pca, pearsonMatrix, ranks, simpleReturns } from '../../plugins/research/stats/describe.js';
-import { halfLife } from '../../plugins/research/stats/adf.js';
+import { johansen } from '../../plugins/quant/stats/johansen.js';
+import { distanceCorrelation, hurst, pca, pearsonMatrix, ranks, simpleReturns } from '../../plugins/quant/stats/describe.js';
+import { halfLife } from '../../plugins/quant/stats/adf.js';
 
 describe.each(SETS)('data set %s, continued', (set) => {
   const g = golden(set);

@@ -1,6 +1,6 @@
 /** The symmetric eigensolver: A V = V Lambda and V'V = I, on matrices with well-separated, clustered and repeated eigenvalues. */
 import { describe, expect, it } from 'vitest';
-import { symmetricEigen } from '../../plugins/research/stats/symeig.js';
+import { symmetricEigen } from '../../plugins/quant/stats/symeig.js';
 import { prng } from '../../src/sandbox/simulate.js';
 
 /** Q diag(values) Q' for a random orthogonal Q (Gram-Schmidt of a random matrix). */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
-import { screenPairs } from '../../plugins/research/stats/pairs.js';
+import { screenPairs } from '../../plugins/quant/stats/pairs.js';
 import { closes, golden, GOLDEN_DIR, near, SETS } from '../helpers/golden.js';
 import { connect, testEnv, type Connected } from '../helpers/mcp.js';
 import { unrestrictedOverlay } from '../helpers/overlay.js';

@@ -6,7 +6,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Tool } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadPackagedSchemas } from '../../src/qc/api-tools.js';
+import { loadPackagedSchemas } from '../../src/api/api-tools.js';
 import { unrestrictedOverlay } from '../helpers/overlay.js';
 import { sandboxSession, type SandboxSession } from '../helpers/sandbox.js';
 import { pollUntil } from '../helpers/workflow.js';

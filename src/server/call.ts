@@ -1,0 +1,230 @@
+/**
+ * The call pipeline. Every tools/call, generated or plugin, direct or made by another tool through
+ * `ctx.call`, takes the same steps before anything reaches QuantConnect:
+ *   lookup -> available -> parse -> decide -> secrets -> confirm -> reserve -> invoke -> audit.
+ * Each call ends in exactly one audit outcome record; decisions on the way (confirmation asked,
+ * accepted or declined, approval used) are recorded under the same call id, and a call made by
+ * another tool carries its parent's call id.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  ProtocolError,
+  ProtocolErrorCode,
+  type CallToolRequest,
+  type CallToolResult,
+  type InputRequiredResult,
+  type Server,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
+import { META_BACKEND } from '../api/api-tools.js';
+import { WINDOWS } from '../config/policy-schema.js';
+import { argsHash, atPath } from '../policy/canonical.js';
+import { LimitStateError, type LimitRequest } from '../policy/limits.js';
+import type { LimitRef } from '../policy/resolve.js';
+import { firstDenial } from '../policy/rules.js';
+import { describeLimit, limitKey, lockdownOn, type ConfirmState } from '../policy/services.js';
+import { errorResult, okResult, ToolError } from '../tool/results.js';
+import type { ToolContext, ToolReturn } from '../tool/tool.js';
+import { audit, outcome, refuse, type Caller, type CallState, type ParentCall } from './call-state.js';
+import { askConfirmation, confirmationsNeeded } from './confirm.js';
+import type { Availability } from './registry.js';
+import type { Runtime } from './runtime.js';
+
+type Stop = CallToolResult | InputRequiredResult;
+type Finished = { stop: Stop } | { done: ToolReturn };
+
+/** tools/call: the whole pipeline for a direct call, answered as MCP expects. */
+export async function handleToolCall(runtime: Runtime, server: Server, caller: Caller, request: CallToolRequest, ctx: ServerContext): Promise<Stop> {
+  const found = lookup(runtime, caller, request.params.name);
+  if (!found) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
+  const state = begin(runtime, server, caller, ctx, found, (request.params.arguments ?? {}) as Record<string, unknown>, undefined);
+  const finished = await run(state);
+  if ('stop' in finished) return finished.stop;
+  const { done } = finished;
+  return server.projectCallToolResult(okResult(done.structured, { ...state.meta, ...done.meta }, done.text, done.content), state.tool.outputSchema);
+}
+
+/** A call made under another (ctx.call, or the confirm step's lookups): the same pipeline; refusals and errors throw ToolError. */
+async function innerCall(parent: CallState, name: string, args: Record<string, unknown>, options: { progress?: boolean; timeoutMs?: number }): Promise<ToolReturn> {
+  const found = lookup(parent.runtime, parent.caller, name);
+  if (!found) throw new ToolError(`${parent.tool.name} needs ${name}, which is not a tool of this server.`);
+  const signal = parent.parent?.signal ?? parent.ctx.mcpReq.signal;
+  const from: ParentCall = {
+    callId: parent.callId,
+    tool: parent.tool.name,
+    confirmed: parent.confirmed,
+    signal: options.timeoutMs ? AbortSignal.any([signal, AbortSignal.timeout(options.timeoutMs)]) : signal,
+    progress: options.progress ? progressOf(parent) : undefined,
+  };
+  const finished = await run(begin(parent.runtime, parent.server, parent.caller, parent.ctx, found, args, from));
+  if ('done' in finished) return finished.done;
+  const stop = finished.stop as CallToolResult;
+  const text = stop.content?.map((c) => (c.type === 'text' ? c.text : '')).join(' ') ?? '';
+  throw new ToolError(`${parent.tool.name} stopped at ${name}: ${text}`, stop.structuredContent as Record<string, unknown> | undefined);
+}
+
+function lookup(runtime: Runtime, caller: Caller, name: string): Availability | undefined {
+  return runtime.registry.lookup(name, caller.grant);
+}
+
+function begin(runtime: Runtime, server: Server, caller: Caller, ctx: ServerContext, found: Availability, rawArgs: Record<string, unknown>, parent: ParentCall | undefined): CallState {
+  const hash = argsHash(rawArgs);
+  const echoed = parent ? undefined : ctx.mcpReq.requestState<ConfirmState>();
+  const resumed = typeof echoed === 'object' && echoed !== null && echoed.tool === found.tool.name && echoed.args === hash && echoed.identity === caller.identity;
+  const state: CallState = {
+    runtime, server, caller, ctx, found, tool: found.tool, rawArgs, args: {}, filled: {}, hash, parent,
+    callId: resumed ? echoed.call : randomUUID(), resumed, confirmed: new Set(), approvalId: null, token: undefined,
+    meta: { [META_BACKEND]: runtime.settings.backend },
+    call: (name, args, options = {}) => innerCall(state, name, args, options),
+  };
+  return state;
+}
+
+/** The steps in order; the first that stops the call answers it, and every answer is audited. */
+async function run(state: CallState): Promise<Finished> {
+  const stop = available(state) ?? parse(state) ?? (await decide(state)) ?? secrets(state) ?? (await confirm(state)) ?? (await reserve(state));
+  return stop ? { stop } : invoke(state);
+}
+
+function parse(state: CallState): Stop | undefined {
+  const parsed = state.tool.parse(state.rawArgs);
+  if (parsed.ok) {
+    state.args = parsed.value;
+    return undefined;
+  }
+  const problems = parsed.problems.join('; ');
+  return outcome(state, 'invalid', { error: problems }, errorResult(`Invalid arguments for ${state.tool.name}: ${problems}`, undefined, state.meta));
+}
+
+/** Whether the tool is served to this caller at all (switched on, not hidden, within the caller's grant). */
+function available(state: CallState): Stop | undefined {
+  return state.found.available ? undefined : refuse(state, state.found.reason, state.found.rule);
+}
+
+/** The availability of every tool it calls, lockdown, and the operator's argument rules. */
+async function decide(state: CallState): Promise<Stop | undefined> {
+  const { found, tool } = state;
+  for (const name of tool.calls ?? []) {
+    const inner = lookup(state.runtime, state.caller, name);
+    if (!inner?.available) {
+      const why = inner ? `${inner.reason} (${inner.rule})` : 'it is not a tool of this server';
+      return refuse(state, `${tool.name} is refused because ${name} is not available: ${why}. Nothing was sent.`, inner && !inner.available ? inner.rule : 'registry');
+    }
+  }
+  if (tool.severity === 'critical' && (await lockdownOn(state.runtime.policy))) {
+    return refuse(state, `The operator has locked this server down: ${tool.name} and every other critical tool are refused until the lockdown is lifted. Nothing was sent.`, 'lockdown');
+  }
+  const rule = firstDenial(found.policy.rules, state.args);
+  return rule ? refuse(state, `Refused by the server's policy: ${rule.deny} Nothing was sent.`, rule.at) : undefined;
+}
+
+/** Named server-side credentials, resolved now: the filled arguments go upstream only, never into summaries, logs or the audit. */
+function secrets(state: CallState): Stop | undefined {
+  try {
+    state.filled = state.runtime.policy.secrets.fill(state.args).args;
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof ToolError)) throw error;
+    return outcome(state, 'invalid', { error: error.message }, errorResult(error.message, undefined, state.meta));
+  }
+}
+
+/** A human's confirmation, where the policy asks for it for this tool or any tool it calls. */
+async function confirm(state: CallState): Promise<Stop | undefined> {
+  const needed = confirmationsNeeded(state);
+  if (needed.length === 0) return undefined;
+  try {
+    return await askConfirmation(state, needed);
+  } catch (error) {
+    return refuse(
+      state,
+      `${state.tool.name} needs a human's confirmation, but the server cannot reach its approval state, so it is refused (failing closed). Nothing was sent.`,
+      'state/approvals',
+      { error: (error as Error).message },
+    );
+  }
+}
+
+/** Rate limits: reserved before anything is sent, released if the call fails. */
+async function reserve(state: CallState): Promise<Stop | undefined> {
+  const { limits } = state.found.policy;
+  if (limits.length === 0) return undefined;
+  const requests: LimitRequest[] = [];
+  for (const limit of limits) {
+    let amount = 1;
+    if (limit.increment_from) {
+      const value = atPath(state.args, limit.increment_from);
+      amount = value === undefined || value === null ? 0 : Math.abs(Number(value));
+      if (!Number.isFinite(amount)) return refuse(state, `${limit.increment_from} must be a number: the server's policy counts it.`, limit.at);
+    }
+    requests.push({ key: limitKey(limit, state.tool.name, state.caller.identity), amount, max: limit.max, windowMs: WINDOWS[limit.window] });
+  }
+  const { policy } = state.runtime;
+  try {
+    const reservation = await policy.limits.reserve(requests, policy.now());
+    if (!reservation.ok) {
+      const limit = limits[reservation.index] as LimitRef;
+      const wait = Math.ceil(reservation.retryAfterMs / 1000);
+      return refuse(state, `Rate limit reached for ${state.tool.name}: ${describeLimit(limit)}. Try again in ${wait} s. Nothing was sent.`, limit.at);
+    }
+    state.token = reservation.token;
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof LimitStateError)) throw error;
+    return refuse(state, `The server cannot read its rate-limit state, so limited tools are refused until an operator fixes it. Nothing was sent.`, 'state/limits', { error: error.message });
+  }
+}
+
+/** The handler itself, with the context a tool sees; its outcome is audited with latency and upstream status. */
+async function invoke(state: CallState): Promise<Finished> {
+  const { policy } = state.runtime;
+  const started = performance.now();
+  const latency = () => Math.round((performance.now() - started) * 100) / 100;
+  try {
+    const done = await state.tool.handler(state.filled, toolContext(state));
+    audit(state, 'ok', { upstream_status: done.upstreamStatus ?? null, latency_ms: latency() });
+    return { done };
+  } catch (error) {
+    if (state.token) await policy.limits.release(state.token).catch(() => {});
+    if (!(error instanceof ToolError)) {
+      audit(state, 'error', { latency_ms: latency(), error: policy.secrets.scrub(`internal error: ${(error as Error).message}`) });
+      throw error;
+    }
+    const message = policy.secrets.scrub(error.message);
+    const result = errorResult(message, error.details, state.meta);
+    return { stop: outcome(state, 'error', { upstream_status: error.upstreamStatus ?? null, latency_ms: latency(), error: message }, result) };
+  }
+}
+
+function toolContext(state: CallState): ToolContext {
+  const { runtime } = state;
+  return {
+    signal: state.parent?.signal ?? state.ctx.mcpReq.signal,
+    identity: state.caller.identity,
+    qc: runtime.qc,
+    settings: runtime.settings,
+    state: runtime.pluginState,
+    availability: (other) => {
+      const found = lookup(runtime, state.caller, other);
+      if (!found) return { available: false, reason: `${other} is not a tool of this server`, rule: 'registry' };
+      return found.available ? { available: true } : { available: false, reason: found.reason, rule: found.rule };
+    },
+    progress: state.parent ? (state.parent.progress ?? (async () => {})) : progressOf(state),
+    call: async (name, args, options = {}) => {
+      if (!state.tool.calls?.includes(name)) throw new Error(`${state.tool.name} calls ${name}, which its declaration does not list in \`calls\``);
+      return innerCall(state, name, args, options);
+    },
+  };
+}
+
+/** Progress notifications to the client, when it asked for them (scrubbed of secrets). */
+function progressOf(state: CallState): ToolContext['progress'] {
+  if (state.parent) return state.parent.progress ?? (async () => {});
+  const token = state.ctx.mcpReq._meta?.progressToken;
+  return async (progress, total, message) => {
+    if (token === undefined) return;
+    const text = message ? { message: state.runtime.policy.secrets.scrub(message) } : {};
+    await state.ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, progress, ...(total === undefined ? {} : { total }), ...text } });
+  };
+}
+

@@ -1,0 +1,25 @@
+/** Server instructions: short guidance for agents, written for the tools actually enabled. */
+import type { ToolDefinition } from '../tool/tool.js';
+
+export function buildInstructions(tools: readonly ToolDefinition[], backend: 'quantconnect' | 'sandbox'): string {
+  const has = (name: string): boolean => tools.some((t) => t.name === name);
+  const lines: string[] = [];
+  if (backend === 'sandbox') {
+    lines.push('SANDBOX: no QuantConnect credentials are set, so every tool talks to a local simulated API. Results are simulated, not your account.');
+  }
+  lines.push('QuantConnect tools: inputs are flat; ids come from earlier results (projectId, compileId, backtestId).');
+  if (has('compile_and_backtest')) {
+    lines.push('To run a backtest use compile_and_backtest: one call compiles, waits, backtests, waits and returns a compact summary (progress is reported; do not poll).');
+  } else if (has('create_compile') && has('create_backtest')) {
+    lines.push('Compile before backtesting: create_compile, then read_compile until state is BuildSuccess, then create_backtest with that compileId; poll read_backtest until completed.');
+  }
+  const waits = ['wait_for_compile', 'wait_for_backtest', 'wait_for_optimization', 'wait_for_live_algorithm'].filter(has);
+  if (waits.length > 0) lines.push(`To wait for a job already started, use ${waits.join(', ')} instead of polling.`);
+  if (has('read_backtest')) lines.push('read_backtest is a summary; its resource links (quantconnect:// URIs) and include option reach charts, orders and the report.');
+  lines.push('Long lists come a page at a time (100 by default): when page.more_available is true, call again with offset=page.next_offset.');
+  if (has('patch_file')) lines.push('For small code edits use patch_file (unified diff) rather than rewriting whole files.');
+  if (has('read_backtest_orders')) lines.push('Orders and insights are read in windows: end - start must be under 100.');
+  if (has('read_live_logs')) lines.push('Live logs: at most 250 lines per call; live orders: at most 1000.');
+  lines.push('Some tools are disabled or need a human\'s confirmation by policy; a refusal says why and what to do next.');
+  return lines.join('\n');
+}

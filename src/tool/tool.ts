@@ -1,0 +1,160 @@
+/**
+ * One ToolDefinition for generated and plugin tools alike, and the plugin API
+ * (definePlugin / defineTool). The registry, policy, docs and tests treat every tool the same.
+ */
+import { z } from 'zod';
+import type { Risk, Severity } from '../config/tools-schema.js';
+import type { QuantConnectClient } from '../qc/client.js';
+import type { JsonSchema } from './generated-tool.js';
+import type { ExtraContent, ResultMeta } from './results.js';
+
+export interface RuntimeSettings {
+  agentName: string;
+  organizationId: string | undefined;
+  backend: 'quantconnect' | 'sandbox';
+  /** The npm executable read_latest_mcp_server_version asks (QC_MCP_NPM, default "npm"). */
+  npm: string;
+  /** Where research price data comes from (QC_MCP_DATA, else tools.yaml plugins.research.data: csv:DIR | lean:DIR | objectstore:PREFIX). */
+  data: string | undefined;
+  /** For get_auth_status: the user id masked, and where the credentials came from. Never the token. */
+  auth: { userIdMasked: string | null; source: 'environment' | 'login file' | 'sandbox' | 'none' };
+  /** Where `export: true` writes CSV (QC_MCP_EXPORT_DIR, else plugins.portfolio.export_dir, else QC_MCP_STATE_DIR/exports). */
+  exportDir: string;
+}
+
+export interface ToolContext {
+  signal: AbortSignal;
+  /** Who is calling ("local" over stdio, a grant id over HTTP): scopes per-caller state such as research sessions. */
+  identity: string;
+  /** Report progress to the client (a no-op when it did not ask for progress). */
+  progress: (progress: number, total?: number, message?: string) => Promise<void>;
+  qc: QuantConnectClient;
+  settings: RuntimeSettings;
+  /** State a plugin keeps for the life of this runtime (keyed by plugin name). */
+  state: Map<string, unknown>;
+  /**
+   * Whether another tool is available to this caller now, and if not, why (the policy's reason
+   * and rule). A tool that does what other tools do (compile_and_backtest) honours their switches.
+   */
+  availability: (name: string) => { available: true } | { available: false; reason: string; rule: string };
+  /**
+   * Call another tool through the same pipeline as a direct call (its availability, rules, limits and
+   * audit; its confirmation is covered by this call's). Only tools listed in the definition's `calls`.
+   * A refusal or an error throws ToolError with the inner tool's message.
+   */
+  call: (name: string, args: Record<string, unknown>, options?: CallOptions) => Promise<ToolReturn>;
+}
+
+export interface CallOptions {
+  /** Forward the inner call's progress notifications as this call's. */
+  progress?: boolean;
+}
+
+export interface ToolReturn {
+  structured: Record<string, unknown>;
+  meta?: ResultMeta;
+  text?: string;
+  /** Content after the text (resource links to exported files, images). */
+  content?: ExtraContent[];
+  /** The upstream HTTP status, for the audit log. */
+  upstreamStatus?: number;
+}
+
+export type ParseResult = { ok: true; value: Record<string, unknown> } | { ok: false; problems: string[] };
+
+export interface ToolDefinition {
+  name: string;
+  title: string;
+  description: string;
+  toolset: string;
+  risk: Risk;
+  severity: Severity;
+  /** Where the tool acts: "POST /path" for API tools, "local" for plugins. */
+  endpoint: string;
+  /** Whether the tool reaches beyond this machine (drives openWorldHint). */
+  openWorld: boolean;
+  inputSchema: JsonSchema;
+  outputSchema?: JsonSchema;
+  /** The tools this one calls through ctx.call: it is available only while they are, and their confirmation is asked for it. */
+  calls?: readonly string[];
+  parse: (args: unknown) => ParseResult;
+  handler: (args: Record<string, unknown>, ctx: ToolContext) => Promise<ToolReturn>;
+}
+
+export interface Plugin {
+  name: string;
+  tools: ToolDefinition[];
+}
+
+export interface DefineToolOptions<I extends z.ZodObject, O extends z.ZodObject | undefined> {
+  name: string;
+  title: string;
+  description: string;
+  toolset: string;
+  risk: Risk;
+  severity: Severity;
+  openWorld?: boolean;
+  calls?: readonly string[];
+  input: I;
+  output?: O;
+  handler: (args: z.output<I>, ctx: ToolContext) => Promise<ToolReturn>;
+}
+
+function zodProblems(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(arguments)'}: ${issue.message}`);
+}
+
+/**
+ * An output schema as tools/list carries it: the shape and types, without descriptions, required
+ * lists, closed objects or property-name schemas. Smaller, and lenient (a result may carry more or
+ * fewer fields than listed; the handler's zod schema still types them).
+ */
+function compactOutput(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(compactOutput);
+  if (!schema || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'description' || key === 'required' || key === 'propertyNames' || (key === 'additionalProperties' && value === false)) continue;
+    out[key] = key === 'properties' ? Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, compactOutput(v)])) : compactOutput(value);
+  }
+  return out;
+}
+
+function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  return io === 'output' ? (compactOutput(rest) as JsonSchema) : rest;
+}
+
+/** A plugin tool, declared with zod schemas; converted once to JSON Schema for tools/list. */
+export function defineTool<I extends z.ZodObject, O extends z.ZodObject | undefined = undefined>(
+  options: DefineToolOptions<I, O>,
+): ToolDefinition {
+  return {
+    name: options.name,
+    title: options.title,
+    description: options.description,
+    toolset: options.toolset,
+    risk: options.risk,
+    severity: options.severity,
+    endpoint: 'local',
+    openWorld: options.openWorld ?? false,
+    ...(options.calls ? { calls: options.calls } : {}),
+    inputSchema: jsonSchemaOf(options.input, 'input'),
+    ...(options.output ? { outputSchema: jsonSchemaOf(options.output, 'output') } : {}),
+    parse: (args) => {
+      // strict(): unknown arguments are refused rather than dropped silently.
+      const parsed = options.input.strict().safeParse(args ?? {});
+      return parsed.success ? { ok: true, value: parsed.data as Record<string, unknown> } : { ok: false, problems: zodProblems(parsed.error) };
+    },
+    handler: (args, ctx) => options.handler(args as z.output<I>, ctx),
+  };
+}
+
+export function definePlugin(plugin: Plugin): Plugin {
+  const names = new Set<string>();
+  for (const tool of plugin.tools) {
+    if (names.has(tool.name)) throw new Error(`plugin '${plugin.name}' defines tool '${tool.name}' twice`);
+    names.add(tool.name);
+  }
+  return plugin;
+}
