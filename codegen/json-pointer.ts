@@ -1,7 +1,7 @@
-/** RFC 6901 JSON pointers: the one way codegen names a place in the spec. */
-export function escapeToken(token: string): string {
-  return token.replace(/~/g, '~0').replace(/\//g, '~1');
-}
+/** RFC 6901 JSON pointers: the one way codegen names a place in the spec (tokens escaped by src/util/json-pointer.ts). */
+import { escapeToken, unescapeToken } from '../src/util/json-pointer.js';
+
+export { escapeToken };
 
 export function pointer(...tokens: (string | number)[]): string {
   return tokens.map((t) => `/${escapeToken(String(t))}`).join('');
@@ -13,7 +13,7 @@ export function parsePointer(ptr: string): string[] {
   return ptr
     .slice(1)
     .split('/')
-    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+    .map(unescapeToken);
 }
 
 type Container = Record<string, unknown> | unknown[];

@@ -13,9 +13,9 @@ function writeCall(writer: CodeBlockWriter, tool: ToolIR): void {
   const path = literal(tool.path);
   if (tool.method !== 'POST') throw new Error(`tool '${tool.name}': only POST operations are emitted (got ${tool.method})`);
   if (tool.contentType === null) {
-    writer.write(`call: (client, _body, init) => client.POST(${path}, init),`);
+    writer.write(`call: (client, _body, init) => typed(client).POST(${path}, init),`);
   } else {
-    writer.write(`call: (client, body, init) => client.POST(${path}, { ...init, body: body as Body<${path}> }),`);
+    writer.write(`call: (client, body, init) => typed(client).POST(${path}, { ...init, body: body as Body<${path}> }),`);
   }
 }
 
@@ -48,16 +48,22 @@ function writeTool(writer: CodeBlockWriter, tool: ToolIR): void {
 export function emitTools(ir: GenerationIR): string {
   const project = new Project({ useInMemoryFileSystem: true });
   const file = project.createSourceFile('tools.ts', '', { overwrite: true });
+  file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: 'openapi-fetch', namedImports: ['Client'] });
   file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: './openapi.js', namedImports: ['paths'] });
   file.addImportDeclaration({
     isTypeOnly: true,
     moduleSpecifier: '../src/tool/generated-tool.js',
-    namedImports: ['GeneratedToolSpec'],
+    namedImports: ['ApiClient', 'GeneratedToolSpec'],
   });
   file.addTypeAlias({
     name: 'Body',
     typeParameters: [{ name: 'P', constraint: 'keyof paths' }],
     type: 'paths[P] extends { post: { requestBody?: { content: infer C } } } ? C[keyof C] : never',
+  });
+  // The runtime hands over an untyped client (src/ does not import generated types); here it is typed by the spec's paths.
+  file.addVariableStatement({
+    declarationKind: VariableDeclarationKind.Const,
+    declarations: [{ name: 'typed', initializer: '(client: ApiClient): Client<paths> => client as unknown as Client<paths>' }],
   });
   file.addVariableStatement({
     isExported: true,

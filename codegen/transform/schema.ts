@@ -8,6 +8,7 @@
  * - `oneOf` becomes `anyOf`: the API's variants overlap, and validation must stay lenient.
  * - Spec text (descriptions) is carried as data, never interpreted.
  */
+import { unescapeToken } from '../../src/util/json-pointer.js';
 import { getAt, pointer } from '../json-pointer.js';
 
 export type { JsonSchema } from '../../src/tool/generated-tool.js';
@@ -32,7 +33,7 @@ export function refName(ref: string, at: string): string {
   if (!ref.startsWith('#/')) throw new SchemaError(`only local $refs are supported, got ${JSON.stringify(ref)}`, at);
   const match = COMPONENT_REF.exec(ref);
   if (!match?.[1]) throw new SchemaError(`$ref ${JSON.stringify(ref)} does not point at a component schema`, at);
-  return decodeURIComponent(match[1].replace(/~1/g, '/').replace(/~0/g, '~'));
+  return decodeURIComponent(unescapeToken(match[1]));
 }
 
 /** Converts schemas of one spec, collecting every referenced component into `defs`. */

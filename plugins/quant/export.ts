@@ -2,7 +2,8 @@
  * Weights as a compact text table for the agent, and, on request, as CSV in the export folder
  * (QC_MCP_EXPORT_DIR / plugins.portfolio.export_dir) with a resource link to the file.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../../src/util/files.js';
+import { mkdirSync, } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ExtraContent } from '../../src/tool/results.js';
@@ -20,7 +21,6 @@ export function exportWeights(dir: string, tool: string, weights: Record<string,
   const name = `${tool}-${now.toISOString().replace(/[:.]/g, '-')}.csv`;
   const path = join(dir, name);
   const body = ['symbol,weight', ...Object.entries(weights).map(([s, w]) => `${s},${w}`)].join('\n') + '\n';
-  writeFileSync(`${path}.tmp`, body, { mode: 0o600 });
-  renameSync(`${path}.tmp`, path);
+  writeFileAtomic(path, body);
   return { path, link: { type: 'resource_link', uri: pathToFileURL(path).href, name, mimeType: 'text/csv', description: `Weights from ${tool}` } };
 }

@@ -3,6 +3,7 @@
  * cancellation and a deadline. Backtest summaries live in src/api/backtest-summary.ts.
  */
 import { ToolError } from '../../src/tool/results.js';
+import { sleep } from '../../src/util/sleep.js';
 import type { ToolContext } from '../../src/tool/tool.js';
 
 export type Json = Record<string, unknown>;
@@ -13,18 +14,6 @@ export interface PollOptions {
   resume: string;
   firstMs?: number;
   maxMs?: number;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /**

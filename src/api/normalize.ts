@@ -4,6 +4,7 @@
  * values ("Runtime Error"), nulls and extra fields. Normalise what can be normalised, pass the
  * rest through unchanged, and record every drift. Never throws, never drops data.
  */
+import { escapeToken } from '../util/json-pointer.js';
 import type { JsonSchema } from '../tool/generated-tool.js';
 
 export type DriftKind = 'type' | 'enum' | 'date' | 'null' | 'extra' | 'empty-array-for-object' | 'empty-object-for-array';
@@ -28,7 +29,6 @@ const SPACE_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(\.
 const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?(?: ?([AP]M))?)?$/i;
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const escape = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
 function iso(year: number, month: number, day: number, h = 0, m = 0, s = 0, frac = ''): string | undefined {
   const date = new Date(Date.UTC(year, month - 1, day, h, m, s));
@@ -149,7 +149,7 @@ class Walker {
     const out: Record<string, unknown> = {};
     const extras: string[] = [];
     for (const [key, child] of Object.entries(value)) {
-      const childPath = `${path}/${escape(key)}`;
+      const childPath = `${path}/${escapeToken(key)}`;
       const propSchema = properties[key];
       if (propSchema) out[key] = this.walk(child, propSchema, childPath);
       else if (isPlainObject(additional)) out[key] = this.walk(child, additional, childPath);

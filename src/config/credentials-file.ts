@@ -2,7 +2,8 @@
  * Credentials saved by `quantconnect-mcp login`: QC_MCP_STATE_DIR/credentials.json, mode 0600,
  * written atomically. The environment always wins over the file; nothing here is ever printed.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../util/files.js';
+import { existsSync, readFileSync, statSync, } from 'node:fs';
 import { join } from 'node:path';
 
 export interface StoredCredentials {
@@ -36,12 +37,8 @@ export function readStoredCredentials(stateDir: string): StoredCredentials | und
 }
 
 export function writeStoredCredentials(stateDir: string, credentials: StoredCredentials): string {
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const path = credentialsPath(stateDir);
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(temp, 0o600);
-  renameSync(temp, path);
+  writeFileAtomic(path, `${JSON.stringify(credentials, null, 2)}\n`);
   return path;
 }
 

@@ -4,8 +4,10 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_BASE_URL } from '../qc/client.js';
 import { readStoredCredentials } from './credentials-file.js';
+
+/** QuantConnect's API, unless QUANTCONNECT_API_BASE_URL says otherwise. */
+export const DEFAULT_BASE_URL = 'https://www.quantconnect.com/api/v2';
 
 export type BackendChoice = 'auto' | 'quantconnect' | 'sandbox';
 

@@ -3,6 +3,7 @@
  * layered on top. Every field keeps where it came from (file#/json/pointer), so a decision can
  * name the rule that made it. Read at start-up and on change; no regeneration needed.
  */
+import { escapeToken } from '../util/json-pointer.js';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { readPolicyJson } from './policy-json.js';
 import type { PolicyFields } from './policy-schema.js';
@@ -55,7 +56,6 @@ function addPluginsSection(config: OperatorConfig, plugins: ToolsFile['plugins']
 const POLICY_KEYS = ['enabled', 'hidden', 'confirm', 'limits', 'rules'] as const;
 const pick = (o: Record<string, unknown>): PolicyFields =>
   Object.fromEntries(POLICY_KEYS.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) as PolicyFields;
-const esc = (t: string): string => t.replace(/~/g, '~0').replace(/\//g, '~1');
 
 function push(map: Record<string, Layer[]>, key: string, fields: PolicyFields, at: string, renamed?: Layer['renamed']): void {
   if (Object.keys(fields).length === 0) return;
@@ -65,7 +65,7 @@ function push(map: Record<string, Layer[]>, key: string, fields: PolicyFields, a
 /** A toolset's layer: its policy fields, with `default` standing for `enabled`. */
 function pushToolset(config: OperatorConfig, name: string, toolset: { default?: boolean | undefined }, file: string): void {
   const fields = { ...pick(toolset as Record<string, unknown>), ...(toolset.default === undefined ? {} : { enabled: toolset.default }) };
-  push(config.toolsets, name, fields, `${file}#/toolsets/${esc(name)}`, { enabled: 'default' });
+  push(config.toolsets, name, fields, `${file}#/toolsets/${escapeToken(name)}`, { enabled: 'default' });
 }
 
 function addPolicySection(config: OperatorConfig, policy: ToolsFile['policy'], file: string): void {
@@ -77,7 +77,7 @@ function addPolicySection(config: OperatorConfig, policy: ToolsFile['policy'], f
   if (policy.defaults && Object.keys(pick(policy.defaults)).length > 0) config.defaults.push({ fields: pick(policy.defaults), at: `${f}#/policy/defaults` });
   for (const [risk, fields] of Object.entries(policy.risks ?? {})) push(config.risks, risk, pick(fields), `${f}#/policy/risks/${risk}`);
   for (const [sev, fields] of Object.entries(policy.severities ?? {})) push(config.severities, sev, pick(fields), `${f}#/policy/severities/${sev}`);
-  for (const [cls, fields] of Object.entries(policy.classes ?? {})) push(config.classes, cls, pick(fields), `${f}#/policy/classes/${esc(cls)}`);
+  for (const [cls, fields] of Object.entries(policy.classes ?? {})) push(config.classes, cls, pick(fields), `${f}#/policy/classes/${escapeToken(cls)}`);
 }
 
 export function operatorConfigFrom(packaged: ToolsFile, source: string): OperatorConfig {
@@ -103,7 +103,7 @@ export function operatorConfigFrom(packaged: ToolsFile, source: string): Operato
   }
   for (const [name, entry] of Object.entries(packaged.tools)) {
     config.tools[name] = [];
-    push(config.tools, name, pick(entry), `${f}#/tools/${esc(name)}`);
+    push(config.tools, name, pick(entry), `${f}#/tools/${escapeToken(name)}`);
   }
   return config;
 }
@@ -125,7 +125,7 @@ export function mergeOverlay(base: OperatorConfig, overlay: OverlayFile, file: s
   }
   for (const [name, fields] of Object.entries(overlay.tools ?? {})) {
     if (!(name in config.tools)) problems.push(`tools.${name}: no such tool`);
-    else push(config.tools, name, pick(fields), `${f}#/tools/${esc(name)}`);
+    else push(config.tools, name, pick(fields), `${f}#/tools/${escapeToken(name)}`);
   }
   if (problems.length > 0) throw new ConfigError(file, problems);
   return config;

@@ -4,9 +4,10 @@
  * global policy allows: it can hide tools, add confirmation, add limits and rules; never widen.
  * The file is re-read when it changes, so a revocation applies on the next request.
  */
+import { writeFileAtomic } from '../util/files.js';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { existsSync, readFileSync, statSync, } from 'node:fs';
+import { basename, } from 'node:path';
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import { parseYamlText } from '../config/load-yaml.js';
@@ -63,11 +64,7 @@ export class GrantStore {
   }
 
   private write(grants: Grant[]): void {
-    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
-    const temp = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(temp, `# quantconnect-mcp grants: tokens are stored as SHA-256 only.\n${stringify({ grants })}`, { mode: 0o600 });
-    renameSync(temp, this.path);
-    chmodSync(this.path, 0o600);
+    writeFileAtomic(this.path, `# quantconnect-mcp grants: tokens are stored as SHA-256 only.\n${stringify({ grants })}`);
   }
 
   /** Add a grant; returns the token, which is shown once and never stored. */

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { applyDecision, matches, newApprovalId, type Approval, type ApprovalStore } from './approvals.js';
 import { LimitStateError, type LimitRequest, type LimitStore, type Reservation } from './limits.js';
 import type { LockdownSwitch } from './lockdown.js';
-import type { PolicyState } from './state.js';
+import type { PolicyState } from './services.js';
 
 const PREFIX = 'qcmcp:';
 

@@ -10,6 +10,15 @@ import type { LockdownSwitch } from './lockdown.js';
 import type { LimitRef } from './resolve.js';
 import type { Secrets } from './secrets.js';
 
+/** Where limits, approvals and lockdown live: the state directory (files) or Redis (replicas). */
+export interface PolicyState {
+  kind: 'files' | 'redis';
+  limits: LimitStore;
+  approvals: ApprovalStore;
+  lockdown: LockdownSwitch;
+  close: () => Promise<void>;
+}
+
 /** What a confirmation request carries back (HMAC'd by the codec): the exact call it is for. */
 export interface ConfirmState {
   tool: string;

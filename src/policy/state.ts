@@ -5,17 +5,12 @@
  * is honoured by another.
  */
 import { join } from 'node:path';
-import { FileApprovalStore, type ApprovalStore } from './approvals.js';
-import { FileLockdown, type LockdownSwitch } from './lockdown.js';
-import { FileLimitStore, type LimitStore } from './limits.js';
+import { FileApprovalStore } from './approvals.js';
+import { FileLockdown } from './lockdown.js';
+import { FileLimitStore } from './limits.js';
+import type { PolicyState } from './services.js';
 
-export interface PolicyState {
-  kind: 'files' | 'redis';
-  limits: LimitStore;
-  approvals: ApprovalStore;
-  lockdown: LockdownSwitch;
-  close: () => Promise<void>;
-}
+export type { PolicyState };
 
 export async function openState(url: string | undefined, stateDir: string): Promise<PolicyState> {
   if (url && /^rediss?:\/\//.test(url)) {

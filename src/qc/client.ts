@@ -1,10 +1,8 @@
 /** The typed QuantConnect client: openapi-fetch, signed per request, with timeouts and read retries. */
 import createClient, { type Client } from 'openapi-fetch';
-import type { paths } from '../../generated/openapi.js';
 import { authHeaders, type QcCredentials } from './auth.js';
 import { DEFAULT_RETRY, withRetries, type RetryOptions } from './retry.js';
 
-export const DEFAULT_BASE_URL = 'https://www.quantconnect.com/api/v2';
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
 export interface QcClientOptions {
@@ -18,7 +16,8 @@ export interface QcClientOptions {
 }
 
 export class QuantConnectClient {
-  readonly api: Client<paths>;
+  /** openapi-fetch over the API; its calls are typed by the spec's paths in generated/tools.ts. */
+  readonly api: Client<Record<string, never>>;
   readonly baseUrl: string;
   readonly timeoutMs: number;
   private readonly signedFetch: (request: Request) => Promise<Response>;
@@ -35,7 +34,7 @@ export class QuantConnectClient {
       return send(new Request(request, { headers }));
     };
     this.retryingFetch = withRetries(this.signedFetch, options.retry ?? DEFAULT_RETRY);
-    this.api = createClient<paths>({ baseUrl: this.baseUrl, fetch: this.signedFetch });
+    this.api = createClient<Record<string, never>>({ baseUrl: this.baseUrl, fetch: this.signedFetch });
   }
 
   /** The fetch for one call: retried only when the call is a read. */
@@ -47,8 +46,10 @@ export class QuantConnectClient {
    * One signed JSON POST outside the generated tools (workflows, the account check): retried only
    * when it is a read, cancelled with the caller, bounded by this client's timeout.
    */
-  postJson(path: string, body: unknown, options: { read: boolean; signal?: AbortSignal | undefined }): Promise<Response> {
-    const request = new Request(`${this.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: this.signalFor(options.signal) });
+  postJson(path: string, body: unknown, options: { read: boolean; signal?: AbortSignal | undefined; redirect?: 'follow' | 'manual' | 'error' }): Promise<Response> {
+    const request = new Request(`${this.baseUrl}${path}`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: this.signalFor(options.signal), redirect: options.redirect ?? 'follow',
+    });
     return this.fetchFor(options.read)(request);
   }
 

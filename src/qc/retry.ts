@@ -2,6 +2,8 @@
  * Retries for idempotent reads: on 429, 5xx and network errors, with exponential backoff,
  * full jitter and Retry-After. Never used for writes (a retried write may run twice).
  */
+import { sleep } from '../util/sleep.js';
+
 export interface RetryOptions {
   retries: number;
   baseDelayMs: number;
@@ -21,21 +23,6 @@ export function retryAfterMs(header: string | null, now: number = Date.now()): n
 }
 
 export const isRetryableStatus = (status: number): boolean => status === 429 || (status >= 500 && status <= 599);
-
-function sleep(ms: number, signal: AbortSignal | null): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /** Wrap `send` (which must re-sign a fresh copy of the request) with retries. */
 export function withRetries(
@@ -58,6 +45,7 @@ export function withRetries(
       const wait = serverWait === undefined ? backoff : Math.min(serverWait, options.maxRetryAfterMs);
       await response?.body?.cancel();
       await sleep(wait, request.signal);
+      if (request.signal.aborted) throw request.signal.reason;
     }
   };
 }

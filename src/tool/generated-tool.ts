@@ -1,7 +1,9 @@
 /** The contract between generated/tools.ts and the runtime. */
-import type { Client } from 'openapi-fetch';
-import type { paths } from '../../generated/openapi.js';
 import type { InputSource, Risk, Severity } from '../config/tools-schema.js';
+import type { QuantConnectClient } from '../qc/client.js';
+
+/** The openapi-fetch client, untyped here: generated/tools.ts types each call by the spec's paths. */
+export type ApiClient = QuantConnectClient['api'];
 
 export type JsonSchema = { [key: string]: unknown };
 
@@ -39,5 +41,5 @@ export interface GeneratedToolSpec {
   extraInputs: string[];
   handler: string | null;
   /** One typed POST through openapi-fetch. */
-  call: (client: Client<paths>, body: unknown, init: CallInit) => Promise<UpstreamResponse>;
+  call: (client: ApiClient, body: unknown, init: CallInit) => Promise<UpstreamResponse>;
 }

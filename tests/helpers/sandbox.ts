@@ -1,5 +1,5 @@
 /** A sandbox on loopback with a fast clock, and a runtime connected to it through a real MCP client. */
-import { Sandbox, startSandbox, type SandboxOptions } from '../../src/sandbox/server.js';
+import { type Sandbox, startSandbox, type SandboxOptions } from '../../src/sandbox/server.js';
 import type { RuntimeOptions } from '../../src/server/runtime.js';
 import { connect, testEnv, type Connected } from './mcp.js';
 

@@ -3,7 +3,7 @@
  * (independent numpy / pandas / scipy implementations of the same definitions) on three data sets.
  */
 import { describe, expect, it } from 'vitest';
-import { diversificationRatio, performance, REBALANCE, simulate } from '../../plugins/quant/portfolio/analytics.js';
+import { diversificationRatio, performance, type REBALANCE, simulate } from '../../plugins/quant/portfolio/analytics.js';
 import { minimizeCvar } from '../../plugins/quant/portfolio/cvar.js';
 import { hrp, LINKAGES } from '../../plugins/quant/portfolio/hrp.js';
 import { projectCappedSimplex, sparseTracking } from '../../plugins/quant/portfolio/sparse.js';

@@ -9,6 +9,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync, strFromU8 } from 'fflate';
+import { answerOf } from '../../../src/qc/answer.js';
 import { ToolError } from '../../../src/tool/results.js';
 import type { ToolContext } from '../../../src/tool/tool.js';
 
@@ -195,10 +196,10 @@ export class ObjectStoreSource implements PriceSource {
     if (!organizationId) throw new ToolError('the Object Store needs QUANTCONNECT_ORGANIZATION_ID');
     const key = `${this.prefix}${symbol.toUpperCase()}.csv`;
     const post = async (body: Record<string, unknown>): Promise<Record<string, unknown>> => {
-      const answer = await ctx.qc.api.POST('/object/get', { body: body as never, parseAs: 'text', signal: ctx.qc.signalFor(ctx.signal), fetch: ctx.qc.fetchFor(true) });
-      const parsed = JSON.parse(String((answer as { data?: unknown }).data ?? (answer as { error?: unknown }).error ?? '{}')) as Record<string, unknown>;
-      if (parsed.success === false) throw new ToolError(`unknown symbol ${symbol}: Object Store key ${key}: ${String((parsed.errors as string[] | undefined)?.join('; ') ?? 'not found')}`);
-      return parsed;
+      const answer = await answerOf(await ctx.qc.postJson('/object/get', body, { read: true, signal: ctx.signal }));
+      if (answer.kind === 'refused') throw new ToolError(`unknown symbol ${symbol}: Object Store key ${key}: ${answer.errors.join('; ') || 'not found'}`);
+      if (answer.kind !== 'ok') throw new ToolError(`Object Store key ${key}: QuantConnect answered HTTP ${answer.status}`);
+      return answer.body as Record<string, unknown>;
     };
     const job = await post({ organizationId, keys: [key] });
     const link = await post({ organizationId, jobId: job.jobId });

@@ -34,7 +34,7 @@ export function symmetricEigen(matrix: Float64Array, n: number): SymEig {
           h += (a[i * n + k] as number) ** 2;
         }
         let f = a[i * n + l] as number;
-        let g = f >= 0 ? -Math.sqrt(h) : Math.sqrt(h);
+        const g = f >= 0 ? -Math.sqrt(h) : Math.sqrt(h);
         e[i] = scale * g;
         h -= f * g;
         a[i * n + l] = f - g;

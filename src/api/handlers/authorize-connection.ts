@@ -3,54 +3,37 @@
  * login page; the human opens it; we poll POST /live/auth0/read until the authorization appears.
  * The login URL goes to the client as a progress message straight away and is in every answer.
  */
-import type { paths } from '../../../generated/openapi.js';
+import { readAnswer } from '../../qc/answer.js';
+import { sleep } from '../../util/sleep.js';
 import { ToolError } from '../../tool/results.js';
 import type { ToolReturn } from '../../tool/tool.js';
-import type { ApiHandlerInput } from './index.js';
+import type { ApiHandlerInput } from './handler.js';
 
 const DEFAULT_TIMEOUT_S = 300;
 const FIRST_POLL_MS = 1000;
 const MAX_POLL_MS = 5000;
 
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(new ToolError('Cancelled while waiting for the brokerage login.'));
-    }, { once: true });
-  });
+/** The request body of /live/auth0/authorize and /live/auth0/read: which brokerage to log in to. */
+interface AuthorizeBody {
+  brokerage: string;
 }
-
-type AuthorizeBody = paths['/live/auth0/authorize']['post']['requestBody']['content']['application/json'];
-const textOf = (result: object): string => {
-  const data = (result as { data?: unknown }).data;
-  return typeof data === 'string' ? data : '';
-};
 
 const hasAuthorization = (value: unknown): boolean =>
   typeof value === 'object' && value !== null && Object.keys(value).length > 0;
 
 export async function authorizeConnection({ body, args, ctx }: ApiHandlerInput): Promise<ToolReturn> {
   const timeoutS = typeof args.timeout_s === 'number' ? args.timeout_s : DEFAULT_TIMEOUT_S;
-  const brokerage = body as AuthorizeBody;
+  const brokerage = body as unknown as AuthorizeBody;
   let url: string | null = null;
   try {
-    const started = await ctx.qc.api.POST('/live/auth0/authorize', {
-      body: brokerage,
-      parseAs: 'text',
-      redirect: 'manual',
-      signal: ctx.qc.signalFor(ctx.signal),
-      fetch: ctx.qc.fetchFor(false),
-    });
-    const { response } = started;
+    const response = await ctx.qc.postJson('/live/auth0/authorize', brokerage, { read: false, signal: ctx.signal, redirect: 'manual' });
     url = response.headers.get('location');
-    if (!url && response.ok) {
-      const text = textOf(started);
-      const parsed = (() => { try { return JSON.parse(text) as { url?: unknown }; } catch { return {}; } })();
-      if (typeof parsed.url === 'string') url = parsed.url;
+    const answer = readAnswer(response.status, await response.text());
+    if (!url && answer.kind === 'ok') {
+      const found = (answer.body as { url?: unknown }).url;
+      if (typeof found === 'string') url = found;
     }
-    if (response.status === 401 || response.status === 403) throw new ToolError(`QuantConnect rejected the credentials (HTTP ${response.status}).`);
+    if (answer.kind === 'auth') throw new ToolError(`QuantConnect rejected the credentials (HTTP ${response.status}).`);
     if (!url) throw new ToolError(`QuantConnect did not return a login URL for ${brokerage.brokerage} (HTTP ${response.status}).`);
   } catch (error) {
     if (error instanceof ToolError) throw error;
@@ -61,21 +44,15 @@ export async function authorizeConnection({ body, args, ctx }: ApiHandlerInput):
   const deadline = Date.now() + timeoutS * 1000;
   let wait = FIRST_POLL_MS;
   while (Date.now() < deadline) {
-    await delay(Math.min(wait, Math.max(0, deadline - Date.now())), ctx.signal);
+    await sleep(Math.min(wait, Math.max(0, deadline - Date.now())), ctx.signal);
+    if (ctx.signal.aborted) throw new ToolError('Cancelled while waiting for the brokerage login.');
     wait = Math.min(MAX_POLL_MS, wait * 2);
-    const polled = await ctx.qc.api.POST('/live/auth0/read', {
-      body: brokerage,
-      parseAs: 'text',
-      signal: ctx.qc.signalFor(ctx.signal),
-      fetch: ctx.qc.fetchFor(true),
-    }).catch(() => undefined);
-    if (!polled?.response.ok) continue;
-    let parsed: { authorization?: unknown; success?: unknown };
-    try {
-      parsed = JSON.parse(textOf(polled)) as typeof parsed;
-    } catch {
-      continue;
-    }
+    const polled = await ctx.qc
+      .postJson('/live/auth0/read', brokerage, { read: true, signal: ctx.signal })
+      .then(async (response) => readAnswer(response.status, await response.text()))
+      .catch(() => undefined);
+    if (polled?.kind !== 'ok') continue;
+    const parsed = polled.body as { authorization?: unknown };
     if (hasAuthorization(parsed.authorization)) {
       return { structured: { brokerage: brokerage.brokerage, url, authorization: parsed.authorization, success: true } };
     }

@@ -3,9 +3,9 @@
  * hint) and resource links to the rest; `include` adds named parts of the payload, `full` returns it all.
  */
 import { backtestLinks, summariseBacktest, type Json } from '../backtest-summary.js';
-import { callUpstream } from '../api-tools.js';
+import { callUpstream } from '../upstream.js';
 import type { ToolReturn } from '../../tool/tool.js';
-import type { ApiHandlerInput } from './index.js';
+import type { ApiHandlerInput } from './handler.js';
 
 /** include name -> the backtest payload's field. */
 export const BACKTEST_PARTS: Record<string, string> = {

@@ -1,0 +1,16 @@
+/** What a hand-written handler receives and returns (the handlers import this; index.ts lists them). */
+import type { GeneratedToolSpec } from '../../tool/generated-tool.js';
+import type { ToolContext, ToolReturn } from '../../tool/tool.js';
+import type { SchemasDoc } from '../upstream.js';
+
+export interface ApiHandlerInput {
+  spec: GeneratedToolSpec;
+  /** The validated request body, server-side values filled in. */
+  body: Record<string, unknown>;
+  /** The model's arguments, including handler-only inputs. */
+  args: Record<string, unknown>;
+  ctx: ToolContext;
+  schemas: SchemasDoc;
+}
+
+export type ApiHandler = (input: ApiHandlerInput) => Promise<ToolReturn>;
