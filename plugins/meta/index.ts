@@ -31,29 +31,29 @@ export default definePlugin({
     defineTool({
       name: 'read_mcp_server_version',
       title: 'Read server version',
-      description: 'The version of this quantconnect-mcp server.',
+      description: 'The version of this quantconnect-mcp server, as the official server answers it: {"result": "x.y.z"}.',
       toolset: 'meta',
       risk: 'read',
       severity: 'low',
       input: z.object({}),
-      output: z.object({ name: z.string(), version: z.string() }),
-      handler: async () => ({ structured: { name: PACKAGE_NAME, version: packageVersion() } }),
+      output: z.object({ result: z.string() }),
+      handler: async () => ({ structured: { result: packageVersion() }, text: packageVersion() }),
     }),
     defineTool({
       name: 'read_latest_mcp_server_version',
       title: 'Read latest server version',
-      description: 'The newest published version of quantconnect-mcp (asked of npm), and whether this server is older.',
+      description: 'The newest published version of quantconnect-mcp (asked of npm) as {"result": "x.y.z"}, with this server\'s version and whether it is older.',
       toolset: 'meta',
       risk: 'read',
       severity: 'low',
       openWorld: true,
       input: z.object({}),
-      output: z.object({ name: z.string(), latest: z.string(), current: z.string(), update_available: z.boolean() }),
+      output: z.object({ result: z.string(), current: z.string(), update_available: z.boolean() }),
       handler: async (_args, ctx) => {
         const latest = await npmViewVersion(PACKAGE_NAME, ctx.signal, ctx.settings.npm);
         if (!/^\d+\.\d+\.\d+/.test(latest)) throw new ToolError(`npm answered an unexpected version string: ${latest.slice(0, 80)}`);
         const current = packageVersion();
-        return { structured: { name: PACKAGE_NAME, latest, current, update_available: compareVersions(latest, current) > 0 } };
+        return { structured: { result: latest, current, update_available: compareVersions(latest, current) > 0 }, text: latest };
       },
     }),
       defineTool({

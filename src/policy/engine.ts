@@ -260,9 +260,16 @@ export async function handleToolCall(
     const latency = Math.round((performance.now() - started) * 100) / 100;
     if (error instanceof ToolError) {
       const message = scrub(error.message);
-      return outcome('error', { approval_id: approvalId, upstream_status: error.upstreamStatus ?? null, latency_ms: latency, error: message }, errorResult(message, error.details, meta));
+      return outcome('error', { approval_id: approvalId, upstream_status: error.upstreamStatus ?? null, latency_ms: latency, error: message }, errorResult(message, error.details, meta, scrubbedStructured(error.structured, scrub)));
     }
     services.audit.append({ ...base, event: 'outcome', decision: 'error', approval_id: approvalId, latency_ms: latency, error: scrub(`internal error: ${(error as Error).message}`) });
     throw error;
   }
+}
+
+/** QuantConnect's {success: false, errors} for the isError result's structured content, secrets scrubbed. */
+function scrubbedStructured(structured: Record<string, unknown> | undefined, scrub: (text: string) => string): Record<string, unknown> | undefined {
+  if (!structured) return undefined;
+  const errors = Array.isArray(structured.errors) ? structured.errors.map((e) => scrub(String(e))) : structured.errors;
+  return { ...structured, errors };
 }

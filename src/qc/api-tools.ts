@@ -121,7 +121,10 @@ function interpretBody(spec: GeneratedToolSpec, upstream: UpstreamResponse, sche
   if (typeof body === 'object' && body !== null && 'success' in body && SUCCESS_FALSE.has((body as { success: unknown }).success)) {
     const errors = (body as { errors?: unknown }).errors;
     const list = Array.isArray(errors) ? errors.map(String) : errors === undefined ? [] : [String(errors)];
-    throw new ToolError(`QuantConnect refused ${spec.name}: ${list.length > 0 ? list.join('; ') : 'no reason given'}`, { errors: list });
+    throw new ToolError(`QuantConnect refused ${spec.name}: ${list.length > 0 ? list.join('; ') : 'no reason given'}`, { errors: list }).withStructured({
+      success: false,
+      errors: list,
+    });
   }
   const normalized = normalizeResponse(body, schemas.tools[spec.name]?.response ?? null, schemas.$defs);
   const value = normalized.value;
