@@ -26,8 +26,8 @@ const SOURCE_HINT: Record<InputSource, string> = {
 
 /** Description of an injected property the model may pass anyway (as the official server's clients do). */
 const ACCEPTED_HINT: Record<InputSource, string> = {
-  organization_id: 'Accepted for compatibility; the server sends its QUANTCONNECT_ORGANIZATION_ID.',
-  agent_name: 'Accepted for compatibility; the server sends its AGENT_NAME.',
+  organization_id: 'Ignored: QUANTCONNECT_ORGANIZATION_ID is sent.',
+  agent_name: 'Ignored: AGENT_NAME is sent.',
 };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -31,7 +31,7 @@ export default definePlugin({
     defineTool({
       name: 'read_mcp_server_version',
       title: 'Read server version',
-      description: 'The version of this quantconnect-mcp server, as the official server answers it: {"result": "x.y.z"}.',
+      description: 'The version of this quantconnect-mcp server.',
       toolset: 'meta',
       risk: 'read',
       severity: 'low',
@@ -42,7 +42,7 @@ export default definePlugin({
     defineTool({
       name: 'read_latest_mcp_server_version',
       title: 'Read latest server version',
-      description: 'The newest published version of quantconnect-mcp (asked of npm) as {"result": "x.y.z"}, with this server\'s version and whether it is older.',
+      description: 'The newest published version of quantconnect-mcp (asked of npm), and whether this server is older.',
       toolset: 'meta',
       risk: 'read',
       severity: 'low',
