@@ -24,6 +24,12 @@ const SOURCE_HINT: Record<InputSource, string> = {
   agent_name: 'Defaults to the server\'s AGENT_NAME.',
 };
 
+/** Description of an injected property the model may pass anyway (as the official server's clients do). */
+const ACCEPTED_HINT: Record<InputSource, string> = {
+  organization_id: 'Ignored: QUANTCONNECT_ORGANIZATION_ID is sent.',
+  agent_name: 'Ignored: AGENT_NAME is sent.',
+};
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function splitOperation(op: string): { method: string; path: string } {
@@ -105,18 +111,23 @@ function flatInput(
   const inputs = entry.inputs ?? {};
   const inject = inputs.inject ?? {};
   const defaults = inputs.default_from ?? {};
+  const accepted = new Set(inputs.accept ?? []);
+  const notInjected = [...accepted].filter((p) => !(p in inject));
+  if (notInjected.length > 0) throw new SchemaError(`tool '${name}': accept names ${notInjected.join(', ')}, which it does not inject`, at);
   const named = [...(inputs.omit ?? []), ...Object.keys(inject), ...Object.keys(defaults), ...(inputs.require ?? [])];
   const unknown = named.filter((p) => !(p in props));
   if (unknown.length > 0) {
     throw new SchemaError(`tool '${name}' names input(s) ${unknown.join(', ')} that the request body does not have`, at);
   }
-  const hidden = new Set([...(inputs.omit ?? []), ...Object.keys(inject)]);
+  const hidden = new Set([...(inputs.omit ?? []), ...Object.keys(inject).filter((p) => !accepted.has(p))]);
   const properties: Record<string, JsonSchema> = {};
   for (const [prop, schema] of Object.entries(props)) {
     if (hidden.has(prop)) continue;
     const compact = compactSchema(schema, transformer.defs);
     const source = defaults[prop];
     if (source) compact.description = `${compact.description ? `${compact.description} ` : ''}${SOURCE_HINT[source]}`;
+    const injected = inject[prop];
+    if (accepted.has(prop) && injected) compact.description = ACCEPTED_HINT[injected];
     properties[prop] = compact;
   }
   for (const [prop, schema] of Object.entries(inputs.extra ?? {})) {
@@ -124,7 +135,7 @@ function flatInput(
     properties[prop] = schema;
   }
   const required = new Set([...((resolved.required as string[] | undefined) ?? []), ...(inputs.require ?? [])]);
-  for (const prop of [...hidden, ...Object.keys(defaults)]) required.delete(prop);
+  for (const prop of [...hidden, ...Object.keys(defaults), ...accepted]) required.delete(prop);
   const inputSchema: JsonSchema = { type: 'object', properties };
   if (required.size > 0) inputSchema.required = [...required].filter((r) => r in properties);
   return { inputSchema, inject, defaults, extra: Object.keys(inputs.extra ?? {}) };

@@ -36,8 +36,8 @@ export default definePlugin({
       risk: 'read',
       severity: 'low',
       input: z.object({}),
-      output: z.object({ name: z.string(), version: z.string() }),
-      handler: async () => ({ structured: { name: PACKAGE_NAME, version: packageVersion() } }),
+      output: z.object({ result: z.string() }),
+      handler: async () => ({ structured: { result: packageVersion() }, text: packageVersion() }),
     }),
     defineTool({
       name: 'read_latest_mcp_server_version',
@@ -48,12 +48,12 @@ export default definePlugin({
       severity: 'low',
       openWorld: true,
       input: z.object({}),
-      output: z.object({ name: z.string(), latest: z.string(), current: z.string(), update_available: z.boolean() }),
+      output: z.object({ result: z.string(), current: z.string(), update_available: z.boolean() }),
       handler: async (_args, ctx) => {
         const latest = await npmViewVersion(PACKAGE_NAME, ctx.signal, ctx.settings.npm);
         if (!/^\d+\.\d+\.\d+/.test(latest)) throw new ToolError(`npm answered an unexpected version string: ${latest.slice(0, 80)}`);
         const current = packageVersion();
-        return { structured: { name: PACKAGE_NAME, latest, current, update_available: compareVersions(latest, current) > 0 } };
+        return { structured: { result: latest, current, update_available: compareVersions(latest, current) > 0 }, text: latest };
       },
     }),
       defineTool({

@@ -114,7 +114,10 @@ function interpretBody(spec: GeneratedToolSpec, upstream: UpstreamResponse, sche
     case 'not-json':
       throw new NotJsonError(`QuantConnect answered with something that is not JSON (HTTP ${response.status}): ${text.slice(0, 200)}`);
     case 'refused':
-      throw new ToolError(`QuantConnect refused ${spec.name}: ${answer.errors.length > 0 ? answer.errors.join('; ') : 'no reason given'}`, { errors: answer.errors });
+      throw new ToolError(`QuantConnect refused ${spec.name}: ${answer.errors.length > 0 ? answer.errors.join('; ') : 'no reason given'}`, { errors: answer.errors }).withStructured({
+        success: false,
+        errors: answer.errors,
+      });
   }
   const normalized = normalizeResponse(answer.body, schemas.tools[spec.name]?.response ?? null, schemas.$defs);
   const value = normalized.value;

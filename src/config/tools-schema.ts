@@ -43,6 +43,10 @@ export const InputsSchema = z
       .record(z.string(), z.enum(INPUT_SOURCES))
       .optional()
       .describe('Properties the model may set, filled by the server when omitted.'),
+    accept: z
+      .array(z.string())
+      .optional()
+      .describe('Injected properties the model may still pass (as clients of the official server do); the server\'s value is what is sent.'),
     extra: z
       .record(z.string(), z.record(z.string(), z.unknown()))
       .optional()

@@ -24,7 +24,7 @@ export async function runSandbox(port: string | undefined, statePath: string | u
     ...(statePath ? { statePath } : {}),
     ...(faults ? { faults: parseFaultsOrExplain(faults) } : {}),
     onViolation: (v) => process.stderr.write(`sandbox: response of ${v.operation} does not match the spec: ${v.problems.join('; ')}\n`),
-  });
+  }, portNumber);
   const given = process.env.QUANTCONNECT_API_TOKEN !== undefined;
   process.stderr.write(
     `quantconnect-mcp sandbox: serving the simulated QuantConnect API at ${baseUrl}\n` +

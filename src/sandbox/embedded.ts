@@ -6,11 +6,19 @@ export interface EmbeddedSandbox {
   baseUrl: string;
   credentials: { userId: string; token: string };
   organizationId: string;
+  /** Move the latest live deployment of a project by `equityChangePct` percent now (the shock endpoint's control). */
+  shock: (projectId: number, equityChangePct: number) => { ok: true; equity: number } | { ok: false; error: string };
   close: () => Promise<void>;
 }
 
 export async function startEmbeddedSandbox(options: Partial<SandboxOptions> = {}): Promise<EmbeddedSandbox> {
   const credentials = { userId: 'sandbox', token: randomBytes(16).toString('hex') };
   const { sandbox, baseUrl } = await startSandbox({ credentials, ...options });
-  return { baseUrl, credentials, organizationId: sandbox.organizationId, close: () => sandbox.close() };
+  return {
+    baseUrl,
+    credentials,
+    organizationId: sandbox.organizationId,
+    shock: (projectId, equityChangePct) => sandbox.shockLive(projectId, equityChangePct),
+    close: () => sandbox.close(),
+  };
 }

@@ -13,6 +13,10 @@ import { formatAjvErrors, loadPackagedSchemas, type SchemasDoc } from '../api/ap
 import { emptyState, loadState, saveState, type SandboxState } from './state.js';
 import { routes, type RouteContext, type Timing } from './routes/index.js';
 import { FaultInjector, type FaultRule } from './faults.js';
+import { shockLive } from './routes/live.js';
+
+/** The sandbox's own control endpoint (not part of QuantConnect's API): POST /api/v2/sandbox/live/shock. */
+const SHOCK_OPERATION = 'POST /sandbox/live/shock';
 
 export const API_PREFIX = '/api/v2';
 export const MAX_CLOCK_SKEW_S = 7200;
@@ -171,11 +175,6 @@ export class Sandbox {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('download job not found or expired');
         return;
       }
-      if (objects.length === 1) {
-        const bytes = Buffer.from(objects[0]!.data, 'base64');
-        res.writeHead(200, { 'content-type': objects[0]!.mime, 'content-length': bytes.length }).end(bytes);
-        return;
-      }
       const zipped = Buffer.from(zipSync(Object.fromEntries(objects.map((o) => [o.key, new Uint8Array(Buffer.from(o.data, 'base64'))]))));
       res.writeHead(200, { 'content-type': 'application/zip', 'content-length': zipped.length }).end(zipped);
       return;
@@ -185,6 +184,25 @@ export class Sandbox {
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+  }
+
+  /** Test control: move a live deployment's equity by `equityChangePct` percent now (see docs/operators.md). */
+  shockLive(projectId: number, equityChangePct: number): { ok: true; equity: number } | { ok: false; error: string } {
+    const result = shockLive(this.state, projectId, equityChangePct, this.now());
+    if (result.ok && this.options.statePath) saveState(this.options.statePath, this.state);
+    return result;
+  }
+
+  private answerShock(raw: Buffer, res: ServerResponse): void {
+    let body: { projectId?: unknown; equityChangePct?: unknown };
+    try {
+      body = JSON.parse(raw.toString('utf8') || '{}') as typeof body;
+    } catch {
+      json(res, 200, { success: false, errors: ['The request body is not valid JSON.'] });
+      return;
+    }
+    const result = this.shockLive(body.projectId as number, body.equityChangePct as number);
+    json(res, 200, result.ok ? { success: true, equity: result.equity } : { success: false, errors: [result.error] });
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -213,6 +231,10 @@ export class Sandbox {
     if (authProblem) {
       this.requests.push({ operation, body: null, status: 401, valid: true });
       json(res, 401, { success: false, errors: [authProblem] }, { 'www-authenticate': 'Basic realm="QuantConnect"' });
+      return;
+    }
+    if (operation === SHOCK_OPERATION) {
+      this.answerShock(raw, res);
       return;
     }
     if (!route) {

@@ -4,6 +4,7 @@
  * their progress is derived from the clock when read, so there are no timers to leak.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { LiveBook } from './live-book.js';
 
 export interface SandboxFile {
   id: number;
@@ -63,6 +64,8 @@ export interface LiveDeployment {
   liquidated: boolean;
   commands: { received: string; command: unknown }[];
   seed: number;
+  /** Cash, holdings and marks (src/sandbox/live-book.ts); absent in state saved before it existed. */
+  book?: LiveBook;
 }
 
 export interface Project {

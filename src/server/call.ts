@@ -191,9 +191,16 @@ async function invoke(state: CallState): Promise<Finished> {
       throw error;
     }
     const message = policy.secrets.scrub(error.message);
-    const result = errorResult(message, error.details, state.meta);
+    const result = errorResult(message, error.details, state.meta, scrubbedStructured(error.structured, (text) => policy.secrets.scrub(text)));
     return { stop: outcome(state, 'error', { upstream_status: error.upstreamStatus ?? null, latency_ms: latency(), error: message }, result) };
   }
+}
+
+/** QuantConnect's {success: false, errors} for the isError result's structured content, secrets scrubbed. */
+function scrubbedStructured(structured: Record<string, unknown> | undefined, scrub: (text: string) => string): Record<string, unknown> | undefined {
+  if (!structured) return undefined;
+  const errors = Array.isArray(structured.errors) ? structured.errors.map((e) => scrub(String(e))) : structured.errors;
+  return { ...structured, errors };
 }
 
 function toolContext(state: CallState): ToolContext {

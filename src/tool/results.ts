@@ -9,6 +9,8 @@ import type { CallToolResult } from '@modelcontextprotocol/server';
 export class ToolError extends Error {
   /** The upstream HTTP status, when the failure came from QuantConnect's answer. */
   upstreamStatus: number | undefined;
+  /** Structured content of the isError result (QuantConnect's {success: false, errors}), when there is one. */
+  structured: Record<string, unknown> | undefined;
 
   constructor(
     message: string,
@@ -20,6 +22,11 @@ export class ToolError extends Error {
 
   withStatus(status: number): this {
     this.upstreamStatus = status;
+    return this;
+  }
+
+  withStructured(structured: Record<string, unknown>): this {
+    this.structured = structured;
     return this;
   }
 }
@@ -37,10 +44,11 @@ export function okResult(structured: Record<string, unknown>, meta?: ResultMeta,
   };
 }
 
-export function errorResult(message: string, details?: Record<string, unknown>, meta?: ResultMeta): CallToolResult {
+export function errorResult(message: string, details?: Record<string, unknown>, meta?: ResultMeta, structured?: Record<string, unknown>): CallToolResult {
   const text = details && Object.keys(details).length > 0 ? `${message}\n${JSON.stringify(details)}` : message;
   return {
     content: [{ type: 'text', text }],
+    ...(structured ? { structuredContent: structured } : {}),
     isError: true,
     ...(meta && Object.keys(meta).length > 0 ? { _meta: meta } : {}),
   };

@@ -94,7 +94,7 @@ describe('a live paper workflow over stdio, with an operator overlay enabling th
     expect(first.deployId).toMatch(/^L-/);
     expect(asked.at(-1)).toMatch(/Run create_live_algorithm[\s\S]*Brokerage: QuantConnectBrokerage[\s\S]*Node: LN-sandbox-micro[\s\S]*Worst case: starts an algorithm that places real orders/);
     const running = await pollUntil(() => call('read_live_algorithm', { projectId }), (r) => r.status === 'Running', 15_000);
-    expect(running.brokerage).toBe('QuantConnectBrokerage');
+    expect(running.brokerage).toBe('PaperBrokerage'); // as the API names QuantConnect's paper brokerage
     const portfolio = await call('read_live_portfolio', { projectId });
     expect(Object.keys((portfolio.portfolio as { holdings: object }).holdings).length).toBeGreaterThan(0);
     await call('create_live_command', { projectId, command: { $type: 'OrderCommand', symbol: 'SPY', quantity: 1 } });

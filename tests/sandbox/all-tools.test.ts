@@ -3,6 +3,7 @@
  * order an agent would: each result is non-error and matches the tool's output schema. Then: all
  * 61 spec operations ran, and no request or response broke the spec (the sandbox validates both).
  */
+import { strFromU8, unzipSync } from 'fflate';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Tool } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,7 +107,7 @@ const STEPS: Step[] = [
   ['read_object_properties', () => ({ key: 'data/KO.csv' }), (o) => expect(o.metadata).toMatchObject({ size: CSV.length, mime: 'text/csv' })],
   ['list_object_store_files', () => ({ path: 'data' }), (o) => expect((o.objects as { key: string }[]).map((x) => x.key)).toEqual(['data/KO.csv'])],
   ['read_object_store_file_job_id', () => ({ keys: ['data/KO.csv'] }), (o, i) => void (i.job = String(o.jobId))],
-  ['read_object_store_file_download_url', (i) => ({ jobId: i.job }), async (o) => expect(await (await fetch(String(o.url))).text()).toBe(CSV)],
+  ['read_object_store_file_download_url', (i) => ({ jobId: i.job }), async (o) => expect(strFromU8(unzipSync(new Uint8Array(await (await fetch(String(o.url))).arrayBuffer()))['data/KO.csv']!)).toBe(CSV)],
   ['delete_object', () => ({ key: 'data/KO.csv' })],
   ['check_initialization_errors', () => ({ language: 'Py', files: [{ name: 'main.py', content: PY }] })],
   ['complete_code', () => ({ language: 'Py', sentence: 'self.add_' }), (o) => expect(o.payload).toContain('self.add_equity')],

@@ -93,11 +93,10 @@ describe('auth, checked exactly', () => {
 
 describe('bad input gets the API error shape and leaves the state as it was', () => {
   it.each([
-    ['a duplicate project name (any case)', 'create_project', () => ({ name: 'contract', language: 'Py' }), /already exists/],
     ['an unknown project id', 'read_project', () => ({ projectId: 1 }), /Project 1 not found/],
     ['an unknown backtest id', 'read_backtest', () => ({ projectId, backtestId: 'nope' }), /Backtest nope not found/],
-    ['an orders window of 100', 'read_backtest_orders', () => ({ projectId, backtestId, start: 0, end: 100 }), /end - start must be less than 100/],
-    ['an insights window of 150', 'read_backtest_insights', () => ({ projectId, backtestId, start: 50, end: 200 }), /less than 100/],
+    ['an orders window of 101', 'read_backtest_orders', () => ({ projectId, backtestId, start: 0, end: 101 }), /end - start must be at most 100/],
+    ['an insights window of 150', 'read_backtest_insights', () => ({ projectId, backtestId, start: 50, end: 200 }), /at most 100/],
     ['a reversed window', 'read_backtest_orders', () => ({ projectId, backtestId, start: 10, end: 5 }), /end >= start/],
     ['a file that exists', 'create_file', () => ({ projectId, name: 'main.py', content: '' }), /already exists/],
     ['a file name with ..', 'create_file', () => ({ projectId, name: '../etc/passwd', content: '' }), /Invalid file name/],

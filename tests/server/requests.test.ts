@@ -172,13 +172,16 @@ describe('tools without an API call', () => {
   it('read_mcp_server_version answers locally', async () => {
     const before = recorder.requests.length;
     const result = await mcp.client.callTool({ name: 'read_mcp_server_version', arguments: {} });
-    expect(result.structuredContent).toMatchObject({ name: 'quantconnect-mcp', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+    // The official server's shape: a plain version string, wrapped by its framework as {"result": "x.y.z"}.
+    expect(result.structuredContent).toEqual({ result: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
+    expect((result.structuredContent as { result: string }).result.split('.')).toHaveLength(3);
+    expect(result.content).toEqual([{ type: 'text', text: (result.structuredContent as { result: string }).result }]);
     expect(recorder.requests.length).toBe(before);
   });
 
   it('read_latest_mcp_server_version asks the package manager', async () => {
     const result = await mcp.client.callTool({ name: 'read_latest_mcp_server_version', arguments: {} });
     expect(result.isError).toBeFalsy();
-    expect(result.structuredContent).toMatchObject({ latest: '99.0.0', update_available: true });
+    expect(result.structuredContent).toMatchObject({ result: '99.0.0', update_available: true });
   });
 });

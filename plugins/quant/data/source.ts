@@ -205,7 +205,13 @@ export class ObjectStoreSource implements PriceSource {
     const link = await post({ organizationId, jobId: job.jobId });
     const response = await fetch(String(link.url), { signal: ctx.signal });
     if (!response.ok) throw new ToolError(`${symbol}: downloading ${key} failed (HTTP ${response.status})`);
-    return slice(parsePriceCsv(await response.text(), symbol.toUpperCase(), resolution !== 'daily'), start, end);
+    // The Object Store serves downloads as a zip archive, even for one key.
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const zipped = bytes[0] === 0x50 && bytes[1] === 0x4b;
+    const entries = zipped ? unzipSync(bytes) : {};
+    const file = zipped ? (entries[key] ?? Object.values(entries)[0]) : bytes;
+    if (!file) throw new ToolError(`${symbol}: the download of ${key} is an empty archive`);
+    return slice(parsePriceCsv(strFromU8(file), symbol.toUpperCase(), resolution !== 'daily'), start, end);
   }
 }
 

@@ -24,6 +24,9 @@ export async function readBacktest({ spec, body, args, ctx, schemas }: ApiHandle
   const backtest = (full.structured.backtest ?? {}) as Json;
   const projectId = Number(body.projectId);
   const summary = summariseBacktest(backtest, projectId);
+  // The parameters the backtest ran with, as the API echoes them (values as strings): small, and what callers check.
+  const parameterSet = backtest.parameterSet;
+  if (parameterSet && typeof parameterSet === 'object' && Object.keys(parameterSet).length > 0) summary.parameterSet = parameterSet;
   for (const part of include) {
     const field = BACKTEST_PARTS[part];
     if (field && backtest[field] !== undefined) summary[part] = backtest[field];

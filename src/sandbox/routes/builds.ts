@@ -8,8 +8,8 @@ import {
   simulateRun,
   statisticsStrings,
   TRADING_DAYS,
-  window,
 } from '../simulate.js';
+import { DEFAULT_CHARTS, defaultChart } from '../charts.js';
 import type { Backtest, Compile, Optimization, Project } from '../state.js';
 import { checkCSharp, checkPython } from '../syntax.js';
 import { checkWindow, fail, guarded, iso, ok, projectOf, Refusal, type Body, type Route, type RouteContext } from './common.js';
@@ -128,7 +128,7 @@ function backtestResult(project: Project, backtest: Backtest, ctx: RouteContext)
     progress: progress.progress,
     hasInitializeError: false,
     ...(progress.error ? { error: progress.error.message, stacktrace: progress.error.stacktrace } : {}),
-    charts: Object.fromEntries(['Strategy Equity', 'Drawdown', 'Benchmark'].map((name) => [name, { name }])),
+    charts: Object.fromEntries(DEFAULT_CHARTS.map((name) => [name, { name }])),
     parameterSet: backtest.parameters,
     runtimeStatistics: runtimeStrings(m, progress.progress),
     statistics: done ? statisticsStrings(m) : {},
@@ -223,7 +223,7 @@ function orderView(order: ReturnType<typeof simulateRun>['orders'][number]) {
 function readOrders(body: Body, ctx: RouteContext) {
   const project = projectOf(body, ctx);
   const backtest = findBacktest(project, body.backtestId);
-  checkWindow(body.start, body.end, 100, 'orders');
+  checkWindow(body.start, body.end, 100, 'orders', true);
   const orders = simulateRun(backtest.seed).orders;
   const done = backtestProgress(project, backtest, ctx).completed;
   const visible = done ? orders : [];
@@ -251,43 +251,24 @@ function insightView(i: ReturnType<typeof simulateRun>['insights'][number]) {
 function readInsights(body: Body, ctx: RouteContext) {
   const project = projectOf(body, ctx);
   const backtest = findBacktest(project, body.backtestId);
-  checkWindow(body.start, body.end, 100, 'insights');
+  checkWindow(body.start, body.end, 100, 'insights', true);
   const insights = backtestProgress(project, backtest, ctx).completed ? simulateRun(backtest.seed).insights : [];
   return ok({ insights: insights.slice(Number(body.start), Number(body.end)).map(insightView), length: insights.length });
 }
 
-/** A chart from a simulated run, in the API's shape ([time, value] points). */
+/** A chart from a simulated run, in the API's shape ([time, value] points): one of LEAN's default charts. */
 export function chartFrom(run: ReturnType<typeof simulateRun>, name: string, start: number, end: number, count: number) {
-  const series: Record<string, number[]> = {
-    'Strategy Equity': run.equity,
-    Drawdown: run.drawdown.map((d) => Math.round(d * 10000) / 100),
-    Benchmark: run.benchmark,
-  };
-  const values = series[name];
-  if (!values) return undefined;
-  const seriesName = name === 'Strategy Equity' ? 'Equity' : name;
-  return {
-    name,
-    chartType: 0,
-    series: {
-      [seriesName]: {
-        name: seriesName,
-        unit: name === 'Drawdown' ? '%' : '$',
-        index: 0,
-        values: window(run.times, values, start, end, count).map(([t, v]) => [t, v]),
-        seriesType: name === 'Drawdown' ? 2 : 0,
-      },
-    },
-  };
+  return defaultChart(run, name, start, end, count);
 }
 
 function readChart(body: Body, ctx: RouteContext) {
   const project = projectOf(body, ctx);
   const backtest = findBacktest(project, body.backtestId);
+  if (Number(body.end) < Number(body.start)) return fail('The end time of the chart must be after its start time.');
   const progress = backtestProgress(project, backtest, ctx);
   if (!progress.completed) return ok({ progress: progress.progress, status: 'loading' });
   const chart = chartFrom(simulateRun(backtest.seed), String(body.name), Number(body.start), Number(body.end), Number(body.count));
-  if (!chart) return fail(`Chart "${String(body.name)}" not found. Available: Strategy Equity, Drawdown, Benchmark.`);
+  if (!chart) return fail(`Chart "${String(body.name)}" not found. Available: ${DEFAULT_CHARTS.join(', ')}.`);
   return ok({ chart });
 }
 

@@ -4,6 +4,7 @@ import type { Project } from '../state.js';
 import { fail, guarded, iso, nextId, ok, projectOf, type Body, type Route, type RouteContext } from './common.js';
 import { assertCanEdit } from './projects.js';
 
+const EMPTY_CONTENT = 'File content cannot be empty.';
 const VALID_NAME = /^[A-Za-z0-9_./ -]{1,200}$/;
 
 const fileView = (project: Project, file: Project['files'][number]) => ({
@@ -27,7 +28,8 @@ function createFile(body: Body, ctx: RouteContext) {
   const name = String(body.name);
   if (!VALID_NAME.test(name) || name.includes('..')) return fail(`Invalid file name "${name}".`);
   if (project.files.some((f) => f.name === name)) return fail(`File ${name} already exists in project ${project.projectId}; update it instead.`);
-  project.files.push({ id: nextId(ctx), name, content: typeof body.content === 'string' ? body.content : '', modified: iso(ctx.now()) });
+  if (typeof body.content !== 'string' || body.content === '') return fail(EMPTY_CONTENT);
+  project.files.push({ id: nextId(ctx), name, content: body.content, modified: iso(ctx.now()) });
   touch(project, ctx);
   return ok();
 }
@@ -55,7 +57,8 @@ function updateFile(body: Body, ctx: RouteContext) {
     touch(project, ctx);
     return ok();
   }
-  file.content = String(body.content);
+  if (typeof body.content !== 'string' || body.content === '') return fail(EMPTY_CONTENT);
+  file.content = body.content;
   file.modified = iso(ctx.now());
   touch(project, ctx);
   return ok({ files: [fileView(project, file)] });

@@ -3,9 +3,11 @@
  * orders answer LoadingResponse) -> Running -> Stopped or Liquidated. Commands are refused
  * until the algorithm runs. Paper trading only: every brokerage is simulated.
  */
-import { hashSeed, hexId, metrics, prng, runtimeStrings, SIMULATED_NOTE, simulateRun } from '../simulate.js';
-import type { LiveDeployment, Project } from '../state.js';
+import { hashSeed, hexId, SIMULATED_NOTE, simulateRun, window } from '../simulate.js';
+import { bookRuntimeStatistics, equityOf, liquidateBook, openBook, portfolioView, shockBook, type LiveBook } from '../live-book.js';
+import type { LiveDeployment, Project, SandboxState } from '../state.js';
 import { chartFrom, successfulCompile } from './builds.js';
+import { NODES } from './projects.js';
 import { checkWindow, fail, guarded, iso, ok, projectOf, Refusal, type Body, type Route, type RouteContext } from './common.js';
 
 type LiveStatus = 'InQueue' | 'Running' | 'Stopped' | 'Liquidated';
@@ -29,6 +31,26 @@ function active(project: Project, ctx: RouteContext): LiveDeployment {
   return live;
 }
 
+/** The deployment's books, opened on first use for deployments saved before books existed. */
+function bookOf(live: LiveDeployment): LiveBook {
+  live.book ??= openBook({}, live.createdMs);
+  return live.book;
+}
+
+/** How /live/read and /live/list name brokerages: QuantConnect's paper brokerage reads back as PaperBrokerage. */
+const BROKERAGE_NAMES: Record<string, string> = {
+  QuantConnectBrokerage: 'PaperBrokerage',
+  InteractiveBrokersBrokerage: 'Interactive',
+  TradierBrokerage: 'Tradier',
+  OandaBrokerage: 'Oanda',
+  FxcmBrokerage: 'FXCM',
+  AlpacaBrokerage: 'Alpaca',
+  BitfinexBrokerage: 'Bitfinex',
+  BinanceBrokerage: 'Binance',
+  CoinbaseBrokerage: 'Coinbase',
+};
+const brokerageName = (id: string): string => BROKERAGE_NAMES[id] ?? id;
+
 function logLines(project: Project, live: LiveDeployment, ctx: RouteContext): string[] {
   const lines = [
     `${iso(live.createdMs)} Launching analysis for ${live.deployId} with LEAN Engine v2.5 (sandbox)`,
@@ -44,7 +66,6 @@ function logLines(project: Project, live: LiveDeployment, ctx: RouteContext): st
 
 function results(project: Project, live: LiveDeployment, ctx: RouteContext) {
   const status = liveStatus(live, ctx);
-  const m = metrics(simulateRun(live.seed, 60));
   return {
     message: SIMULATED_NOTE,
     deployId: live.deployId,
@@ -52,14 +73,14 @@ function results(project: Project, live: LiveDeployment, ctx: RouteContext) {
     cloneId: project.projectId,
     launched: iso(live.createdMs),
     ...(live.stoppedMs !== null ? { stopped: iso(live.stoppedMs) } : {}),
-    brokerage: live.brokerage,
+    brokerage: brokerageName(live.brokerage),
     securityTypes: 'Equity',
     datacenter: 'sandbox',
     isPublicStreaming: false,
     public: false,
     files: project.files.map((f) => ({ id: f.id, projectId: project.projectId, name: f.name, content: f.content, modified: f.modified })),
-    runtimeStatistics: runtimeStrings(m, status === 'InQueue' ? 0 : 1),
-    charts: { name: 'Strategy Equity' },
+    runtimeStatistics: bookRuntimeStatistics(bookOf(live)),
+    charts: Object.fromEntries(LIVE_CHARTS.map((name) => [name, { name }])),
     projectName: project.name,
   };
 }
@@ -69,9 +90,10 @@ function createLive(body: Body, ctx: RouteContext) {
   const compile = successfulCompile(project, body.compileId, ctx);
   const current = project.live[project.live.length - 1];
   if (current && current.stoppedMs === null) return fail(`Project ${project.projectId} already has a live algorithm (${current.deployId}). Stop it first.`);
-  const brokerage = String((body.brokerage as { id?: unknown }).id);
+  const settings = body.brokerage as Record<string, unknown>;
+  const brokerage = String(settings.id);
   const nodeId = String(body.nodeId);
-  if (!nodeId.startsWith('LN-')) return fail(`Node ${nodeId} is not a live node. Read the project's nodes for a live node id.`);
+  if (!NODES.live.some((n) => n.id === nodeId)) return fail(`Live node ${nodeId} not found. Read the project's nodes (read_project_nodes) for a live node id.`);
   const seed = hashSeed(project.projectId, ctx.now(), project.live.length);
   const live: LiveDeployment = {
     deployId: `L-${hexId(seed, 32)}`,
@@ -83,10 +105,11 @@ function createLive(body: Body, ctx: RouteContext) {
     liquidated: false,
     commands: [],
     seed,
+    book: openBook(settings, ctx.now()),
   };
   project.live.push(live);
   ctx.save();
-  return ok({ responseCode: 'OK', source: 'sandbox', projectId: project.projectId, deployId: live.deployId, live: results(project, live, ctx) });
+  return ok({ responseCode: 'OK', source: 'api-v2', projectId: project.projectId, deployId: live.deployId, live: results(project, live, ctx) });
 }
 
 function listLive(body: Body, ctx: RouteContext) {
@@ -102,9 +125,9 @@ function listLive(body: Body, ctx: RouteContext) {
           status,
           launched: iso(l.createdMs),
           ...(l.stoppedMs !== null ? { stopped: iso(l.stoppedMs) } : {}),
-          brokerage: l.brokerage,
+          brokerage: brokerageName(l.brokerage),
           subscription: 'sandbox',
-          equity: metrics(simulateRun(l.seed, 60)).endEquity,
+          equity: Math.round(equityOf(bookOf(l)) * 100) / 100,
           environment: 'sandbox',
         };
       }),
@@ -124,17 +147,7 @@ function readLogs(body: Body, ctx: RouteContext) {
 
 function readPortfolio(body: Body, ctx: RouteContext) {
   const project = projectOf(body, ctx);
-  const live = latest(project);
-  const next = prng(live.seed);
-  const holdings = live.liquidated || liveStatus(live, ctx) === 'InQueue'
-    ? {}
-    : Object.fromEntries(['SPY', 'QQQ'].map((s) => {
-        const q = 10 + Math.floor(next() * 90);
-        const a = 300 + next() * 100;
-        const p = a * (0.95 + next() * 0.1);
-        return [`${s} R735QTJ8XC9X`, { a: Math.round(a * 100) / 100, q, p: Math.round(p * 100) / 100, v: Math.round(p * q * 100) / 100, u: Math.round((p - a) * q * 100) / 100, up: Math.round(((p - a) / a) * 10000) / 100 }];
-      }));
-  return ok({ portfolio: { holdings, cash: { USD: { symbol: 'USD', amount: 50_000, conversionRate: 1, currencySymbol: '$', valueInAccountCurrency: 50_000 } } } });
+  return ok({ portfolio: portfolioView(bookOf(latest(project))) });
 }
 
 function readOrders(body: Body, ctx: RouteContext) {
@@ -142,34 +155,58 @@ function readOrders(body: Body, ctx: RouteContext) {
   const live = latest(project);
   checkWindow(body.start, body.end, 1000, 'orders', true);
   if (liveStatus(live, ctx) === 'InQueue') return ok({ progress: 0.5, status: 'loading' });
-  const orders = simulateRun(live.seed, 60).orders.map((o) => ({
+  const orders = bookOf(live).orders.map((o) => ({
     id: o.id,
-    symbol: { value: o.symbol, id: `${o.symbol} R735QTJ8XC9X`, permtick: o.symbol },
+    symbol: { value: o.symbol, id: o.symbolId, permtick: o.symbol },
     price: o.price,
-    time: iso(o.time * 1000),
+    time: iso(o.timeMs),
     quantity: o.quantity,
     type: 0,
     status: 3,
     direction: o.quantity > 0 ? 0 : 1,
     value: Math.round(o.price * o.quantity * 100) / 100,
-    tag: 'simulated',
+    tag: o.tag,
   }));
-  return ok({ orders: orders.slice(Number(body.start), Number(body.end)), length: orders.length });
+  return ok({ orders: orders.slice(Number(body.start ?? 0), Number(body.end)), length: orders.length });
+}
+
+const LIVE_CHARTS = ['Strategy Equity', 'Drawdown', 'Benchmark'];
+
+/** Strategy Equity and Drawdown from the books' marks (launch, shocks, liquidation) and now; Benchmark simulated. */
+function liveChart(live: LiveDeployment, name: string, start: number, end: number, count: number, nowMs: number) {
+  if (name === 'Benchmark') return chartFrom(simulateRun(live.seed, 60), name, start, end, count);
+  const book = bookOf(live);
+  const marks = [...book.marks, { ms: nowMs, equity: equityOf(book) }];
+  const times = marks.map((m) => Math.floor(m.ms / 1000));
+  let peak = -Infinity;
+  const values =
+    name === 'Strategy Equity'
+      ? marks.map((m) => Math.round(m.equity * 100) / 100)
+      : name === 'Drawdown'
+        ? marks.map((m) => {
+            peak = Math.max(peak, m.equity);
+            return Math.round(((m.equity - peak) / peak) * 10000) / 100;
+          })
+        : undefined;
+  if (!values) return undefined;
+  const series = name === 'Strategy Equity' ? 'Equity' : 'Equity Drawdown';
+  return { name, chartType: 0, series: { [series]: { name: series, unit: name === 'Drawdown' ? '%' : '$', index: 0, values: window(times, values, start, end, count), seriesType: 0 } } };
 }
 
 function readChart(body: Body, ctx: RouteContext) {
   const project = projectOf(body, ctx);
   const live = latest(project);
+  if (Number(body.end) < Number(body.start)) return fail('The end time of the chart must be after its start time.');
   if (liveStatus(live, ctx) === 'InQueue') return ok({ progress: 0.5, status: 'loading' });
-  const chart = chartFrom(simulateRun(live.seed, 60), String(body.name), Number(body.start), Number(body.end), Number(body.count));
-  if (!chart) return fail(`Chart "${String(body.name)}" not found. Available: Strategy Equity, Drawdown, Benchmark.`);
+  const chart = liveChart(live, String(body.name), Number(body.start), Number(body.end), Number(body.count), ctx.now());
+  if (!chart) return fail(`Chart "${String(body.name)}" not found. Available: ${LIVE_CHARTS.join(', ')}.`);
   return ok({ chart });
 }
 
 function readInsights(body: Body, ctx: RouteContext) {
   const project = projectOf(body, ctx);
   const live = latest(project);
-  checkWindow(body.start, body.end, 100, 'insights');
+  checkWindow(body.start, body.end, 1000, 'insights', true);
   const insights = liveStatus(live, ctx) === 'InQueue' ? [] : simulateRun(live.seed, 60).insights;
   return ok({
     insights: insights.slice(Number(body.start ?? 0), Number(body.end)).map((i) => ({ id: i.id, symbol: `${i.symbol} R735QTJ8XC9X`, ticker: i.symbol, type: 'price', direction: i.direction, period: i.period, generatedTime: i.time, closeTime: i.time + i.period, confidence: i.confidence })),
@@ -185,13 +222,33 @@ function stop(body: Body, ctx: RouteContext) {
   return ok();
 }
 
+/** Sells every position and stops the algorithm; a stopped deployment that still holds positions is liquidated too. */
 function liquidate(body: Body, ctx: RouteContext) {
   const project = projectOf(body, ctx);
-  const live = active(project, ctx);
+  const live = latest(project);
+  if (live.liquidated) return fail(`The live algorithm of project ${project.projectId} is already liquidated.`);
+  const book = bookOf(live);
+  liquidateBook(book, ctx.now(), book.orders.length + 1);
   live.liquidated = true;
-  live.stoppedMs = ctx.now();
+  live.stoppedMs ??= ctx.now();
   ctx.save();
   return ok();
+}
+
+/**
+ * Sandbox control (POST /api/v2/sandbox/live/shock, and Sandbox.shockLive in tests): move the equity of
+ * the project's latest deployment by `equityChangePct` percent now, marking its holdings to match.
+ */
+export function shockLive(state: SandboxState, projectId: unknown, equityChangePct: unknown, nowMs: number): { ok: true; equity: number } | { ok: false; error: string } {
+  const pct = Number(equityChangePct);
+  if (typeof equityChangePct !== 'number' || !Number.isFinite(pct)) return { ok: false, error: 'equityChangePct must be a number (percent, e.g. -6).' };
+  const project = state.projects.find((p) => p.projectId === projectId);
+  if (!project) return { ok: false, error: `Project ${String(projectId)} not found.` };
+  const live = project.live[project.live.length - 1];
+  if (!live) return { ok: false, error: `Project ${project.projectId} has no live algorithm.` };
+  const book = bookOf(live);
+  const problem = shockBook(book, pct, nowMs);
+  return problem ? { ok: false, error: problem } : { ok: true, equity: Math.round(equityOf(book) * 100) / 100 };
 }
 
 function createCommand(body: Body, ctx: RouteContext) {

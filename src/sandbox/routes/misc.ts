@@ -1,4 +1,5 @@
 /** Account, LEAN versions, brokerage login (auth0), the Object Store, and the AI tools. */
+import { createHash } from 'node:crypto';
 import { hashSeed, hexId, SIMULATED_NOTE } from '../simulate.js';
 import { checkCSharp, checkPython } from '../syntax.js';
 import { fail, guarded, iso, ok, type Body, type Route, type RouteContext } from './common.js';
@@ -27,8 +28,24 @@ function checkOrg(body: Body, ctx: RouteContext) {
   return body.organizationId === ctx.state.organizationId ? undefined : fail(`Organization ${String(body.organizationId)} not found or you are not a member.`);
 }
 
-const mimeOf = (key: string): string =>
-  key.endsWith('.csv') ? 'text/csv' : key.endsWith('.json') ? 'application/json' : key.endsWith('.txt') ? 'text/plain' : 'application/octet-stream';
+const MIME_BY_EXTENSION: Record<string, string> = {
+  csv: 'text/csv', json: 'application/json', txt: 'text/plain', html: 'text/html', xml: 'application/xml', py: 'text/x-python',
+  zip: 'application/zip', gz: 'application/gzip', png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', pdf: 'application/pdf',
+  parquet: 'application/vnd.apache.parquet', pkl: 'application/octet-stream', bin: 'application/octet-stream',
+};
+
+/** The MIME type from the key's extension; without a known one, text/plain for UTF-8 text, else binary. */
+function mimeOf(key: string, bytes: Buffer): string {
+  const extension = /\.([A-Za-z0-9]+)$/.exec(key.split('/').pop() ?? '')?.[1]?.toLowerCase();
+  const known = extension === undefined ? undefined : MIME_BY_EXTENSION[extension];
+  if (known) return known;
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return 'text/plain';
+  } catch {
+    return 'application/octet-stream';
+  }
+}
 
 function setObject(body: Body, ctx: RouteContext) {
   const bad = checkOrg(body, ctx);
@@ -36,10 +53,11 @@ function setObject(body: Body, ctx: RouteContext) {
   const key = String(body.key).replace(/^\/+/, '');
   if (key === '' || key.includes('..')) return fail(`Invalid key "${String(body.key)}".`);
   const data = body['objectData:binary'] ? String(body.objectData) : Buffer.from(String(body.objectData)).toString('base64');
+  const mime = mimeOf(key, Buffer.from(data, 'base64'));
   const now = iso(ctx.now());
   const existing = ctx.state.objects.find((o) => o.key === key);
-  if (existing) Object.assign(existing, { data, modified: now, mime: mimeOf(key) });
-  else ctx.state.objects.push({ key, data, mime: mimeOf(key), created: now, modified: now });
+  if (existing) Object.assign(existing, { data, modified: now, mime });
+  else ctx.state.objects.push({ key, data, mime, created: now, modified: now });
   ctx.save();
   return ok();
 }
@@ -68,14 +86,17 @@ function objectProperties(body: Body, ctx: RouteContext) {
   if (!object) return fail(`Object Store key ${String(body.key)} not found.`);
   const bytes = Buffer.from(object.data, 'base64');
   return ok({
-    metadata: { key: object.key, modified: object.modified, created: object.created, size: bytes.length, md5: hexId(hashSeed(object.data), 32), mime: object.mime, preview: bytes.subarray(0, 200).toString('utf8') },
+    metadata: { key: object.key, modified: object.modified, created: object.created, size: bytes.length, md5: createHash('md5').update(bytes).digest('hex'), mime: object.mime, preview: bytes.subarray(0, 200).toString('utf8') },
   });
 }
 
 function listObjects(body: Body, ctx: RouteContext) {
   const bad = checkOrg(body, ctx);
   if (bad) return bad;
-  const prefix = String(body.path ?? '').replace(/^\/+/, '').replace(/\/?$/, () => (String(body.path ?? '') === '' ? '' : '/'));
+  // The API answers path "/" for the root and echoes any other path as given; folders have no trailing slash.
+  const given = typeof body.path === 'string' ? body.path : '';
+  const folder = given.replace(/^\/+/, '').replace(/\/+$/, '');
+  const prefix = folder === '' ? '' : `${folder}/`;
   const entries = new Map<string, { key: string; name: string; modified: string; mime: string; folder: boolean; size: number }>();
   for (const object of ctx.state.objects.filter((o) => o.key.startsWith(prefix))) {
     const rest = object.key.slice(prefix.length);
@@ -87,15 +108,18 @@ function listObjects(body: Body, ctx: RouteContext) {
       entries.set(rest, { key: object.key, name: rest, modified: object.modified, mime: object.mime, folder: false, size: Buffer.from(object.data, 'base64').length });
     }
   }
+  const path = folder === '' ? '/' : given;
   const used = ctx.state.objects.reduce((n, o) => n + Buffer.from(o.data, 'base64').length, 0);
-  return ok({ path: prefix, objects: [...entries.values()], page: 0, totalPages: 1, objectStorageUsed: used, objectStorageUsedHuman: `${(used / 1024).toFixed(1)} KB` });
+  return ok({ path, objects: [...entries.values()], page: 0, totalPages: 1, objectStorageUsed: used, objectStorageUsedHuman: `${(used / 1024).toFixed(1)} KB` });
 }
 
 function deleteObject(body: Body, ctx: RouteContext) {
   const bad = checkOrg(body, ctx);
   if (bad) return bad;
   const before = ctx.state.objects.length;
-  ctx.state.objects = ctx.state.objects.filter((o) => o.key !== body.key);
+  const key = String(body.key).replace(/^\/+/, '').replace(/\/+$/, '');
+  // A folder's key deletes everything under it.
+  ctx.state.objects = ctx.state.objects.filter((o) => o.key !== key && !o.key.startsWith(`${key}/`));
   if (ctx.state.objects.length === before) return fail(`Object Store key ${String(body.key)} not found.`);
   ctx.save();
   return ok();

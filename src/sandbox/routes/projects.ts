@@ -67,12 +67,14 @@ export function projectView(project: Project) {
   };
 }
 
+/** The account's own user, as the API lists the owner among a project's collaborators. */
+const OWNER = { uid: 1, publicId: 'sandbox-owner', liveControl: true, permission: 'write' as const, owner: true };
+
 const sameName = (a: string, b: string): boolean => a.trim().toLowerCase() === b.trim().toLowerCase();
 
 function createProject(body: Body, ctx: RouteContext) {
   const name = String(body.name ?? '').trim();
   if (name === '') return fail('Project name cannot be empty.');
-  if (ctx.state.projects.some((p) => sameName(p.name, name))) return fail(`A project named "${name}" already exists. Choose another name.`);
   const organizationId = typeof body.organizationId === 'string' ? body.organizationId : ctx.state.organizationId;
   if (organizationId !== ctx.state.organizationId) return fail(`Organization ${organizationId} not found or you are not a member.`);
   const now = iso(ctx.now());
@@ -91,9 +93,10 @@ function createProject(body: Body, ctx: RouteContext) {
     created: now,
     modified: now,
     files: files.map((f) => ({ ...f, id: nextId(ctx), modified: now })),
-    collaborators: [],
+    // The API lists the owner among the collaborators; a new project selects its nodes automatically.
+    collaborators: [OWNER],
     lockedBy: null,
-    nodes: [NODES.backtest[0]!.id, NODES.live[0]!.id],
+    nodes: [],
     compiles: [],
     backtests: [],
     optimizations: [],
@@ -111,7 +114,7 @@ function readProjects(body: Body, ctx: RouteContext) {
   }
   const start = Number(body.start ?? 0);
   const end = body.end === undefined ? undefined : Number(body.end);
-  if (start < 0 || (end !== undefined && end < start)) return fail('Invalid window: start must be >= 0 and end >= start.');
+  if (start < 0 || (end !== undefined && end <= start)) return fail('Invalid window: start must be >= 0 and end > start.');
   return ok({ projects: ctx.state.projects.slice(start, end).map(projectView), versions: [] });
 }
 
@@ -139,7 +142,7 @@ function deleteProject(body: Body, ctx: RouteContext) {
 
 /** Editing a project with collaborators needs the lock (POST /projects/collaboration/lock/acquire). */
 export function assertCanEdit(project: Project, codeSourceId: unknown): void {
-  if (project.collaborators.length === 0) return;
+  if (!project.collaborators.some((c) => !c.owner)) return;
   if (project.lockedBy === null || project.lockedBy !== codeSourceId) {
     throw new Refusal(
       fail(`Project ${project.projectId} has collaborators: acquire the lock (lock_project_with_collaborators) with this codeSourceId before editing.`),
@@ -147,9 +150,16 @@ export function assertCanEdit(project: Project, codeSourceId: unknown): void {
   }
 }
 
+/** A collaborator id must name someone: blank or whitespace ids are refused, as the API does. */
+function collaboratorId(value: unknown): string {
+  const id = typeof value === 'string' ? value.trim() : '';
+  if (id === '') throw new Refusal(fail('The collaborator user id cannot be empty.'));
+  return id;
+}
+
 function createCollaborator(body: Body, ctx: RouteContext) {
   const project = projectOf(body, ctx);
-  const publicId = String(body.collaboratorUserId);
+  const publicId = collaboratorId(body.collaboratorUserId);
   if (project.collaborators.some((c) => c.publicId === publicId)) return fail(`${publicId} is already a collaborator.`);
   project.collaborators.push({
     uid: hashSeed(publicId) % 1_000_000,
@@ -164,7 +174,8 @@ function createCollaborator(body: Body, ctx: RouteContext) {
 
 function updateCollaborator(body: Body, ctx: RouteContext) {
   const project = projectOf(body, ctx);
-  const collaborator = project.collaborators.find((c) => c.publicId === String(body.collaboratorUserId));
+  const id = collaboratorId(body.collaboratorUserId);
+  const collaborator = project.collaborators.find((c) => c.publicId === id);
   if (!collaborator) return fail(`${String(body.collaboratorUserId)} is not a collaborator on project ${project.projectId}.`);
   collaborator.liveControl = body.liveControl === true;
   collaborator.permission = body.write === true ? 'write' : 'read';
@@ -174,10 +185,12 @@ function updateCollaborator(body: Body, ctx: RouteContext) {
 
 function deleteCollaborator(body: Body, ctx: RouteContext) {
   const project = projectOf(body, ctx);
+  const id = collaboratorId(body.collaboratorId);
+  if (project.collaborators.some((c) => c.owner && c.publicId === id)) return fail('The owner of a project cannot be removed from it.');
   const before = project.collaborators.length;
-  project.collaborators = project.collaborators.filter((c) => c.publicId !== String(body.collaboratorId));
-  if (project.collaborators.length === before) return fail(`${String(body.collaboratorId)} is not a collaborator on project ${project.projectId}.`);
-  if (project.collaborators.length === 0) project.lockedBy = null;
+  project.collaborators = project.collaborators.filter((c) => c.publicId !== id);
+  if (project.collaborators.length === before) return fail(`${id} is not a collaborator on project ${project.projectId}.`);
+  if (!project.collaborators.some((c) => !c.owner)) project.lockedBy = null;
   ctx.save();
   return ok({ collaborators: project.collaborators });
 }
