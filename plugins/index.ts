@@ -3,7 +3,8 @@ import type { Plugin } from '../src/tool/tool.js';
 import meta from './meta/index.js';
 import portfolio from './portfolio/index.js';
 import research from './research/index.js';
+import studies from './studies/index.js';
 import universe from './universe/index.js';
 import workflows from './workflows/index.js';
 
-export const plugins: Plugin[] = [meta, research, portfolio, universe, workflows];
+export const plugins: Plugin[] = [meta, research, portfolio, universe, workflows, studies];

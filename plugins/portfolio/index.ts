@@ -62,7 +62,7 @@ function checkCap(maxWeight: number, n: number): void {
 
 const rebalanceDoc = 'Weights drift between rebalances and reset after the last trading day of each week/month/quarter (daily: constant; none: buy and hold); cash (1 - sum w) earns 0.';
 const metricsDoc =
-  'Simple daily returns, 252/yr: cagr=(1+total)^(252/days)-1; vol=std*sqrt(252); sharpe=(mean-rf/252)/std*sqrt(252); sortino on sqrt(mean(min(r,0)^2)); max_drawdown<0 with dates; calmar=cagr/|mdd|; hit_rate=share of up days; turnover=sum |target-drifted| at rebalances; benchmark: beta, Jensen alpha, tracking_error=std(r-b)*sqrt(252), information_ratio.';
+  'Simple daily returns, 252/yr: cagr=(1+total)^(252/days)-1; vol=std*sqrt(252); sharpe=(mean-rf/252)/std*sqrt(252); sortino on sqrt(mean(min(r,0)^2)); max_drawdown<0 with dates; calmar=cagr/|mdd|; hit_rate=share of up days; turnover=sum |target-drifted| at rebalances; benchmark: beta, Jensen alpha, tracking_error=std(r-b)*sqrt(252), information_ratio, and the benchmark\'s own figures.';
 
 export default definePlugin({
   name: 'portfolio',
@@ -80,7 +80,7 @@ export default definePlugin({
         rebalance_frequency: z.enum(REBALANCE).default('none'),
         risk_free_rate: z.number().min(-0.1).max(1).default(0).describe('Annual, as a fraction'),
       }),
-      output: z.object({ ...performanceSchema, weights: weightsSchema, net_exposure: z.number(), gross_leverage: z.number(), cash_weight: z.number(), rebalances: z.number(), notes: z.array(z.string()), ...alignmentSchema }),
+      output: z.object({ ...performanceSchema, benchmark: z.record(z.string(), z.unknown()).optional(), weights: weightsSchema, net_exposure: z.number(), gross_leverage: z.number(), cash_weight: z.number(), rebalances: z.number(), notes: z.array(z.string()), ...alignmentSchema }),
       handler: (a, ctx) =>
         guarded(async () => {
           if (a.weights.length !== a.symbols.length) throw new ToolError(`weights has ${a.weights.length} values for ${a.symbols.length} symbols; give one weight per symbol, in order.`);
@@ -94,7 +94,7 @@ export default definePlugin({
           if (a.weights.some((w) => w < 0)) notes.push(`Short positions: ${symbols.filter((_, i) => (a.weights[i] as number) < 0).join(', ')}.`);
           if (gross > 1 + 1e-9) notes.push(`Gross leverage ${gross.toPrecision(4)}x.`);
           return {
-            structured: { ...figures, weights: byName(symbols, a.weights), net_exposure: net, gross_leverage: gross, cash_weight: 1 - net, rebalances: path.rebalances, notes, ...alignmentNote(data) },
+            structured: { ...figures, ...(benchmark ? { benchmark: { symbol: a.benchmark_symbol?.toUpperCase(), ...performance(benchmark, data.dates, 0, a.risk_free_rate) } } : {}), weights: byName(symbols, a.weights), net_exposure: net, gross_leverage: gross, cash_weight: 1 - net, rebalances: path.rebalances, notes, ...alignmentNote(data) },
           };
         }),
     }),

@@ -14,6 +14,7 @@ import { adfuller, engleGranger, halfLife } from '../quant/stats/adf.js';
 import { distanceCorrelation, hurst, pca, pearsonMatrix, ranks, simpleReturns, zScore } from '../quant/stats/describe.js';
 import { johansen } from '../quant/stats/johansen.js';
 import { screenPairs } from '../quant/stats/pairs.js';
+import { applyScreenFilters, screenFilters } from '../quant/stats/screen-filters.js';
 
 const plotFlag = z.boolean().default(false).describe('Also return a PNG chart');
 
@@ -228,10 +229,10 @@ export default definePlugin({
     defineTool({
       name: 'find_cointegrated_pairs',
       title: 'Find cointegrated pairs',
-      description: 'Engle-Granger (as test_cointegration, log prices) over every pair of symbols, in parallel, with progress; the pairs below p_value_threshold, sorted by p-value.',
+      description: 'Engle-Granger (as test_cointegration, log prices) over every pair, in parallel, with progress. correction (fdr_bh, bonferroni) adjusts p over all tests; max_half_life (bars) and max_hurst filter on the residual spread; johansen: trace test (lag k_ar_diff) on survivors. Summary: tests and expected false positives.',
       toolset: 'research', risk: 'read', severity: 'low',
-      input: z.object({ symbols: z.array(symbol).min(2).max(500).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, p_value_threshold: z.number().gt(0).lt(1).default(0.05), max_pairs: z.number().int().min(1).max(1000).default(50) }),
-      output: z.object({ pairs: z.array(z.object({ symbol1: z.string(), symbol2: z.string(), statistic: z.number(), p_value: z.number(), hedge_ratio: z.number(), half_life: z.number().nullable() })), tested: z.number(), found: z.number(), ...alignmentSchema }),
+      input: z.object({ symbols: z.array(symbol).min(2).max(500).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, p_value_threshold: z.number().gt(0).lt(1).default(0.05), max_pairs: z.number().int().min(1).max(1000).default(50), ...screenFilters }),
+      output: z.object({ pairs: z.array(z.object({ symbol1: z.string(), symbol2: z.string(), statistic: z.number(), p_value: z.number(), p_adjusted: z.number(), hedge_ratio: z.number(), half_life: z.number().nullable(), hurst: z.number() })), tested: z.number(), found: z.number(), summary: z.string(), ...alignmentSchema }),
       handler: (a, ctx) =>
         guarded(async () => {
           const data = await load(a, ctx, 2);
@@ -243,11 +244,9 @@ export default definePlugin({
               void ctx.progress(done, total, `${done} of ${total} pairs tested`);
             }
           }, ctx.signal);
-          const flagged = results
-            .filter((r) => !r.error && r.p_value < a.p_value_threshold)
-            .sort((x, y) => x.p_value - y.p_value)
-            .map((r) => ({ symbol1: data.symbols[r.i] as string, symbol2: data.symbols[r.j] as string, statistic: r.statistic, p_value: r.p_value, hedge_ratio: r.hedge_ratio, half_life: r.half_life }));
-          return { structured: { pairs: flagged.slice(0, a.max_pairs), tested: results.length, found: flagged.length, ...alignmentNote(data) } };
+          const screened = applyScreenFilters(results, logs, a);
+          const flagged = screened.kept.map((r) => ({ symbol1: data.symbols[r.i] as string, symbol2: data.symbols[r.j] as string, statistic: r.statistic, p_value: r.p_value, p_adjusted: r.p_adjusted, hedge_ratio: r.hedge_ratio, half_life: r.half_life, hurst: r.hurst, ...(r.johansen ? { johansen: r.johansen } : {}) }));
+          return { structured: { pairs: flagged.slice(0, a.max_pairs), tested: results.length, found: flagged.length, summary: screened.summary, ...alignmentNote(data) } };
         }),
     }),
   ],

@@ -14,10 +14,10 @@ async function server(overlay?: string): Promise<Connected> {
 }
 
 describe('prompts', () => {
-  it('lists the four workflows with their arguments', async () => {
+  it('lists the workflows with their arguments', async () => {
     const c = await server();
     const { prompts } = await c.client.listPrompts();
-    expect(prompts.map((p) => p.name)).toEqual(['pairs_trading_study', 'factor_portfolio', 'strategy_to_tear_sheet', 'live_deployment_checklist']);
+    expect(prompts.map((p) => p.name)).toEqual(['pairs_trading_study', 'factor_portfolio', 'strategy_to_tear_sheet', 'stat_arb_study', 'factor_long_short', 'parameter_sweep', 'live_deployment_checklist']);
     expect(prompts[0]!.arguments!.filter((a) => a.required).map((a) => a.name)).toEqual(['symbol1', 'symbol2', 'start_date', 'end_date']);
   });
 
@@ -41,6 +41,28 @@ describe('prompts', () => {
     expect(full).toMatch(/^1\. Screen A,B,C/m);
     expect(full).toContain('benchmark_symbol SPY');
     expect(full).not.toContain('left out');
+  });
+});
+
+describe('prompts for workflows A, B and C', () => {
+  it('list only the steps whose tools are served: the studies toolset is off by default', async () => {
+    const args = { symbols: 'KO,PEP,XOM', start_date: '2020-01-01', end_date: '2021-01-01' };
+    const defaults = await server();
+    const a = ((await defaults.client.getPrompt({ name: 'stat_arb_study', arguments: args })).messages[0]!.content as { text: string }).text;
+    expect(a).toMatch(/left out: rolling_correlation, kalman_hedge_ratio, simulate_pairs_trading/);
+    expect(a).toMatch(/^1\. find_cointegrated_pairs on the survivors with correction fdr_bh, johansen true, k_ar_diff 2/m);
+    const all = await server(unrestrictedOverlay());
+    const full = ((await all.client.getPrompt({ name: 'stat_arb_study', arguments: args })).messages[0]!.content as { text: string }).text;
+    expect(full).toMatch(/^1\. rolling_correlation over KO,PEP,XOM .*method distance/m);
+    expect(full).toMatch(/^4\. simulate_pairs_trading .*confirm_bars 2.*stop_z 4/m);
+    expect(full).not.toContain('left out');
+    const b = ((await all.client.getPrompt({ name: 'factor_long_short', arguments: { ...args, benchmark: 'SPY' } })).messages[0]!.content as { text: string }).text;
+    expect(b).toMatch(/factor_regression .*benchmark_symbol SPY/);
+    expect(b).toMatch(/build_long_short/);
+    const c = ((await all.client.getPrompt({ name: 'parameter_sweep', arguments: { projectId: '7', parameters: 'entry_z 1..3 step 0.5' } })).messages[0]!.content as { text: string }).text;
+    expect(c).toMatch(/rank_backtests with the optimizationId, sort_by information_ratio, where \["drawdown < 10"\], top 3/);
+    const cDefault = ((await defaults.client.getPrompt({ name: 'parameter_sweep', arguments: { projectId: '7', parameters: 'x' } })).messages[0]!.content as { text: string }).text;
+    expect(cDefault).toMatch(/left out: .*create_optimization.*rank_backtests/);
   });
 });
 

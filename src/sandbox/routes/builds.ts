@@ -359,6 +359,16 @@ function gridPoints(parameters: OptParam[]): Record<string, number>[] {
   );
 }
 
+/** OptimizationBacktest.statistics in the spec's documented order (21 values; percentages in percent, 0 where the simulation has no figure). */
+function optimizationStatistics(run: ReturnType<typeof simulateRun>): number[] {
+  const m = metrics(run);
+  const active = run.equity.slice(1).map((v, i) => v / (run.equity[i] as number) - (run.benchmark[i + 1] as number) / (run.benchmark[i] as number));
+  const mean = active.reduce((a, b) => a + b, 0) / active.length;
+  const te = Math.sqrt(active.reduce((a, r) => a + (r - mean) ** 2, 0) / (active.length - 1)) * Math.sqrt(252);
+  const ir = te > 0 ? (mean * 252) / te : 0;
+  return [m.alpha, m.volatility, m.volatility ** 2, 0, 0, m.beta, m.cagr * 100, m.drawdown * 100, 0, 0, ir, (1 - m.winRate) * 100, m.netProfit * 100, 0, 0, m.sharpe, m.fees, m.totalOrders, te, 0, m.winRate * 100];
+}
+
 function readOptimization(body: Body, ctx: RouteContext) {
   const { project, optimization: o } = findOptimization(ctx, body.optimizationId);
   const status = optimizationStatus(o, ctx);
@@ -367,9 +377,9 @@ function readOptimization(body: Body, ctx: RouteContext) {
   const backtests = Object.fromEntries(
     points.slice(0, done).map((set, i) => {
       const seed = hashSeed(project.projectId, o.optimizationId, JSON.stringify(set));
-      const m = metrics(simulateRun(seed, 126));
+      const run = simulateRun(seed, 126);
       const id = hexId(seed, 32);
-      return [id, { name: `${o.name} #${i + 1}`, id, progress: 1, exitCode: 0, statistics: [m.sharpe, m.cagr, m.drawdown, m.netProfit], parameterSet: Object.fromEntries(Object.entries(set).map(([k, v]) => [k, String(v)])) }];
+      return [id, { name: `${o.name} #${i + 1}`, id, progress: 1, exitCode: 0, statistics: optimizationStatistics(run), parameterSet: Object.fromEntries(Object.entries(set).map(([k, v]) => [k, String(v)])) }];
     }),
   );
   return ok({
