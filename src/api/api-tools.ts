@@ -75,7 +75,8 @@ export function apiTool(spec: GeneratedToolSpec, schemas: SchemasDoc): ToolDefin
     endpoint: `${spec.method} ${spec.path}`,
     openWorld: true,
     inputSchema: spec.inputSchema,
-    outputSchema: spec.outputSchema,
+    // No outputSchema in tools/list: the generated ones are widened to property names that accept any value
+    // (the API drifts from its spec), so they told a client nothing it can check and cost ~2k tokens.
     parse: (args): ParseResult => {
       // Unknown arguments are refused: nothing the model adds (say, confirm: true) rides along.
       validateArgs ??= ajv.compile({ ...spec.inputSchema, additionalProperties: false });
