@@ -6,6 +6,7 @@ import { createRequestStateCodec } from '@modelcontextprotocol/server';
 import { generatedTools } from '../../generated/tools.js';
 import { plugins } from '../../plugins/index.js';
 import { readEnv, resolveBackend } from '../config/env.js';
+import { chooseDataSource } from '../config/data-source.js';
 import { loadOperatorConfig } from '../config/operator-config.js';
 import { maskUserId } from '../config/credentials-file.js';
 import { AuditLog } from '../policy/audit.js';
@@ -38,6 +39,8 @@ export interface RuntimeOptions {
   limits?: LimitStore;
   /** Watch tools.yaml and the overlay, and apply valid changes without a restart. */
   watch?: boolean | { intervalMs: number };
+  /** The working directory searched (with its parents) for a LEAN CLI lean.json (default process.cwd()). */
+  cwd?: string;
   /** Where log lines go (stderr by default; never stdout, which is the stdio transport). */
   log?: (line: string) => void;
 }
@@ -48,6 +51,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   const backend = resolveBackend(env);
   const toolsYamlPath = options.toolsYamlPath ?? join(packageRoot(), 'tools.yaml');
   const config = loadOperatorConfig(toolsYamlPath, env.toolsOverlay);
+  const dataChoice = chooseDataSource({ env: env.data, leanConfig: env.leanConfig, file: config.plugins.data, cwd: options.cwd ?? process.cwd(), backend });
   const generated = options.generated ?? { tools: generatedTools, schemas: loadPackagedSchemas() };
   const tools = [
     ...generated.tools.map((spec) => apiTool(spec, generated.schemas)),
@@ -123,7 +127,8 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       organizationId,
       backend,
       npm: env.npm,
-      data: env.data ?? config.plugins.data?.value,
+      data: dataChoice.spec,
+      dataOrigin: dataChoice.note ? `${dataChoice.origin} (${dataChoice.note})` : dataChoice.origin,
       exportDir: env.exportDir ?? config.plugins.exportDir?.value ?? join(env.stateDir, 'exports'),
       auth: backend === 'sandbox' ? { userIdMasked: null, source: 'sandbox' } : { userIdMasked: env.userId ? maskUserId(env.userId) : null, source: env.credentialsSource },
     },

@@ -1,9 +1,11 @@
 /**
- * Price data for the research tools: one PriceSource interface with three implementations,
- * chosen by QC_MCP_DATA (csv:DIR | lean:DIR | objectstore:PREFIX):
+ * Price data for the research tools: one PriceSource interface with four implementations,
+ * chosen by QC_MCP_DATA (csv:DIR | lean:DIR | objectstore:PREFIX | sim:), a LEAN workspace, or the
+ * sandbox default (src/config/data-source.ts decides which):
  * - csv:DIR          one <SYMBOL>.csv per symbol (date and close at least; header detected; case-insensitive names)
  * - lean:DIR         LEAN's data folder (equity/usa/daily|hour/<sym>.zip, minute/<sym>/<YYYYMMDD>_trade.zip; prices x 10000)
  * - objectstore:P    <P><SYMBOL>.csv in the QuantConnect Object Store, fetched with the two-step get
+ * - sim:SETTINGS     the simulated market (sim-source.ts)
  * Bad data is refused with an error naming the symbol and the row: nothing is silently repaired.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { join } from 'node:path';
 import { unzipSync, strFromU8 } from 'fflate';
 import { ToolError } from '../../../src/runtime/results.js';
 import type { ToolContext } from '../../../src/runtime/tool.js';
+import { SimSource } from './sim-source.js';
 
 export type Resolution = 'daily' | 'hour' | 'minute';
 export const FIELDS = ['open', 'high', 'low', 'close', 'volume', 'adj_close'] as const;
@@ -23,10 +26,16 @@ export interface Series {
   /** The price analyses use: adj_close when the source has it, else close. */
   price: number[];
   fields: Partial<Record<Field, number[]>>;
+  /** Minutes per bar for intraday data (1 minute, 60 hour, or a resampled size); absent for daily bars. */
+  bar_minutes?: number;
+  /** What the prices are ("simulated" for the sim: market); set by the source or when loaded. */
+  data_source?: PriceSource['kind'];
 }
 
 export interface PriceSource {
   describe: string;
+  /** What the data is: "simulated" for sim:, else the source's kind. */
+  kind: 'csv' | 'lean' | 'objectstore' | 'simulated';
   load(symbol: string, start: string, end: string, resolution: Resolution, ctx: ToolContext): Promise<Series>;
 }
 
@@ -103,7 +112,7 @@ export function slice(series: Series, start: string, end: string): Series {
   }
   const pick = (xs: number[]) => keep.map((i) => xs[i] as number);
   return {
-    symbol: series.symbol,
+    ...series,
     dates: keep.map((i) => series.dates[i] as string),
     price: pick(series.price),
     fields: Object.fromEntries(Object.entries(series.fields).map(([k, v]) => [k, pick(v as number[])])),
@@ -112,7 +121,8 @@ export function slice(series: Series, start: string, end: string): Series {
 
 /** csv:DIR */
 export class CsvSource implements PriceSource {
-  constructor(private readonly dir: string) {}
+  readonly kind = 'csv' as const;
+  constructor(readonly dir: string) {}
   get describe(): string {
     return `csv:${this.dir}`;
   }
@@ -126,6 +136,7 @@ export class CsvSource implements PriceSource {
 
 /** lean:DIR, LEAN's data layout as lean-cli users have it. */
 export class LeanSource implements PriceSource {
+  readonly kind = 'lean' as const;
   constructor(readonly dir: string) {}
   get describe(): string {
     return `lean:${this.dir}`;
@@ -170,7 +181,7 @@ export class LeanSource implements PriceSource {
       if (!existsSync(path)) throw new ToolError(`unknown symbol ${symbol}: no ${resolution} data at ${path}`);
       const series = this.parseLean(this.unzipOne(path, symbol), symbol.toUpperCase());
       const fixed = resolution === 'hour' ? { ...series, dates: series.dates.map((d) => (d.length === 10 ? `${d}T00:00` : d)) } : series;
-      return slice(fixed, start, end);
+      return slice(resolution === 'hour' ? { ...fixed, bar_minutes: 60 } : fixed, start, end);
     }
     const folder = join(base, sym);
     if (!existsSync(folder)) throw new ToolError(`unknown symbol ${symbol}: no minute data at ${folder}`);
@@ -180,12 +191,13 @@ export class LeanSource implements PriceSource {
     const parts = days.map((d) => this.parseLean(this.unzipOne(join(folder, `${d}_trade.zip`), symbol), symbol.toUpperCase(), `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}`));
     const merged: Series = { symbol: symbol.toUpperCase(), dates: parts.flatMap((p) => p.dates), price: parts.flatMap((p) => p.price), fields: {} };
     for (const f of ['open', 'high', 'low', 'close', 'volume'] as const) merged.fields[f] = parts.flatMap((p) => p.fields[f] ?? []);
-    return slice(merged, start, end);
+    return slice({ ...merged, bar_minutes: 1 }, start, end);
   }
 }
 
 /** objectstore:PREFIX: <PREFIX><SYMBOL>.csv in the QuantConnect Object Store. */
 export class ObjectStoreSource implements PriceSource {
+  readonly kind = 'objectstore' as const;
   constructor(private readonly prefix: string) {}
   get describe(): string {
     return `objectstore:${this.prefix}`;
@@ -215,7 +227,8 @@ export function sourceFromSpec(spec: string | undefined): PriceSource | undefine
   if (kind === 'csv' && value) return new CsvSource(value);
   if (kind === 'lean' && value) return new LeanSource(value);
   if (kind === 'objectstore') return new ObjectStoreSource(value);
-  throw new ToolError(`QC_MCP_DATA must be csv:DIR, lean:DIR or objectstore:PREFIX (got ${JSON.stringify(spec)})`);
+  if (kind === 'sim') return new SimSource(value);
+  throw new ToolError(`QC_MCP_DATA must be csv:DIR, lean:DIR, objectstore:PREFIX or sim: (got ${JSON.stringify(spec)})`);
 }
 
 export interface Aligned {
