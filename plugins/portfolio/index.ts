@@ -63,7 +63,7 @@ function checkCap(maxWeight: number, n: number): void {
 
 const rebalanceDoc = 'Weights drift between rebalances and reset after the last trading day of each week/month/quarter (daily: constant; none: buy and hold); cash (1 - sum w) earns 0.';
 const metricsDoc =
-  'Simple returns per bar; 252/yr for daily bars (intraday: periods_per_year): cagr=(1+total)^(252/days)-1; vol=std*sqrt(252); sharpe=(mean-rf/252)/std*sqrt(252); sortino on sqrt(mean(min(r,0)^2)); max_drawdown<0 with dates; calmar=cagr/|mdd|; hit_rate=share of up days; turnover=sum |target-drifted| at rebalances; benchmark: beta, Jensen alpha, tracking_error=std(r-b)*sqrt(252), information_ratio.';
+  'Simple daily returns, 252/yr: cagr=(1+total)^(252/days)-1; vol=std*sqrt(252); sharpe=(mean-rf/252)/std*sqrt(252); sortino on sqrt(mean(min(r,0)^2)); max_drawdown<0 with dates; calmar=cagr/|mdd|; hit_rate=share of up days; turnover=sum |target-drifted| at rebalances; benchmark: beta, Jensen alpha, tracking_error=std(r-b)*sqrt(252), information_ratio.';
 
 export default markSimulated(definePlugin({
   name: 'portfolio',

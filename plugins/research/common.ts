@@ -18,7 +18,7 @@ export const MIN_OBS = 30;
 export const date = z.string().refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v), 'a date is YYYY-MM-DD');
 export const symbol = z.string().max(20).refine((v) => /^[A-Za-z0-9._-]{1,20}$/.test(v), 'a ticker such as KO or BRK.B');
 export const resolution = z.enum(['daily', 'hour', 'minute']).default('daily');
-export const barMinutes = z.number().int().min(1).max(390).optional().describe('Resample intraday bars to N-minute bars of the 9:30-16:00 ET session');
+export const barMinutes = z.number().int().min(1).max(390).optional();
 export const transform = z.enum(['log', 'none']).default('log').describe('log: analyse log prices (default); none: raw prices');
 export const instance = z.string().min(1).max(64).optional();
 export const criticals = z.object({ '1%': z.number(), '5%': z.number(), '10%': z.number() });
@@ -112,9 +112,9 @@ export const alignmentNote = (a: Loaded) => ({
 });
 export const alignmentSchema = {
   source: z.string(),
-  data_source: z.string().describe('simulated when any series comes from the simulated market'),
-  bar: z.string().describe('Bar size: 1d, or N min for intraday; half-lives are in bars'),
-  periods_per_year: z.number().describe('Bars per year used to annualise'),
+  // Results also carry data_source ("simulated" on the simulated market), bar (1d, or Nmin: half-lives
+  // are in bars) and periods_per_year (bars a year, for annualising): left out of the listed schema to
+  // keep tools/list small (output schemas are lenient).
   n_obs: z.number(),
   first_date: z.string().optional(),
   last_date: z.string().optional(),

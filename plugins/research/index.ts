@@ -58,14 +58,14 @@ export default markSimulated(definePlugin({
     defineTool({
       name: 'get_history',
       title: 'Get price history',
-      description: 'Price history for symbols from the configured data source: a compact summary per symbol; rows only with include_rows.',
+      description: 'Price history per symbol from the data source: a compact summary; rows only with include_rows.',
       toolset: 'research', risk: 'read', severity: 'low',
       input: z.object({
         symbols: z.array(symbol).min(1).max(50), start_date: date, end_date: date, resolution, bar_minutes: barMinutes,
         fields: z.array(z.enum(FIELDS)).optional().describe('Columns for include_rows (default close)'),
         include_rows: z.boolean().default(false), max_rows: z.number().int().min(1).max(5000).default(250),
       }),
-      output: z.object({ source: z.string(), data_source: z.string(), bar: z.string(), series: z.array(summarySchema.extend({ rows_included: z.array(z.record(z.string(), z.union([z.string(), z.number()]))).optional(), truncated: z.boolean().optional() })) }),
+      output: z.object({ source: z.string(), data_source: z.string(), series: z.array(summarySchema.extend({ rows_included: z.array(z.record(z.string(), z.union([z.string(), z.number()]))).optional(), truncated: z.boolean().optional() })) }),
       handler: async (a, ctx) => {
         const src = source(ctx);
         const loaded = await Promise.all(a.symbols.map((s) => loadBars(src, s, a.start_date, a.end_date, a.resolution, a.bar_minutes, ctx)));
@@ -95,7 +95,7 @@ export default markSimulated(definePlugin({
       description: 'Load one symbol into a named research session (instance_name) that later tools can use instead of reloading.',
       toolset: 'research', risk: 'read', severity: 'low',
       input: z.object({ ticker: symbol, start_date: date, end_date: date, resolution, bar_minutes: barMinutes, instance_name: z.string().min(1).max(64).default('default') }),
-      output: z.object({ instance_name: z.string(), symbols: z.array(z.string()), added: z.array(summarySchema), bar: z.string(), data_source: z.string() }),
+      output: z.object({ instance_name: z.string(), symbols: z.array(z.string()), added: z.array(summarySchema) }),
       handler: (a, ctx) => addToSession([a.ticker], a.start_date, a.end_date, a.resolution, a.bar_minutes, a.instance_name, ctx),
     }),
     defineTool({
@@ -104,7 +104,7 @@ export default markSimulated(definePlugin({
       description: 'Load several symbols into a named research session (instance_name).',
       toolset: 'research', risk: 'read', severity: 'low',
       input: z.object({ tickers: z.array(symbol).min(1).max(500), start_date: date, end_date: date, resolution, bar_minutes: barMinutes, instance_name: z.string().min(1).max(64).default('default') }),
-      output: z.object({ instance_name: z.string(), symbols: z.array(z.string()), added: z.array(summarySchema), bar: z.string(), data_source: z.string() }),
+      output: z.object({ instance_name: z.string(), symbols: z.array(z.string()), added: z.array(summarySchema) }),
       handler: (a, ctx) => addToSession(a.tickers, a.start_date, a.end_date, a.resolution, a.bar_minutes, a.instance_name, ctx),
     }),
     defineTool({

@@ -8,19 +8,18 @@ import { catalogOf } from './data/catalog.js';
 export const listAvailableData = defineTool({
   name: 'list_available_data',
   title: 'List available data',
-  description: 'What the active price source holds: symbols (sector where known), resolutions, date ranges, ETFs with constituents. Filter by prefix or sector; paged.',
+  description: 'Symbols (sector where known), resolutions and date ranges the data source holds; ETFs with constituents. Paged.',
   toolset: 'research', risk: 'read', severity: 'low',
   input: z.object({
-    prefix: z.string().max(20).optional(),
-    sector: z.string().max(60).optional(),
-    offset: z.number().int().min(0).default(0),
+    prefix: z.string().optional(),
+    sector: z.string().optional(),
+    offset: z.number().int().min(0).max(100_000).default(0),
     limit: z.number().int().min(1).max(500).default(100),
   }),
   output: z.object({
-    source: z.string(), data_source: z.string(), origin: z.string(),
-    symbols: z.array(z.object({ symbol: z.string(), sector: z.string().optional(), resolutions: z.array(z.object({ resolution: z.string(), start: z.string(), end: z.string() })) })),
-    sectors: z.array(z.string()).optional(), etfs: z.array(z.string()),
-    page: z.object({ total: z.number(), offset: z.number(), returned: z.number(), more_available: z.boolean(), next_offset: z.number().optional() }),
+    // Each symbol: { symbol, sector?, resolutions: [{ resolution, start, end }] }; page: { total, offset, returned, more_available, next_offset? }.
+    // Also: source, origin (why this source), sectors, etfs.
+    data_source: z.string(), symbols: z.array(z.object({ symbol: z.string() })), page: z.object({ more_available: z.boolean() }),
   }),
   handler: async (a, ctx) => {
     const src = source(ctx);

@@ -167,10 +167,10 @@ export default markSimulated(definePlugin({
     defineTool({
       name: 'get_etf_constituents',
       title: 'ETF constituents',
-      description: 'ETF constituents by weight from LEAN data (equity/usa/universes/etf/<etf>/<YYYYMMDD>.csv; nearest earlier date if missing). Needs a lean:DIR or sim: source.',
+      description: 'ETF constituents by weight on a date (else the nearest earlier file) from LEAN data (universes/etf) or the simulated market.',
       toolset: 'universe', risk: 'read', severity: 'low',
       input: z.object({ etf_ticker: symbol, date, max_results: z.number().int().min(1).max(5000).default(50) }),
-      output: z.object({ etf: z.string(), requested_date: z.string(), as_of: z.string(), count: z.number(), constituents: z.array(constituentSchema), truncated: z.boolean(), data_source: z.string() }),
+      output: z.object({ etf: z.string(), requested_date: z.string(), as_of: z.string(), count: z.number(), constituents: z.array(constituentSchema), truncated: z.boolean() }),
       handler: async (a, ctx) => {
         const { files, data_source } = etfFiles(ctx, a.etf_ticker);
         const holdings = etfHoldings(files, a.etf_ticker, a.date);
@@ -183,7 +183,7 @@ export default markSimulated(definePlugin({
       description: 'Load an ETF\'s largest constituents (as get_etf_constituents) into a research session; those without price data are skipped with the reason.',
       toolset: 'universe', risk: 'read', severity: 'low',
       input: z.object({ etf_ticker: symbol, date, start_date: date, end_date: date, instance_name: z.string().min(1).max(64).default('default'), max_securities: z.number().int().min(1).max(500).default(50), min_weight: z.number().min(0).max(1).optional() }),
-      output: z.object({ instance_name: z.string(), etf: z.string(), as_of: z.string(), added: z.array(z.string()), skipped: z.array(z.object({ symbol: z.string(), reason: z.string() })), symbols: z.array(z.string()), data_source: z.string() }),
+      output: z.object({ instance_name: z.string(), etf: z.string(), as_of: z.string(), added: z.array(z.string()), skipped: z.array(z.object({ symbol: z.string(), reason: z.string() })), symbols: z.array(z.string()) }),
       handler: async (a, ctx) => {
         if (a.start_date > a.end_date) throw new ToolError(`start_date ${a.start_date} is after end_date ${a.end_date}.`);
         const { files, data_source } = etfFiles(ctx, a.etf_ticker);

@@ -178,13 +178,12 @@ export default definePlugin({
       defineTool({
       name: 'backtest_tear_sheet',
       title: 'Backtest tear sheet',
-      description: 'A PNG tear sheet of a finished backtest: growth of 1 from the starting equity against the benchmark, drawdown, monthly returns heatmap and 63-day rolling Sharpe; the figures as structured content.',
+      description: 'PNG tear sheet of a finished backtest from its starting equity: growth of 1 vs benchmark, drawdown, monthly returns, 63-day rolling Sharpe; figures as structured content.',
       toolset: 'backtests', risk: 'read', severity: 'low', openWorld: true,
       input: z.object({ projectId, backtestId: z.string().min(1) }),
       output: z.object({
         backtestId: z.string(), total_return: z.number(), cagr: z.number(), annual_volatility: z.number(), sharpe_ratio: z.number().nullable(), max_drawdown: z.number(),
         benchmark_total_return: z.number().nullable(), monthly_returns: z.array(z.object({ month: z.string(), return: z.number() })), days: z.number(),
-        starting_equity: z.number().nullable(), simulated: z.boolean(),
       }),
       handler: async (a, ctx) => {
         const backtest = backtestOf(await post(ctx, '/backtests/read', { projectId: a.projectId, backtestId: a.backtestId }, true));
