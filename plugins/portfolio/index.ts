@@ -9,7 +9,8 @@ import { ToolError } from '../../src/tool/results.js';
 import { definePlugin, defineTool, type ToolContext, type ToolReturn } from '../../src/tool/tool.js';
 import { alignmentNote, alignmentSchema, date, guarded, instance, loadWithBenchmark, symbol } from '../quant/common.js';
 import { correlationFrom, covarianceMatrix } from '../quant/stats/describe.js';
-import { diversificationRatio, performance, PERIODS_PER_YEAR, REBALANCE, simulate, type Performance } from '../quant/portfolio/analytics.js';
+import { markSimulated } from '../quant/simulated.js';
+import { diversificationRatio, performance, REBALANCE, simulate, type Performance } from '../quant/portfolio/analytics.js';
 import { InfeasibleError, minimizeCvar } from '../quant/portfolio/cvar.js';
 import { exportWeights, weightsTable } from '../quant/export.js';
 import { hrp, LINKAGES } from '../quant/portfolio/hrp.js';
@@ -64,7 +65,7 @@ const rebalanceDoc = 'Weights drift between rebalances and reset after the last 
 const metricsDoc =
   'Simple daily returns, 252/yr: cagr=(1+total)^(252/days)-1; vol=std*sqrt(252); sharpe=(mean-rf/252)/std*sqrt(252); sortino on sqrt(mean(min(r,0)^2)); max_drawdown<0 with dates; calmar=cagr/|mdd|; hit_rate=share of up days; turnover=sum |target-drifted| at rebalances; benchmark: beta, Jensen alpha, tracking_error=std(r-b)*sqrt(252), information_ratio, and the benchmark\'s own figures.';
 
-export default definePlugin({
+export default markSimulated(definePlugin({
   name: 'portfolio',
   tools: [
     defineTool({
@@ -86,7 +87,7 @@ export default definePlugin({
           if (a.weights.length !== a.symbols.length) throw new ToolError(`weights has ${a.weights.length} values for ${a.symbols.length} symbols; give one weight per symbol, in order.`);
           const { data, symbols, assets, benchmark } = await loadWithBenchmark(a, ctx, 1);
           const path = simulate(assets, data.dates, a.weights, a.rebalance_frequency);
-          const figures = performance(path.returns, data.dates, path.turnover, a.risk_free_rate, benchmark);
+          const figures = performance(path.returns, data.dates, path.turnover, a.risk_free_rate, benchmark, data.periods_per_year);
           const net = a.weights.reduce((s, w) => s + w, 0);
           const gross = a.weights.reduce((s, w) => s + Math.abs(w), 0);
           const notes: string[] = [];
@@ -111,7 +112,7 @@ export default definePlugin({
           const n = assets.length;
           const weights = new Array<number>(n).fill(1 / n);
           const path = simulate(assets, data.dates, weights, a.rebalance_frequency);
-          const figures: Performance = performance(path.returns, data.dates, path.turnover, 0);
+          const figures: Performance = performance(path.returns, data.dates, path.turnover, 0, undefined, data.periods_per_year);
           return optimiserReturn(
             'optimize_equal_weight_portfolio',
             byName(symbols, weights),
@@ -148,7 +149,7 @@ export default definePlugin({
           const index = benchmark as Float64Array;
           const tracked = new Float64Array(index.length);
           assets.forEach((x, i) => x.forEach((r, t) => (tracked[t] = (tracked[t] as number) + (result.weights[i] as number) * r)));
-          const trackingError = performance(tracked, data.dates, 0, 0, index).tracking_error as number;
+          const trackingError = performance(tracked, data.dates, 0, 0, index, data.periods_per_year).tracking_error as number;
           let shortfall = 0;
           for (let t = 0; t < index.length; t++) shortfall += Math.min((tracked[t] as number) - (index[t] as number), 0) ** 2;
           const weights = Object.fromEntries(symbols.map((s, i) => [s, result.weights[i] as number]).filter(([, w]) => (w as number) > 0));
@@ -158,7 +159,7 @@ export default definePlugin({
             {
               active_count: Object.keys(weights).length,
               tracking_error: trackingError,
-              downside_risk: Math.sqrt((shortfall / index.length) * PERIODS_PER_YEAR),
+              downside_risk: Math.sqrt((shortfall / index.length) * data.periods_per_year),
               iterations: result.iterations,
               converged: result.converged,
               objective_start: result.objective[0] as number,
@@ -190,7 +191,7 @@ export default definePlugin({
           return optimiserReturn(
             'hierarchical_risk_parity',
             byName(symbols, result.weights),
-            { order: result.order.map((i) => symbols[i] as string), annual_volatility: Math.sqrt(variance * PERIODS_PER_YEAR), ...alignmentNote(data) },
+            { order: result.order.map((i) => symbols[i] as string), annual_volatility: Math.sqrt(variance * data.periods_per_year), ...alignmentNote(data) },
             a.export, ctx, `HRP (${a.linkage} linkage)`,
           );
         }),
@@ -218,13 +219,13 @@ export default definePlugin({
             result = await minimizeCvar(assets, a.alpha, a.max_weight, a.target_return);
           } catch (error) {
             if (!(error instanceof InfeasibleError)) throw error;
-            const means = assets.map((x) => (x.reduce((s, v) => s + v, 0) / x.length) * PERIODS_PER_YEAR);
+            const means = assets.map((x) => (x.reduce((s, v) => s + v, 0) / x.length) * data.periods_per_year);
             throw new ToolError(`Infeasible: no long-only portfolio with max_weight ${a.max_weight} reaches target_return ${a.target_return}; the best reachable is about ${Math.max(...means).toPrecision(4)} a year (the best single asset, before the cap).`);
           }
-          const expected = assets.reduce((s, x, i) => s + (result.weights[i] as number) * (x.reduce((acc, v) => acc + v, 0) / x.length), 0) * PERIODS_PER_YEAR;
+          const expected = assets.reduce((s, x, i) => s + (result.weights[i] as number) * (x.reduce((acc, v) => acc + v, 0) / x.length), 0) * data.periods_per_year;
           const weights = Object.fromEntries(symbols.map((s, i) => [s, Math.abs(result.weights[i] as number) < 1e-12 ? 0 : (result.weights[i] as number)]));
           return optimiserReturn('minimize_cvar', weights, { cvar: result.cvar, var: result.var, expected_return: expected, n_scenarios: (assets[0] as Float64Array).length, ...alignmentNote(data) }, a.export, ctx, `Minimum CVaR at ${a.alpha}`);
         }),
     }),
   ],
-});
+}));

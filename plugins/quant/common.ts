@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { ToolError } from '../../src/tool/results.js';
 import type { ToolContext } from '../../src/tool/tool.js';
 import { align, sourceFromSpec, type Aligned, type PriceSource, type Resolution, type Series } from './data/source.js';
+import { loadBars } from './data/bars.js';
+import { barLabel, periodsPerYear } from './data/resample.js';
 import { StatsInputError } from './stats/adf.js';
 import { simpleReturns } from './stats/describe.js';
 import { SingularError } from './stats/ols.js';
@@ -16,6 +18,7 @@ export const MIN_OBS = 30;
 export const date = z.string().refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v), 'a date is YYYY-MM-DD');
 export const symbol = z.string().max(20).refine((v) => /^[A-Za-z0-9._-]{1,20}$/.test(v), 'a ticker such as KO or BRK.B');
 export const resolution = z.enum(['daily', 'hour', 'minute']).default('daily');
+export const barMinutes = z.number().int().min(1).max(390).optional();
 export const transform = z.enum(['log', 'none']).default('log').describe('log: analyse log prices (default); none: raw prices');
 export const instance = z.string().min(1).max(64).optional();
 export const criticals = z.object({ '1%': z.number(), '5%': z.number(), '10%': z.number() });
@@ -41,7 +44,12 @@ export function sessionFor(ctx: ToolContext, name: string): Map<string, Series> 
 
 export function source(ctx: ToolContext): PriceSource {
   const configured = sourceFromSpec(ctx.settings.data);
-  if (!configured) throw new ToolError('No price data source is configured: the operator sets QC_MCP_DATA to csv:DIR, lean:DIR or objectstore:PREFIX.');
+  if (!configured) {
+    throw new ToolError(
+      'No price data source is configured. To add one: run the server in a LEAN CLI workspace (lean init writes lean.json with its data-folder) or set QC_MCP_LEAN_CONFIG to that lean.json; ' +
+        'or set QC_MCP_DATA to csv:DIR, lean:DIR or objectstore:PREFIX; QC_MCP_DATA=sim: uses the simulated market. `quantconnect-mcp doctor` shows the active source.',
+    );
+  }
   return configured;
 }
 
@@ -51,10 +59,13 @@ export interface Selection {
   end_date?: string | undefined;
   instance_name?: string | undefined;
   resolution?: Resolution | undefined;
+  bar_minutes?: number | undefined;
 }
 
+export type Loaded = Aligned & { source: string; data_source: string; bar_minutes: number | undefined; periods_per_year: number };
+
 /** Load (or take from the session) each symbol, then align them on common dates. */
-export async function load(sel: Selection, ctx: ToolContext, minSymbols: number): Promise<Aligned & { source: string }> {
+export async function load(sel: Selection, ctx: ToolContext, minSymbols: number): Promise<Loaded> {
   let series: Series[];
   let from: string;
   if (sel.instance_name) {
@@ -72,22 +83,28 @@ export async function load(sel: Selection, ctx: ToolContext, minSymbols: number)
     if (!sel.symbols || !sel.start_date || !sel.end_date) throw new ToolError('Give symbols, start_date and end_date, or the instance_name of a research session.');
     if (sel.start_date > sel.end_date) throw new ToolError(`start_date ${sel.start_date} is after end_date ${sel.end_date}.`);
     const src = source(ctx);
-    series = await Promise.all(sel.symbols.map((s) => src.load(s, sel.start_date as string, sel.end_date as string, sel.resolution ?? 'daily', ctx)));
+    series = await Promise.all(sel.symbols.map((s) => loadBars(src, s, sel.start_date as string, sel.end_date as string, sel.resolution ?? 'daily', sel.bar_minutes, ctx)));
     from = src.describe;
   }
   const names = series.map((s) => s.symbol);
   const dup = names.find((s, i) => names.indexOf(s) !== i);
   if (dup) throw new ToolError(`${dup} is listed twice.`);
   if (series.length < minSymbols) throw new ToolError(`This analysis needs at least ${minSymbols} symbols.`);
+  const bars = [...new Set(series.map((s) => barLabel(s.bar_minutes)))];
+  if (bars.length > 1) throw new ToolError(`The series have different bar sizes (${series.map((s) => `${s.symbol} ${barLabel(s.bar_minutes)}`).join(', ')}); load them with the same resolution and bar_minutes.`);
   const aligned = align(series);
   if (aligned.dates.length < MIN_OBS) {
     throw new ToolError(`Only ${aligned.dates.length} dates are common to ${names.join(', ')}; at least ${MIN_OBS} are needed. Widen the dates or check the data.`);
   }
-  return { ...aligned, source: from };
+  const simulated = series.some((s) => s.data_source === 'simulated');
+  return { ...aligned, source: from, data_source: simulated ? 'simulated' : (series[0]?.data_source ?? 'unknown'), bar_minutes: series[0]?.bar_minutes, periods_per_year: periodsPerYear(series[0]?.bar_minutes) };
 }
 
-export const alignmentNote = (a: Aligned & { source: string }) => ({
+export const alignmentNote = (a: Loaded) => ({
   source: a.source,
+  data_source: a.data_source,
+  bar: barLabel(a.bar_minutes),
+  periods_per_year: a.periods_per_year,
   n_obs: a.dates.length,
   first_date: a.dates[0],
   last_date: a.dates.at(-1),
@@ -95,6 +112,9 @@ export const alignmentNote = (a: Aligned & { source: string }) => ({
 });
 export const alignmentSchema = {
   source: z.string(),
+  // Results also carry data_source ("simulated" on the simulated market), bar (1d, or Nmin: half-lives
+  // are in bars) and periods_per_year (bars a year, for annualising): left out of the listed schema to
+  // keep tools/list small (output schemas are lenient).
   n_obs: z.number(),
   first_date: z.string().optional(),
   last_date: z.string().optional(),
@@ -122,7 +142,7 @@ export async function loadWithBenchmark(
   a: Selection & { symbols: string[]; benchmark_symbol?: string | undefined },
   ctx: ToolContext,
   minSymbols: number,
-): Promise<{ data: Aligned & { source: string }; symbols: string[]; assets: Float64Array[]; benchmark: Float64Array | undefined }> {
+): Promise<{ data: Loaded; symbols: string[]; assets: Float64Array[]; benchmark: Float64Array | undefined }> {
   const symbols = a.symbols.map((s) => s.toUpperCase());
   const bench = a.benchmark_symbol?.toUpperCase();
   const all = bench && !symbols.includes(bench) ? [...symbols, bench] : symbols;

@@ -1,14 +1,19 @@
 /**
  * Research plugin: price history, named research sessions, and statistics computed locally that
  * match statsmodels / scikit-learn / pandas (see tests/research and scripts/golden).
- * Data comes from QC_MCP_DATA (csv:DIR | lean:DIR | objectstore:PREFIX).
+ * Data comes from the source src/config/data-source.ts chose (csv:, lean:, objectstore: or the simulated market, sim:).
  */
 import { z } from 'zod';
 import { chartImage } from '../../src/charts/image.js';
+import { stamped } from '../../src/charts/stamp.js';
 import { ToolError } from '../../src/tool/results.js';
 import { definePlugin, defineTool, type ToolContext } from '../../src/tool/tool.js';
-import { alignmentNote, alignmentSchema, criticals, date, guarded, instance, load, resolution, sessionFor, source, symbol, transform } from '../quant/common.js';
+import { alignmentNote, alignmentSchema, barMinutes, criticals, date, guarded, instance, load, resolution, sessionFor, source, symbol, transform } from '../quant/common.js';
+import { loadBars } from '../quant/data/bars.js';
+import { barLabel } from '../quant/data/resample.js';
 import { FIELDS, type Aligned, type Resolution, type Series } from '../quant/data/source.js';
+import { listAvailableData } from './list-data.js';
+import { markSimulated } from '../quant/simulated.js';
 import { correlationHeatmapSpec, spreadSpec } from './plots.js';
 import { adfuller, engleGranger, halfLife } from '../quant/stats/adf.js';
 import { distanceCorrelation, hurst, pca, pearsonMatrix, ranks, simpleReturns, zScore } from '../quant/stats/describe.js';
@@ -35,35 +40,42 @@ function summarise(s: Series) {
 }
 const summarySchema = z.object({ symbol: z.string(), rows: z.number(), first_date: z.string().optional(), last_date: z.string().optional(), first_price: z.number(), last_price: z.number(), min: z.number(), max: z.number(), total_return: z.number() });
 
-async function addToSession(tickers: string[], start: string, end: string, res: Resolution, name: string, ctx: ToolContext) {
+async function addToSession(tickers: string[], start: string, end: string, res: Resolution, bar: number | undefined, name: string, ctx: ToolContext) {
   const src = source(ctx);
-  const loaded = await Promise.all(tickers.map((t) => src.load(t, start, end, res, ctx)));
+  const loaded = await Promise.all(tickers.map((t) => loadBars(src, t, start, end, res, bar, ctx)));
   const session = sessionFor(ctx, name);
   for (const s of loaded) session.set(s.symbol, s);
-  return { structured: { instance_name: name, symbols: [...session.keys()], added: loaded.map(summarise) } };
+  const simulated = [...session.values()].some((s) => s.data_source === 'simulated');
+  return { structured: { instance_name: name, symbols: [...session.keys()], added: loaded.map(summarise), bar: barLabel(loaded[0]?.bar_minutes), data_source: simulated ? 'simulated' : src.kind } };
 }
 
-export default definePlugin({
+/** A chart on simulated data carries the SIMULATED stamp. */
+const chartFor = (spec: Parameters<typeof chartImage>[0], data: { data_source: string }) => chartImage(data.data_source === 'simulated' ? stamped(spec) : spec);
+
+export default markSimulated(definePlugin({
   name: 'research',
   tools: [
+    listAvailableData,
     defineTool({
       name: 'get_history',
       title: 'Get price history',
-      description: 'Price history for symbols from the configured data source: a compact summary per symbol; rows only with include_rows.',
+      description: 'Price history per symbol from the data source: a compact summary; rows only with include_rows.',
       toolset: 'research', risk: 'read', severity: 'low',
       input: z.object({
-        symbols: z.array(symbol).min(1).max(50), start_date: date, end_date: date, resolution,
+        symbols: z.array(symbol).min(1).max(50), start_date: date, end_date: date, resolution, bar_minutes: barMinutes,
         fields: z.array(z.enum(FIELDS)).optional().describe('Columns for include_rows (default close)'),
         include_rows: z.boolean().default(false), max_rows: z.number().int().min(1).max(5000).default(250),
       }),
-      output: z.object({ source: z.string(), series: z.array(summarySchema.extend({ rows_included: z.array(z.record(z.string(), z.union([z.string(), z.number()]))).optional(), truncated: z.boolean().optional() })) }),
+      output: z.object({ source: z.string(), data_source: z.string(), series: z.array(summarySchema.extend({ rows_included: z.array(z.record(z.string(), z.union([z.string(), z.number()]))).optional(), truncated: z.boolean().optional() })) }),
       handler: async (a, ctx) => {
         const src = source(ctx);
-        const loaded = await Promise.all(a.symbols.map((s) => src.load(s, a.start_date, a.end_date, a.resolution, ctx)));
+        const loaded = await Promise.all(a.symbols.map((s) => loadBars(src, s, a.start_date, a.end_date, a.resolution, a.bar_minutes, ctx)));
         const fields = a.fields ?? ['close'];
         return {
           structured: {
             source: src.describe,
+            data_source: src.kind,
+            bar: barLabel(loaded[0]?.bar_minutes),
             series: loaded.map((s) => {
               if (!a.include_rows) return summarise(s);
               const missing = fields.filter((f) => !s.fields[f]);
@@ -83,18 +95,18 @@ export default definePlugin({
       title: 'Add equity to research session',
       description: 'Load one symbol into a named research session (instance_name) that later tools can use instead of reloading.',
       toolset: 'research', risk: 'read', severity: 'low',
-      input: z.object({ ticker: symbol, start_date: date, end_date: date, resolution, instance_name: z.string().min(1).max(64).default('default') }),
+      input: z.object({ ticker: symbol, start_date: date, end_date: date, resolution, bar_minutes: barMinutes, instance_name: z.string().min(1).max(64).default('default') }),
       output: z.object({ instance_name: z.string(), symbols: z.array(z.string()), added: z.array(summarySchema) }),
-      handler: (a, ctx) => addToSession([a.ticker], a.start_date, a.end_date, a.resolution, a.instance_name, ctx),
+      handler: (a, ctx) => addToSession([a.ticker], a.start_date, a.end_date, a.resolution, a.bar_minutes, a.instance_name, ctx),
     }),
     defineTool({
       name: 'add_multiple_equities',
       title: 'Add equities to research session',
       description: 'Load several symbols into a named research session (instance_name).',
       toolset: 'research', risk: 'read', severity: 'low',
-      input: z.object({ tickers: z.array(symbol).min(1).max(500), start_date: date, end_date: date, resolution, instance_name: z.string().min(1).max(64).default('default') }),
+      input: z.object({ tickers: z.array(symbol).min(1).max(500), start_date: date, end_date: date, resolution, bar_minutes: barMinutes, instance_name: z.string().min(1).max(64).default('default') }),
       output: z.object({ instance_name: z.string(), symbols: z.array(z.string()), added: z.array(summarySchema) }),
-      handler: (a, ctx) => addToSession(a.tickers, a.start_date, a.end_date, a.resolution, a.instance_name, ctx),
+      handler: (a, ctx) => addToSession(a.tickers, a.start_date, a.end_date, a.resolution, a.bar_minutes, a.instance_name, ctx),
     }),
     defineTool({
       name: 'test_cointegration',
@@ -113,7 +125,7 @@ export default definePlugin({
           const title = `Spread ${data.symbols[0]} - ${r.hedge_ratio.toFixed(3)} x ${data.symbols[1]} (${a.price_transform} prices), p = ${r.p_value.toFixed(4)}`;
           return {
             structured: { symbol1: data.symbols[0], symbol2: data.symbols[1], statistic: r.statistic, p_value: r.p_value, critical_values: r.critical_values, hedge_ratio: r.hedge_ratio, intercept: r.intercept, half_life: r.half_life, is_cointegrated: r.is_cointegrated, ...alignmentNote(data) },
-            ...(a.plot ? { content: [await chartImage(spreadSpec(title, data.dates, spread))] } : {}),
+            ...(a.plot ? { content: [await chartFor(spreadSpec(title, data.dates, spread), data)] } : {}),
           };
         }),
     }),
@@ -222,7 +234,7 @@ export default definePlugin({
           const showMatrix = a.include_matrix ?? n <= 20;
           return {
             structured: { symbols: data.symbols, method: a.method, ...(showMatrix ? { matrix } : {}), most_correlated: pairs.slice(0, 5), least_correlated: pairs.slice(-5).reverse(), ...alignmentNote(data) },
-            ...(a.plot ? { content: [await chartImage(correlationHeatmapSpec(data.symbols, matrix, a.method))] } : {}),
+            ...(a.plot ? { content: [await chartFor(correlationHeatmapSpec(data.symbols, matrix, a.method), data)] } : {}),
           };
         }),
     }),
@@ -250,4 +262,4 @@ export default definePlugin({
         }),
     }),
   ],
-});
+}));

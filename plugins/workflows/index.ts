@@ -10,7 +10,8 @@ import { ToolError } from '../../src/tool/results.js';
 import { definePlugin, defineTool, type ToolContext } from '../../src/tool/tool.js';
 import { backtestLinks, summariseBacktest } from '../../src/api/backtest-summary.js';
 import { pollUntil, type Json } from './poll.js';
-import { dailyCloses, tearSheet, tearSheetSpec } from './tearsheet.js';
+import { stamped } from '../../src/charts/stamp.js';
+import { dailyCloses, fromStartingEquity, tearSheet, tearSheetSpec } from './tearsheet.js';
 
 const projectId = z.number().int().positive();
 const timeout = (fallback: number) => z.number().int().min(5).max(3600).default(fallback).describe('Seconds to wait');
@@ -178,27 +179,40 @@ export default definePlugin({
       defineTool({
       name: 'backtest_tear_sheet',
       title: 'Backtest tear sheet',
-      description: 'A PNG tear sheet of a finished backtest: growth of 1 against the benchmark, drawdown, monthly returns heatmap and 63-day rolling Sharpe; the figures (daily closes of the equity chart) as structured content.',
+      description: 'PNG tear sheet of a finished backtest from its starting equity: growth of 1 vs benchmark, drawdown, monthly returns, 63-day rolling Sharpe; figures as structured content.',
       toolset: 'backtests', risk: 'read', severity: 'low', openWorld: true,
-      calls: ['read_backtest_chart'],
+      calls: ['read_backtest', 'read_backtest_chart'],
       input: z.object({ projectId, backtestId: z.string().min(1) }),
       output: z.object({
         backtestId: z.string(), total_return: z.number(), cagr: z.number(), annual_volatility: z.number(), sharpe_ratio: z.number().nullable(), max_drawdown: z.number(),
         benchmark_total_return: z.number().nullable(), monthly_returns: z.array(z.object({ month: z.string(), return: z.number() })), days: z.number(),
       }),
       handler: async (a, ctx) => {
+        const backtest = backtestOf((await ctx.call('read_backtest', { projectId: a.projectId, backtestId: a.backtestId, include: ['full'] })).structured);
+        if (typeof backtest.error === 'string' && backtest.error !== '') {
+          throw new ToolError(`Backtest ${a.backtestId} ended with a runtime error, so there is no tear sheet: ${backtest.error.split('\n')[0]?.slice(0, 300)} (read_backtest shows the stack trace).`);
+        }
+        if (!backtestDone(backtest)) {
+          const progress = Number(backtest.progress ?? 0);
+          throw new ToolError(`Backtest ${a.backtestId} has not finished (${String(backtest.status ?? 'running')}${Number.isFinite(progress) ? `, ${Math.round(progress * 100)}%` : ''}): wait_for_backtest(projectId=${a.projectId}, backtestId="${a.backtestId}") first.`);
+        }
+        const stats = ((backtest.totalPerformance as Json | undefined)?.portfolioStatistics ?? {}) as Json;
+        const startText = (backtest.statistics as Json | undefined)?.['Start Equity'];
+        const startEquity = Number(stats.startEquity ?? (typeof startText === 'string' ? startText.replace(/[$,]/g, '') : NaN));
+        const simulated = ctx.settings.backend === 'sandbox' || /SIMULATED/.test(String(backtest.note ?? '')) || /sandbox/i.test(String(backtest.nodeName ?? ''));
         const chart = async (name: string) => {
           const r = (await ctx.call('read_backtest_chart', { projectId: a.projectId, backtestId: a.backtestId, name, count: 5000, start: 0, end: 4_102_444_800 })).structured;
           if (!r.chart) throw new ToolError(`The backtest's ${name} chart is not ready (${String(r.status ?? 'loading')}): wait_for_backtest first.`);
           const series = Object.values(((r.chart as Json).series ?? {}) as Record<string, { values?: unknown[] }>);
           return dailyCloses(series[0]?.values ?? []);
         };
-        const equity = await chart('Strategy Equity');
+        const equity = fromStartingEquity(await chart('Strategy Equity'), Number.isFinite(startEquity) ? startEquity : undefined, typeof backtest.backtestStart === 'string' ? backtest.backtestStart : undefined);
         if (equity.length < 3) throw new ToolError(`The equity chart has ${equity.length} daily points; a tear sheet needs at least 3.`);
         const benchmark = await chart('Benchmark').catch(() => []);
         const { figures, series } = tearSheet(equity, benchmark);
-        const image = await chartImage(tearSheetSpec(`Backtest ${a.backtestId} (project ${a.projectId})`, series));
-        return { structured: { backtestId: a.backtestId, ...figures }, text: `Tear sheet of backtest ${a.backtestId}: total return ${(figures.total_return * 100).toFixed(2)}%, Sharpe ${figures.sharpe_ratio?.toFixed(2) ?? 'n/a'}, max drawdown ${(figures.max_drawdown * 100).toFixed(2)}%.`, content: [image] };
+        const spec = tearSheetSpec(`Backtest ${a.backtestId} (project ${a.projectId})`, series);
+        const image = await chartImage(simulated ? stamped(spec, 'SIMULATED: a sandbox backtest, not real results') : spec);
+        return { structured: { backtestId: a.backtestId, ...figures, starting_equity: Number.isFinite(startEquity) ? startEquity : null, simulated }, text: `${simulated ? 'SIMULATED (sandbox backtest). ' : ''}Tear sheet of backtest ${a.backtestId}: total return ${(figures.total_return * 100).toFixed(2)}%, Sharpe ${figures.sharpe_ratio?.toFixed(2) ?? 'n/a'}, max drawdown ${(figures.max_drawdown * 100).toFixed(2)}%.`, content: [image] };
       },
     }),
   ],

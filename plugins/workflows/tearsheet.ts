@@ -28,6 +28,19 @@ export function dailyCloses(points: unknown[]): { date: string; value: number }[
   return [...byDate.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([date, value]) => ({ date, value }));
 }
 
+/**
+ * The equity curve from the backtest's starting equity: LEAN's equity chart may begin at the first
+ * close, after the first day's return, so the starting cash is put in front of it (dated the
+ * backtest's start, or the day before the first point) unless the curve already starts there.
+ */
+export function fromStartingEquity(equity: { date: string; value: number }[], startEquity: number | undefined, startDate?: string): { date: string; value: number }[] {
+  const first = equity[0];
+  if (!first || startEquity === undefined || !(startEquity > 0) || first.value === startEquity) return equity;
+  const before = new Date(Date.parse(`${first.date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  const date = startDate && startDate.slice(0, 10) < first.date ? startDate.slice(0, 10) : before;
+  return [{ date, value: startEquity }, ...equity];
+}
+
 export interface TearSheet {
   total_return: number;
   cagr: number;

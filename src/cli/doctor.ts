@@ -59,14 +59,16 @@ export async function doctor(out: (line: string) => void = (l) => process.stdout
     }
 
     const data = runtime.settings.data;
-    if (!data) report('warn', 'data source', 'not configured: research tools need QC_MCP_DATA=csv:DIR | lean:DIR | objectstore:PREFIX');
+    const why = runtime.settings.dataOrigin;
+    if (!data) report('warn', 'data source', `none (${why}): research tools need a LEAN CLI workspace (lean.json, or QC_MCP_LEAN_CONFIG) or QC_MCP_DATA=csv:DIR | lean:DIR | objectstore:PREFIX | sim:`);
     else {
       const [kind, ...rest] = data.split(':');
       const dir = rest.join(':');
-      if (kind === 'objectstore') report('ok', 'data source', data);
+      if (kind === 'sim') report('warn', 'data source', `${data} SIMULATED market, not real prices (from ${why})`);
+      else if (kind === 'objectstore') report('ok', 'data source', `${data} (from ${why})`);
       else if (!existsSync(dir)) report('fail', 'data source', `${data}: ${dir} does not exist`);
       else if (kind === 'lean' && !existsSync(join(dir, 'equity', 'usa'))) report('fail', 'data source', `${data}: no equity/usa folder; point lean: at LEAN's data folder`);
-      else report('ok', 'data source', `${data}${kind === 'csv' ? ` (${readdirSync(dir).filter((f) => f.toLowerCase().endsWith('.csv')).length} CSV files)` : ''}`);
+      else report('ok', 'data source', `${data}${kind === 'csv' ? ` (${readdirSync(dir).filter((f) => f.toLowerCase().endsWith('.csv')).length} CSV files)` : ''} (from ${why})`);
     }
   } finally {
     await runtime.close();

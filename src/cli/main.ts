@@ -38,7 +38,11 @@ Environment:
   QC_MCP_STATE=redis://...                       Share limits, approvals and lockdown between replicas.
   MCP_TRANSPORT, MCP_HOST, MCP_PORT              Defaults for --transport, --host, --port.
   AGENT_NAME                                     Sent as codeSourceId on file edits and locks.
-  QC_MCP_DATA=csv:DIR|lean:DIR|objectstore:PREFIX  Price data for the research and portfolio tools.
+  QC_MCP_DATA=csv:DIR|lean:DIR|objectstore:PREFIX|sim:[seed=N,symbols=N,end=DATE]
+                                                 Price data for the research and portfolio tools (wins over all below).
+  QC_MCP_LEAN_CONFIG=FILE|DIR|off                A LEAN CLI lean.json whose data-folder to use; off: do not look for
+                                                 lean.json in the working directory and its parents. With no data
+                                                 source, the sandbox uses the simulated market (sim:).
   QC_MCP_EXPORT_DIR                              Where export: true writes CSV (default QC_MCP_STATE_DIR/exports).
   QC_MCP_NPM                                     npm executable asked for the latest version (default npm).
   QC_SPEC=FILE                                   Spec for 'generate' (default spec/QuantConnect-Platform-2.0.0.yaml).

@@ -33,6 +33,8 @@ export interface EnvSettings {
   /** Grants file for HTTP (default QC_MCP_STATE_DIR/grants.yaml). */
   grantsPath: string | undefined;
   data: string | undefined;
+  /** A LEAN CLI lean.json (or its folder) whose data-folder holds the research data (QC_MCP_LEAN_CONFIG); "off" disables the lean.json search. */
+  leanConfig: string | undefined;
   /** Folder for CSV exports of plugin results (QC_MCP_EXPORT_DIR). */
   exportDir: string | undefined;
 }
@@ -98,6 +100,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvSettings {
     stateUrl: nonEmpty(env.QC_MCP_STATE),
     grantsPath: nonEmpty(env.QC_MCP_GRANTS),
     data: nonEmpty(env.QC_MCP_DATA),
+    leanConfig: nonEmpty(env.QC_MCP_LEAN_CONFIG),
     exportDir: nonEmpty(env.QC_MCP_EXPORT_DIR),
   };
 }

@@ -73,7 +73,7 @@ export const ToolEntrySchema = z
 export const PluginsSectionSchema = z
   .object({
     research: z
-      .object({ data: z.string().regex(/^(csv|lean|objectstore):.+/, 'csv:DIR, lean:DIR or objectstore:PREFIX').optional().describe('Price data source; a relative DIR is relative to this file.') })
+      .object({ data: z.string().regex(/^((csv|lean|objectstore):.+|sim:.*)$/, 'csv:DIR, lean:DIR, objectstore:PREFIX or sim:').optional().describe('Price data source; a relative DIR is relative to this file.') })
       .strict()
       .optional(),
     portfolio: z

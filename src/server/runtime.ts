@@ -4,6 +4,7 @@ import { mkdirSync, unwatchFile, watchFile } from 'node:fs';
 import { join } from 'node:path';
 import { createRequestStateCodec } from '@modelcontextprotocol/server';
 import { readEnv, resolveBackend } from '../config/env.js';
+import { chooseDataSource } from '../config/data-source.js';
 import { loadOperatorConfig } from '../config/operator-config.js';
 import { maskUserId } from '../config/credentials-file.js';
 import { AuditLog } from '../policy/audit.js';
@@ -48,6 +49,8 @@ export interface RuntimeOptions {
   limits?: LimitStore;
   /** Watch tools.yaml and the overlay, and apply valid changes without a restart. */
   watch?: boolean | { intervalMs: number };
+  /** The working directory searched (with its parents) for a LEAN CLI lean.json (default process.cwd()). */
+  cwd?: string;
   /** Where log lines go (stderr by default; never stdout, which is the stdio transport). */
   log?: (line: string) => void;
 }
@@ -58,6 +61,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   const backend = resolveBackend(env);
   const toolsYamlPath = options.toolsYamlPath ?? join(packageRoot(), 'tools.yaml');
   const config = loadOperatorConfig(toolsYamlPath, env.toolsOverlay);
+  const dataChoice = chooseDataSource({ env: env.data, leanConfig: env.leanConfig, file: config.plugins.data, cwd: options.cwd ?? process.cwd(), backend });
   const tools = inventory({ ...(options.generated ? { generated: options.generated } : {}), ...(options.plugins ? { plugins: options.plugins } : {}) });
   const registry = new Registry(tools, config, { readOnly: env.readOnly });
   const now = options.now ?? Date.now;
@@ -129,7 +133,8 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       organizationId,
       backend,
       npm: env.npm,
-      data: env.data ?? config.plugins.data?.value,
+      data: dataChoice.spec,
+      dataOrigin: dataChoice.note ? `${dataChoice.origin} (${dataChoice.note})` : dataChoice.origin,
       exportDir: env.exportDir ?? config.plugins.exportDir?.value ?? join(env.stateDir, 'exports'),
       auth: backend === 'sandbox' ? { userIdMasked: null, source: 'sandbox' } : { userIdMasked: env.userId ? maskUserId(env.userId) : null, source: env.credentialsSource },
     },

@@ -14,8 +14,10 @@ export interface RuntimeSettings {
   backend: 'quantconnect' | 'sandbox';
   /** The npm executable read_latest_mcp_server_version asks (QC_MCP_NPM, default "npm"). */
   npm: string;
-  /** Where research price data comes from (QC_MCP_DATA, else tools.yaml plugins.research.data: csv:DIR | lean:DIR | objectstore:PREFIX). */
+  /** Where research price data comes from (csv:DIR | lean:DIR | objectstore:PREFIX | sim:...), as src/config/data-source.ts chose it. */
   data: string | undefined;
+  /** Why that data source (src/config/data-source.ts): the setting or file that chose it. */
+  dataOrigin: string;
   /** For get_auth_status: the user id masked, and where the credentials came from. Never the token. */
   auth: { userIdMasked: string | null; source: 'environment' | 'login file' | 'sandbox' | 'none' };
   /** Where `export: true` writes CSV (QC_MCP_EXPORT_DIR, else plugins.portfolio.export_dir, else QC_MCP_STATE_DIR/exports). */

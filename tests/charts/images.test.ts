@@ -13,7 +13,7 @@ import { prng } from '../../src/sandbox/simulate.js';
 import { GOLDEN_DIR } from '../helpers/golden.js';
 import { connect, testEnv, type Connected } from '../helpers/mcp.js';
 import { unrestrictedOverlay } from '../helpers/overlay.js';
-import { sandboxSession, type SandboxSession } from '../helpers/sandbox.js';
+import { FAST_TIMING, sandboxSession, type SandboxSession } from '../helpers/sandbox.js';
 
 const IMAGES = 'tests/fixtures/images';
 const UPDATE = process.env.UPDATE_GOLDEN_IMAGES === '1' && !process.env.CI;
@@ -84,6 +84,53 @@ describe('tear sheet', () => {
     expect(figures.max_drawdown).toBeLessThanOrEqual(0);
     expect(figures.monthly_returns.length).toBeGreaterThan(3);
     expectPicture(imageOf(r.content), 600, 500);
+  });
+
+  it('starts from the starting equity, is stamped SIMULATED for a sandbox backtest, and refuses unfinished or errored backtests', async () => {
+    const s = await sandboxSession({ timing: { ...FAST_TIMING, backtestRunMs: 1500 } }, { QC_MCP_TOOLS: unrestrictedOverlay() });
+    open.push(s);
+    const call = async (name: string, args: Record<string, unknown>) => {
+      const r = await s.client.callTool({ name, arguments: args });
+      if (r.isError) throw new Error(`${name}: ${JSON.stringify(r.content)}`);
+      return r;
+    };
+    const project = async (main?: string) => {
+      const created = await call('create_project', { name: `tear ${Math.random()}`, language: 'Py' });
+      const projectId = (created.structuredContent as { projects: { projectId: number }[] }).projects[0]!.projectId;
+      if (main) await call('update_file_contents', { projectId, name: 'main.py', content: main });
+      return projectId;
+    };
+    // Unfinished: a clear message, not a chart.
+    const slowProject = await project();
+    const compile = (await call('create_compile', { projectId: slowProject })).structuredContent as { compileId: string };
+    await call('wait_for_compile', { projectId: slowProject, compileId: compile.compileId });
+    const started = (await call('create_backtest', { projectId: slowProject, compileId: compile.compileId, backtestName: 'slow' })).structuredContent as { backtestId?: string; backtest?: { backtestId: string } };
+    const slowId = started.backtestId ?? started.backtest!.backtestId;
+    const early = await s.client.callTool({ name: 'backtest_tear_sheet', arguments: { projectId: slowProject, backtestId: slowId } });
+    expect(early.isError).toBe(true);
+    expect(JSON.stringify(early.content)).toMatch(/has not finished .*wait_for_backtest/);
+    expect((early.content as { type: string }[]).some((c) => c.type === 'image')).toBe(false);
+    // Errored: the runtime error, not a chart.
+    const boom = await project('from AlgorithmImports import *\nclass Boom(QCAlgorithm):\n    def initialize(self):\n        raise KeyError("SPY")\n');
+    const failed = (await call('compile_and_backtest', { projectId: boom })).structuredContent as { backtestId: string };
+    const errored = await s.client.callTool({ name: 'backtest_tear_sheet', arguments: { projectId: boom, backtestId: failed.backtestId } });
+    expect(errored.isError).toBe(true);
+    expect(JSON.stringify(errored.content)).toMatch(/ended with a runtime error, so there is no tear sheet: Runtime Error: KeyError/);
+    // Finished: returns from the starting equity (100,000), so the total return is End Equity / Start Equity - 1.
+    const fine = await project();
+    const run = (await call('compile_and_backtest', { projectId: fine })).structuredContent as { backtestId: string };
+    const read = ((await call('read_backtest', { projectId: fine, backtestId: run.backtestId, include: ['statistics'] })).structuredContent as { backtest: { statistics: Record<string, string> } }).backtest;
+    const r = await call('backtest_tear_sheet', { projectId: fine, backtestId: run.backtestId });
+    const figures = r.structuredContent as { total_return: number; starting_equity: number; simulated: boolean; monthly_returns: { return: number }[] };
+    expect(figures.starting_equity).toBe(100_000);
+    expect(Number(read.statistics['Start Equity'])).toBe(100_000);
+    expect(Math.abs(figures.total_return - (Number(read.statistics['End Equity']) / 100_000 - 1))).toBeLessThan(1e-9);
+    expect(figures.simulated).toBe(true);
+    expect((r.content as { text?: string }[])[0]!.text).toMatch(/^SIMULATED/);
+    const png = PNG.sync.read(imageOf(r.content));
+    let red = 0;
+    for (let y = 0; y < 45; y++) for (let x = 0; x < png.width; x++) if (png.data[(y * png.width + x) * 4]! > 150 && png.data[(y * png.width + x) * 4 + 1]! < 100) red++;
+    expect(red, 'the SIMULATED stamp under the title').toBeGreaterThan(100);
   });
 
   it('matches the golden image on generated data', async () => {

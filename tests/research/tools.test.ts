@@ -136,7 +136,7 @@ describe('bad input is a clear isError, and the session stays as it was', () => 
   it('no data source configured says how to configure one', async () => {
     const c = await connect({ env: testEnv('http://127.0.0.1:9/api/v2') });
     open.push(c);
-    await fails(c, 'get_history', { symbols: ['KO'], ...range }, /QC_MCP_DATA to csv:DIR, lean:DIR or objectstore:PREFIX/);
+    await fails(c, 'get_history', { symbols: ['KO'], ...range }, /LEAN CLI workspace.*QC_MCP_LEAN_CONFIG.*QC_MCP_DATA to csv:DIR, lean:DIR or objectstore:PREFIX/);
   });
 
   it('the data source can come from the overlay\'s plugins section (relative to the file); QC_MCP_DATA wins over it', async () => {
@@ -151,7 +151,7 @@ describe('bad input is a clear isError, and the session stays as it was', () => 
     const envWins = await research(`csv:${join(dir, 'nowhere')}`, { QC_MCP_TOOLS: join(dir, 'overlay.yaml') });
     await fails(envWins, 'get_history', { symbols: ['AAA'], start_date: '2024-01-01', end_date: '2024-01-31' }, /nowhere/);
     writeFileSync(join(dir, 'bad.yaml'), 'plugins:\n  research:\n    data: ftp://x\n');
-    await expect(connect({ env: testEnv('http://127.0.0.1:9/api/v2', { QC_MCP_TOOLS: join(dir, 'bad.yaml') }) })).rejects.toThrow(/csv:DIR, lean:DIR or objectstore:PREFIX/);
+    await expect(connect({ env: testEnv('http://127.0.0.1:9/api/v2', { QC_MCP_TOOLS: join(dir, 'bad.yaml') }) })).rejects.toThrow(/csv:DIR, lean:DIR, objectstore:PREFIX or sim:/);
   });
 });
 

@@ -1,9 +1,11 @@
 /**
- * Price data for the research tools: one PriceSource interface with three implementations,
- * chosen by QC_MCP_DATA (csv:DIR | lean:DIR | objectstore:PREFIX):
+ * Price data for the research tools: one PriceSource interface with four implementations,
+ * chosen by QC_MCP_DATA (csv:DIR | lean:DIR | objectstore:PREFIX | sim:), a LEAN workspace, or the
+ * sandbox default (src/config/data-source.ts decides which):
  * - csv:DIR          one <SYMBOL>.csv per symbol (date and close at least; header detected; case-insensitive names)
  * - lean:DIR         LEAN's data folder (equity/usa/daily|hour/<sym>.zip, minute/<sym>/<YYYYMMDD>_trade.zip; prices x 10000)
  * - objectstore:P    <P><SYMBOL>.csv in the QuantConnect Object Store, fetched with the two-step get
+ * - sim:SETTINGS     the simulated market (sim-source.ts)
  * Bad data is refused with an error naming the symbol and the row: nothing is silently repaired.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -12,24 +14,10 @@ import { unzipSync, strFromU8 } from 'fflate';
 import { answerOf } from '../../../src/qc/answer.js';
 import { ToolError } from '../../../src/tool/results.js';
 import type { ToolContext } from '../../../src/tool/tool.js';
+import { FIELDS, type Field, type PriceSource, type Resolution, type Series } from './series.js';
+import { SimSource } from './sim-source.js';
 
-export type Resolution = 'daily' | 'hour' | 'minute';
-export const FIELDS = ['open', 'high', 'low', 'close', 'volume', 'adj_close'] as const;
-export type Field = (typeof FIELDS)[number];
-
-export interface Series {
-  symbol: string;
-  /** YYYY-MM-DD for daily data, YYYY-MM-DDTHH:MM for intraday; ascending, unique. */
-  dates: string[];
-  /** The price analyses use: adj_close when the source has it, else close. */
-  price: number[];
-  fields: Partial<Record<Field, number[]>>;
-}
-
-export interface PriceSource {
-  describe: string;
-  load(symbol: string, start: string, end: string, resolution: Resolution, ctx: ToolContext): Promise<Series>;
-}
+export { FIELDS, type Field, type PriceSource, type Resolution, type Series } from './series.js';
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 
@@ -104,7 +92,7 @@ export function slice(series: Series, start: string, end: string): Series {
   }
   const pick = (xs: number[]) => keep.map((i) => xs[i] as number);
   return {
-    symbol: series.symbol,
+    ...series,
     dates: keep.map((i) => series.dates[i] as string),
     price: pick(series.price),
     fields: Object.fromEntries(Object.entries(series.fields).map(([k, v]) => [k, pick(v as number[])])),
@@ -113,7 +101,8 @@ export function slice(series: Series, start: string, end: string): Series {
 
 /** csv:DIR */
 export class CsvSource implements PriceSource {
-  constructor(private readonly dir: string) {}
+  readonly kind = 'csv' as const;
+  constructor(readonly dir: string) {}
   get describe(): string {
     return `csv:${this.dir}`;
   }
@@ -127,6 +116,7 @@ export class CsvSource implements PriceSource {
 
 /** lean:DIR, LEAN's data layout as lean-cli users have it. */
 export class LeanSource implements PriceSource {
+  readonly kind = 'lean' as const;
   constructor(readonly dir: string) {}
   get describe(): string {
     return `lean:${this.dir}`;
@@ -171,7 +161,7 @@ export class LeanSource implements PriceSource {
       if (!existsSync(path)) throw new ToolError(`unknown symbol ${symbol}: no ${resolution} data at ${path}`);
       const series = this.parseLean(this.unzipOne(path, symbol), symbol.toUpperCase());
       const fixed = resolution === 'hour' ? { ...series, dates: series.dates.map((d) => (d.length === 10 ? `${d}T00:00` : d)) } : series;
-      return slice(fixed, start, end);
+      return slice(resolution === 'hour' ? { ...fixed, bar_minutes: 60 } : fixed, start, end);
     }
     const folder = join(base, sym);
     if (!existsSync(folder)) throw new ToolError(`unknown symbol ${symbol}: no minute data at ${folder}`);
@@ -181,12 +171,13 @@ export class LeanSource implements PriceSource {
     const parts = days.map((d) => this.parseLean(this.unzipOne(join(folder, `${d}_trade.zip`), symbol), symbol.toUpperCase(), `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}`));
     const merged: Series = { symbol: symbol.toUpperCase(), dates: parts.flatMap((p) => p.dates), price: parts.flatMap((p) => p.price), fields: {} };
     for (const f of ['open', 'high', 'low', 'close', 'volume'] as const) merged.fields[f] = parts.flatMap((p) => p.fields[f] ?? []);
-    return slice(merged, start, end);
+    return slice({ ...merged, bar_minutes: 1 }, start, end);
   }
 }
 
 /** objectstore:PREFIX: <PREFIX><SYMBOL>.csv in the QuantConnect Object Store. */
 export class ObjectStoreSource implements PriceSource {
+  readonly kind = 'objectstore' as const;
   constructor(private readonly prefix: string) {}
   get describe(): string {
     return `objectstore:${this.prefix}`;
@@ -222,7 +213,8 @@ export function sourceFromSpec(spec: string | undefined): PriceSource | undefine
   if (kind === 'csv' && value) return new CsvSource(value);
   if (kind === 'lean' && value) return new LeanSource(value);
   if (kind === 'objectstore') return new ObjectStoreSource(value);
-  throw new ToolError(`QC_MCP_DATA must be csv:DIR, lean:DIR or objectstore:PREFIX (got ${JSON.stringify(spec)})`);
+  if (kind === 'sim') return new SimSource(value);
+  throw new ToolError(`QC_MCP_DATA must be csv:DIR, lean:DIR, objectstore:PREFIX or sim: (got ${JSON.stringify(spec)})`);
 }
 
 export interface Aligned {

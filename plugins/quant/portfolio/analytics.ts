@@ -102,18 +102,19 @@ export interface Performance {
 const ratio = (a: number, b: number): number | null => (b === 0 ? null : a / b);
 
 /**
- * Figures of a daily return series r on dates[1..] (dates[0] is the start, NAV 1). Annualised with
- * 252 periods; risk_free_rate is annual and enters as rate / 252 per day.
+ * Figures of a return series r on dates[1..] (dates[0] is the start, NAV 1). Annualised with
+ * periodsPerYear (252 for daily bars; intraday bars pass their bars per year); risk_free_rate is
+ * annual and enters as rate / periodsPerYear per bar.
  */
-export function performance(r: Float64Array, dates: string[], turnover: number, riskFreeRate: number, benchmark?: ArrayLike<number>): Performance {
+export function performance(r: Float64Array, dates: string[], turnover: number, riskFreeRate: number, benchmark?: ArrayLike<number>, periodsPerYear = PERIODS_PER_YEAR): Performance {
   const n = r.length;
   const nav = new Float64Array(n + 1);
   nav[0] = 1;
   for (let t = 0; t < n; t++) nav[t + 1] = (nav[t] as number) * (1 + (r[t] as number));
   const total = (nav[n] as number) - 1;
-  const cagr = (1 + total) ** (PERIODS_PER_YEAR / n) - 1;
+  const cagr = (1 + total) ** (periodsPerYear / n) - 1;
   const sd = std(r);
-  const rfDaily = riskFreeRate / PERIODS_PER_YEAR;
+  const rfDaily = riskFreeRate / periodsPerYear;
   const excess = mean(r) - rfDaily;
   let downside = 0;
   let hits = 0;
@@ -122,7 +123,7 @@ export function performance(r: Float64Array, dates: string[], turnover: number, 
     if (v < 0) downside += v * v;
     if (v > 0) hits++;
   }
-  downside = Math.sqrt(downside / n) * Math.sqrt(PERIODS_PER_YEAR);
+  downside = Math.sqrt(downside / n) * Math.sqrt(periodsPerYear);
   let peak = 0;
   let worst = 0;
   let worstPeak = 0;
@@ -146,9 +147,9 @@ export function performance(r: Float64Array, dates: string[], turnover: number, 
   const out: Performance = {
     total_return: total,
     cagr,
-    annual_volatility: sd * Math.sqrt(PERIODS_PER_YEAR),
-    sharpe_ratio: ratio(excess * Math.sqrt(PERIODS_PER_YEAR), sd),
-    sortino_ratio: ratio(excess * PERIODS_PER_YEAR, downside),
+    annual_volatility: sd * Math.sqrt(periodsPerYear),
+    sharpe_ratio: ratio(excess * Math.sqrt(periodsPerYear), sd),
+    sortino_ratio: ratio(excess * periodsPerYear, downside),
     max_drawdown: worst,
     peak_date: dates[worstPeak] as string,
     trough_date: dates[trough] as string,
@@ -161,11 +162,11 @@ export function performance(r: Float64Array, dates: string[], turnover: number, 
     const varB = covariance(benchmark, benchmark);
     const beta = ratio(covariance(r, benchmark), varB);
     const active = Float64Array.from(r, (v, t) => v - (benchmark[t] as number));
-    const te = std(active) * Math.sqrt(PERIODS_PER_YEAR);
+    const te = std(active) * Math.sqrt(periodsPerYear);
     out.beta = beta;
-    out.alpha = beta === null ? null : (excess - beta * (mean(benchmark) - rfDaily)) * PERIODS_PER_YEAR;
+    out.alpha = beta === null ? null : (excess - beta * (mean(benchmark) - rfDaily)) * periodsPerYear;
     out.tracking_error = te;
-    out.information_ratio = ratio(mean(active) * PERIODS_PER_YEAR, te);
+    out.information_ratio = ratio(mean(active) * periodsPerYear, te);
   }
   return out;
 }
