@@ -124,7 +124,7 @@ export default definePlugin({
       name: 'sparse_optimization',
       title: 'Sparse index tracking',
       description:
-        'Sparse index tracking (Benidis, Feng & Palomar 2018, MM): minimise mean Huber_M(shortfall vs benchmark) + lambda*sum log(1+w/p)/log(1+max_weight/p); long-only, sum 1, w <= max_weight. Larger lambda, fewer assets; max_assets instead searches lambda (bisection on log10 lambda) for the smallest one leaving at most that many names. Returns non-zero weights, lambda used, active_count, annualised tracking_error and downside_risk, iterations, converged.',
+        'Sparse index tracking (Benidis, Feng & Palomar 2018, MM): minimise mean Huber_M(shortfall vs benchmark) + lambda*sum log(1+w/p)/log(1+max_weight/p); long-only, sum 1, w <= max_weight. Larger lambda, fewer assets; max_assets searches the smallest lambda leaving at most that many names. Returns non-zero weights, lambda, active_count, annualised tracking_error and downside_risk, iterations, converged.',
       toolset: 'portfolio', risk: 'read', severity: 'low',
       input: z.object({
         portfolio_symbols: z.array(symbol).min(2).max(500), benchmark_symbol: symbol,
@@ -184,7 +184,7 @@ export default definePlugin({
       name: 'hierarchical_risk_parity',
       title: 'Hierarchical risk parity',
       description:
-        'HRP (Lopez de Prado 2016) on simple daily returns: linkage as scipy of d = sqrt((1-rho)/2) (default, as PyPortfolioOpt, Riskfolio-Lib, mlfinlab) or of d_tilde, the Euclidean distance between columns of d (the paper\'s own code), dendrogram leaf order, recursive bisection with inverse-variance cluster weights. Returns weights, order, annual_volatility.',
+        'HRP (Lopez de Prado 2016) on simple daily returns: scipy-style linkage of d = sqrt((1-rho)/2) (default, as PyPortfolioOpt, Riskfolio-Lib, mlfinlab) or d_tilde = Euclidean distance between columns of d (the paper\'s code), leaf order, recursive bisection with inverse-variance weights. Returns weights, order, annual_volatility.',
       toolset: 'portfolio', risk: 'read', severity: 'low',
       input: z.object({ symbols: z.array(symbol).min(2).max(1000), start_date: date.optional(), end_date: date.optional(), instance_name: instance, linkage: z.enum(LINKAGES).default('single'), distance: z.enum(HRP_DISTANCES).default('d'), export: exportFlag }),
       output: z.object({ weights: weightsSchema, order: z.array(z.string()), distance: z.enum(HRP_DISTANCES), annual_volatility: z.number(), ...exportSchema, ...alignmentSchema }),

@@ -119,7 +119,7 @@ export default definePlugin({
     defineTool({
       name: 'test_johansen',
       title: 'Test cointegration (Johansen)',
-      description: 'Johansen trace and maximum-eigenvalue tests with 90/95/99% critical values (MacKinnon-Haug-Michelis 1999), eigenvalues, eigenvectors and the rank at 5%; matches statsmodels coint_johansen. det_order: -1 no constant (case 1), 0 unrestricted constant (case 3), 1 linear trend (statsmodels\' detrending; case 5 table). Collinear symbols are an error naming them; constant ones are left out with a note.',
+      description: 'Johansen trace and max-eigenvalue tests, 90/95/99% critical values (MacKinnon-Haug-Michelis 1999), eigenvalues, eigenvectors, rank at 5%; matches statsmodels coint_johansen. det_order: -1 no constant, 0 unrestricted constant, 1 trend; output deterministic names the case and table.',
       toolset: 'research', risk: 'read', severity: 'low',
       input: z.object({ symbols: z.array(symbol).min(2).max(12).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, det_order: z.union([z.literal(-1), z.literal(0), z.literal(1)]).default(0), k_ar_diff: z.number().int().min(1).max(20).default(1), price_transform: transform }),
       output: z.object({ symbols: z.array(z.string()), trace_statistics: z.array(z.number()), max_eigen_statistics: z.array(z.number()), critical_values: z.object({ trace: z.array(z.array(z.number())), max_eigen: z.array(z.array(z.number())) }), eigenvalues: z.array(z.number()), eigenvectors: z.array(z.array(z.number())), rank_5pct: z.number(), deterministic: z.object({ det_order: z.number(), name: z.string(), model: z.string(), critical_values: z.string() }), notes: z.array(z.string()), ...alignmentSchema }),
