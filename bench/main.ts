@@ -4,6 +4,7 @@
  * - stdio cold start to the first tools/list, against a bare `node -e` start
  * - sandbox round trip through the MCP server, against the bare signed HTTP call
  * - 200 concurrent read calls through the MCP server (p50/p99)
+ * - distance correlation, O(n log n) against the O(n²) definition: time and peak extra memory
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -391,7 +392,28 @@ async function portfolioRatios(): Promise<void> {
   line(`sparse tracking 100 x 1000 (${iterations} MM iterations; numpy ${ref.sparse_iterations})`, `${sparse.toFixed(3)} s vs numpy ${ref.sparse_s.toFixed(3)} s: ${(sparse / ref.sparse_s).toFixed(2)}x (target <= 2x)`);
 }
 
-const SECTIONS: Record<string, () => Promise<void>> = { tokens, coldStart, sandboxRoundTrip, policyOverhead, httpThroughput, researchRatios, portfolioRatios };
+/** Distance correlation of two series: each size in a fresh process (bench/dcor-probe.ts) for its peak memory. */
+async function distanceCorrelationScaling(): Promise<void> {
+  const { spawnSync } = await import('node:child_process');
+  console.log('\n## distance correlation, O(n log n) against the O(n^2) definition (fresh process per figure)');
+  const probe = (n: number, mode: 'fast' | 'naive') => {
+    const run = spawnSync(process.execPath, [...process.execArgv, 'bench/dcor-probe.ts', String(n), mode], { encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`dcor probe failed: ${run.stderr}`);
+    return JSON.parse(run.stdout) as { seconds: number; extra_mb: number; value: number };
+  };
+  for (const n of [2_000, 5_000, 10_000, 100_000]) {
+    const fast = probe(n, 'fast');
+    const figure = `${ms(fast.seconds * 1000)}, +${fast.extra_mb.toFixed(1)} MB peak (target <= 60 MB)`;
+    if (n > 5_000) {
+      line(`dcor ${n.toLocaleString('en')} rows`, `${figure}; naive O(n^2) would need ${((2 * n * n * 8) / 2 ** 20).toFixed(0)} MB`);
+      continue;
+    }
+    const naive = probe(n, 'naive');
+    line(`dcor ${n.toLocaleString('en')} rows`, `${figure} vs naive ${ms(naive.seconds * 1000)}, +${naive.extra_mb.toFixed(0)} MB: ${(naive.seconds / fast.seconds).toFixed(0)}x faster, |diff| ${Math.abs(naive.value - fast.value).toExponential(1)}`);
+  }
+}
+
+const SECTIONS: Record<string, () => Promise<void>> = { tokens, coldStart, sandboxRoundTrip, policyOverhead, httpThroughput, researchRatios, portfolioRatios, distanceCorrelationScaling };
 
 async function main(): Promise<void> {
   console.log(`quantconnect-mcp benchmarks (node ${process.version}, ${new Date().toISOString()})`);

@@ -13,8 +13,8 @@ import { markSimulated } from '../quant/simulated.js';
 import { diversificationRatio, performance, REBALANCE, simulate, type Performance } from '../quant/portfolio/analytics.js';
 import { InfeasibleError, minimizeCvar } from '../quant/portfolio/cvar.js';
 import { exportWeights, weightsTable } from '../quant/export.js';
-import { hrp, LINKAGES } from '../quant/portfolio/hrp.js';
-import { sparseTracking } from '../quant/portfolio/sparse.js';
+import { HRP_DISTANCES, hrp, LINKAGES } from '../quant/portfolio/hrp.js';
+import { sparseTracking, sparseTrackingMaxAssets } from '../quant/portfolio/sparse.js';
 
 const exportFlag = z.boolean().default(false).describe('Also write CSV, return a resource link');
 const weightsSchema = z.record(z.string(), z.number()).describe('{SYMBOL: weight}');
@@ -125,27 +125,36 @@ export default markSimulated(definePlugin({
       name: 'sparse_optimization',
       title: 'Sparse index tracking',
       description:
-        'Sparse index tracking (Benidis, Feng & Palomar 2018, MM): minimise mean Huber_M(shortfall vs benchmark) + lambda*sum log(1+w/p)/log(1+max_weight/p); long-only, sum 1, w <= max_weight. Larger lambda, fewer assets. Returns non-zero weights, active_count, annualised tracking_error and downside_risk, iterations, converged.',
+        'Sparse index tracking (Benidis, Feng & Palomar 2018, MM): minimise mean Huber_M(shortfall vs benchmark) + lambda*sum log(1+w/p)/log(1+max_weight/p); long-only, sum 1, w <= max_weight. Larger lambda, fewer assets; max_assets searches the smallest lambda leaving at most that many names. Returns non-zero weights, lambda, active_count, annualised tracking_error and downside_risk, iterations, converged.',
       toolset: 'portfolio', risk: 'read', severity: 'low',
       input: z.object({
         portfolio_symbols: z.array(symbol).min(2).max(500), benchmark_symbol: symbol,
         start_date: date.optional(), end_date: date.optional(), instance_name: instance,
         max_weight: z.number().gt(0).max(1).default(0.25),
-        lambda: z.number().min(0).max(1).default(1e-6).describe('Useful range 1e-7..1e-4'),
+        lambda: z.number().min(0).max(1).default(1e-6).describe('Useful range 1e-7..1e-4; ignored with max_assets'),
+        max_assets: z.number().int().min(1).max(500).optional().describe('Target number of names: lambda is searched'),
         huber_m: z.number().gt(0).max(1).default(0.01),
         p: z.number().gt(0).max(1).default(1e-3),
         max_iterations: z.number().int().min(1).max(100_000).default(2000),
         tolerance: z.number().gt(0).max(1e-2).default(1e-10),
         export: exportFlag,
       }),
-      output: z.object({ weights: weightsSchema, active_count: z.number(), tracking_error: z.number(), downside_risk: z.number(), iterations: z.number(), converged: z.boolean(), objective_start: z.number(), objective_end: z.number(), ...exportSchema, ...alignmentSchema }),
+      output: z.object({ weights: weightsSchema, lambda: z.number(), lambda_evaluations: z.number().optional(), active_count: z.number(), tracking_error: z.number(), downside_risk: z.number(), iterations: z.number(), converged: z.boolean(), objective_start: z.number(), objective_end: z.number(), ...exportSchema, ...alignmentSchema }),
       handler: (a, ctx) =>
         guarded(async () => {
           const bench = a.benchmark_symbol.toUpperCase();
           if (a.portfolio_symbols.some((s) => s.toUpperCase() === bench)) throw new ToolError(`benchmark_symbol ${bench} is also in portfolio_symbols; track it with other assets.`);
           checkCap(a.max_weight, a.portfolio_symbols.length);
           const { data, symbols, assets, benchmark } = await loadWithBenchmark({ ...a, symbols: a.portfolio_symbols }, ctx, 3);
-          const result = sparseTracking(assets, benchmark as Float64Array, { lambda: a.lambda, maxWeight: a.max_weight, huberM: a.huber_m, p: a.p, maxIterations: a.max_iterations, tolerance: a.tolerance });
+          const options = { maxWeight: a.max_weight, huberM: a.huber_m, p: a.p, maxIterations: a.max_iterations, tolerance: a.tolerance };
+          if (a.max_assets !== undefined && a.max_assets * a.max_weight < 1 - 1e-12) {
+            throw new ToolError(`Infeasible: max_assets ${a.max_assets} names capped at max_weight ${a.max_weight} cannot sum to 1; allow at least ${Math.ceil(1 / a.max_weight - 1e-12)} names or raise max_weight.`);
+          }
+          const result = a.max_assets === undefined ? { ...sparseTracking(assets, benchmark as Float64Array, { ...options, lambda: a.lambda }), lambda: a.lambda } : sparseTrackingMaxAssets(assets, benchmark as Float64Array, options, a.max_assets);
+          const held = result.weights.filter((w) => w > 0).length;
+          if (a.max_assets !== undefined && held > a.max_assets) {
+            throw new ToolError(`max_assets ${a.max_assets} was not reached: even lambda ${result.lambda} leaves ${held} names. Raise max_assets, or max_iterations so the solver converges.`);
+          }
           const index = benchmark as Float64Array;
           const tracked = new Float64Array(index.length);
           assets.forEach((x, i) => x.forEach((r, t) => (tracked[t] = (tracked[t] as number) + (result.weights[i] as number) * r)));
@@ -157,6 +166,8 @@ export default markSimulated(definePlugin({
             'sparse_optimization',
             weights,
             {
+              lambda: result.lambda,
+              ...('evaluations' in result ? { lambda_evaluations: result.evaluations } : {}),
               active_count: Object.keys(weights).length,
               tracking_error: trackingError,
               downside_risk: Math.sqrt((shortfall / index.length) * data.periods_per_year),
@@ -174,10 +185,10 @@ export default markSimulated(definePlugin({
       name: 'hierarchical_risk_parity',
       title: 'Hierarchical risk parity',
       description:
-        'HRP (Lopez de Prado 2016) on simple daily returns: linkage of sqrt((1-rho)/2) as scipy, dendrogram leaf order, recursive bisection with inverse-variance cluster weights. Returns weights, order, annual_volatility.',
+        'HRP (Lopez de Prado 2016) on simple daily returns: scipy-style linkage of d = sqrt((1-rho)/2) (default, as PyPortfolioOpt, Riskfolio-Lib, mlfinlab) or d_tilde = Euclidean distance between columns of d (the paper\'s code), leaf order, recursive bisection with inverse-variance weights. Returns weights, order, annual_volatility.',
       toolset: 'portfolio', risk: 'read', severity: 'low',
-      input: z.object({ symbols: z.array(symbol).min(2).max(1000), start_date: date.optional(), end_date: date.optional(), instance_name: instance, linkage: z.enum(LINKAGES).default('single'), export: exportFlag }),
-      output: z.object({ weights: weightsSchema, order: z.array(z.string()), annual_volatility: z.number(), ...exportSchema, ...alignmentSchema }),
+      input: z.object({ symbols: z.array(symbol).min(2).max(1000), start_date: date.optional(), end_date: date.optional(), instance_name: instance, linkage: z.enum(LINKAGES).default('single'), distance: z.enum(HRP_DISTANCES).default('d'), export: exportFlag }),
+      output: z.object({ weights: weightsSchema, order: z.array(z.string()), distance: z.enum(HRP_DISTANCES), annual_volatility: z.number(), ...exportSchema, ...alignmentSchema }),
       handler: (a, ctx) =>
         guarded(async () => {
           const { data, symbols, assets } = await loadWithBenchmark(a, ctx, 2);
@@ -185,14 +196,14 @@ export default markSimulated(definePlugin({
           const cov = await covarianceMatrix(assets);
           for (let i = 0; i < p; i++) if (!((cov[i * p + i] as number) > 0)) throw new ToolError(`${symbols[i]} has constant prices over the range, so its variance is 0 and inverse-variance weights are undefined.`);
           const corr = correlationFrom(cov, p);
-          const result = hrp(cov, corr, p, a.linkage);
+          const result = hrp(cov, corr, p, a.linkage, a.distance);
           let variance = 0;
           for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) variance += (result.weights[i] as number) * (result.weights[j] as number) * (cov[i * p + j] as number);
           return optimiserReturn(
             'hierarchical_risk_parity',
             byName(symbols, result.weights),
-            { order: result.order.map((i) => symbols[i] as string), annual_volatility: Math.sqrt(variance * data.periods_per_year), ...alignmentNote(data) },
-            a.export, ctx, `HRP (${a.linkage} linkage)`,
+            { order: result.order.map((i) => symbols[i] as string), distance: a.distance, annual_volatility: Math.sqrt(variance * data.periods_per_year), ...alignmentNote(data) },
+            a.export, ctx, `HRP (${a.linkage} linkage on ${a.distance === 'd' ? 'd' : 'd-tilde'})`,
           );
         }),
     }),

@@ -17,7 +17,7 @@ import { markSimulated } from '../quant/simulated.js';
 import { correlationHeatmapSpec, spreadSpec } from './plots.js';
 import { adfuller, engleGranger, halfLife } from '../quant/stats/adf.js';
 import { distanceCorrelation, hurst, pca, pearsonMatrix, ranks, simpleReturns, zScore } from '../quant/stats/describe.js';
-import { johansen } from '../quant/stats/johansen.js';
+import { johansenTest } from '../quant/stats/johansen.js';
 import { screenPairs } from '../quant/stats/pairs.js';
 import { applyScreenFilters, screenFilters } from '../quant/stats/screen-filters.js';
 
@@ -132,18 +132,16 @@ export default markSimulated(definePlugin({
     defineTool({
       name: 'test_johansen',
       title: 'Test cointegration (Johansen)',
-      description: 'Johansen trace and maximum-eigenvalue tests with 90/95/99% critical values, eigenvalues, eigenvectors and the rank at 5%. Matches statsmodels coint_johansen.',
+      description: 'Johansen trace and max-eigenvalue tests, 90/95/99% critical values (MacKinnon-Haug-Michelis 1999), eigenvalues, eigenvectors, rank at 5%; matches statsmodels coint_johansen. det_order: -1 no constant, 0 unrestricted constant, 1 trend; output deterministic names the case and table.',
       toolset: 'research', risk: 'read', severity: 'low',
       input: z.object({ symbols: z.array(symbol).min(2).max(12).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, det_order: z.union([z.literal(-1), z.literal(0), z.literal(1)]).default(0), k_ar_diff: z.number().int().min(1).max(20).default(1), price_transform: transform }),
-      output: z.object({ symbols: z.array(z.string()), trace_statistics: z.array(z.number()), max_eigen_statistics: z.array(z.number()), critical_values: z.object({ trace: z.array(z.array(z.number())), max_eigen: z.array(z.array(z.number())) }), eigenvalues: z.array(z.number()), eigenvectors: z.array(z.array(z.number())), rank_5pct: z.number(), ...alignmentSchema }),
+      output: z.object({ symbols: z.array(z.string()), trace_statistics: z.array(z.number()), max_eigen_statistics: z.array(z.number()), critical_values: z.object({ trace: z.array(z.array(z.number())), max_eigen: z.array(z.array(z.number())) }), eigenvalues: z.array(z.number()), eigenvectors: z.array(z.array(z.number())), rank_5pct: z.number(), deterministic: z.object({ det_order: z.number(), name: z.string(), model: z.string(), critical_values: z.string() }), notes: z.array(z.string()), ...alignmentSchema }),
       handler: (a, ctx) =>
         guarded(async () => {
           const data = await load(a, ctx, 2);
-          const series = transformed(data, a.price_transform);
-          const levels = (data.dates as string[]).map((_, t) => series.map((s) => s[t] as number));
-          const r = johansen(levels, a.det_order, a.k_ar_diff);
+          const r = johansenTest(transformed(data, a.price_transform), data.symbols, a.det_order, a.k_ar_diff);
           return {
-            structured: { symbols: data.symbols, trace_statistics: r.trace_statistics, max_eigen_statistics: r.max_eigen_statistics, critical_values: { trace: r.trace_critical_values, max_eigen: r.max_eigen_critical_values }, eigenvalues: r.eigenvalues, eigenvectors: r.eigenvectors, rank_5pct: r.rank_5pct, ...alignmentNote(data) },
+            structured: { symbols: r.symbols, trace_statistics: r.trace_statistics, max_eigen_statistics: r.max_eigen_statistics, critical_values: { trace: r.trace_critical_values, max_eigen: r.max_eigen_critical_values }, eigenvalues: r.eigenvalues, eigenvectors: r.eigenvectors, rank_5pct: r.rank_5pct, deterministic: r.deterministic, notes: r.notes, ...alignmentNote(data) },
           };
         }),
     }),

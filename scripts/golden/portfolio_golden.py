@@ -8,7 +8,9 @@ tests/fixtures/portfolio/golden-<set>.json with:
   the last trading day of each week / month / quarter, daily = constant weights), long-only and
   levered-with-a-short;
 - equal-weight contributions and the diversification ratio;
-- HRP (Lopez de Prado 2016) with scipy's linkage on d = sqrt((1 - rho) / 2), every linkage method;
+- HRP (Lopez de Prado 2016) with scipy's linkage on d = sqrt((1 - rho) / 2), every linkage method, and on
+  d-tilde as the paper's code does it: the full matrix d handed to scipy's linkage, which then clusters its rows
+  as observations with Euclidean distances;
 - min-CVaR: the Rockafellar-Uryasev LP solved by scipy.optimize.linprog(method="highs");
 - sparse index tracking: the majorisation-minimisation algorithm (Benidis, Feng & Palomar 2018) in numpy.
 
@@ -121,11 +123,13 @@ def metrics(r, dates, turnover, bench=None, rf=0.0):
     return {k: (float(v) if isinstance(v, (np.floating, float)) else v) for k, v in out.items()}
 
 
-def hrp(returns_df, method):
+def hrp(returns_df, method, tilde=False):
     corr = returns_df.corr()
     cov = returns_df.cov()
     dist = np.sqrt(np.clip((1.0 - corr.to_numpy()) / 2.0, 0.0, 1.0))
-    link = sch.linkage(ssd.squareform(dist, checks=False), method)
+    np.fill_diagonal(dist, 0.0)
+    # tilde: the paper's sch.linkage(dist, method) on the 2-D matrix (rows as observations, Euclidean: d-tilde).
+    link = sch.linkage(dist, method) if tilde else sch.linkage(ssd.squareform(dist, checks=False), method)
     order = [int(i) for i in sch.to_tree(link, rd=False).pre_order()]
     w = pd.Series(1.0, index=order)
     clusters = [order]
@@ -247,6 +251,7 @@ def main():
                         "diversification_ratio": float(ew @ np.sqrt(np.diag(cov)) / np.sqrt(ew @ cov @ ew))}
         out["equal_weight"] = eq
         out["hrp"] = {m: hrp(returns[assets], m) for m in ("single", "complete", "average", "ward")}
+        out["hrp_d_tilde"] = {m: hrp(returns[assets], m, tilde=True) for m in ("single", "complete", "average", "ward")}
         mw = max(0.35, 1.5 / n) if n > 3 else 0.5
         out["cvar"] = {"alpha": 0.95, "max_weight": mw, **min_cvar(R[:, :n], 0.95, mw)}
         best = float(R[:, :n].mean(axis=0).max() * A)

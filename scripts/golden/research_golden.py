@@ -59,14 +59,16 @@ def half_life(s):
 
 
 def dcor(a, b):
-    """Szekely, Rizzo & Bakirov (2007): sample distance correlation with double-centred distance matrices."""
+    """Szekely, Rizzo & Bakirov (2007): sample distance correlation with double-centred distance matrices,
+    dCor = sqrt(dCov^2(a, b) / sqrt(dVar^2(a) dVar^2(b))) (dVar^2 = mean(A * A) is already squared).
+    R's energy::dcor gives the same values (scripts/golden/dcor_golden.R)."""
     def centred(v):
         d = np.abs(v[:, None] - v[None, :])
         return d - d.mean(axis=0)[None, :] - d.mean(axis=1)[:, None] + d.mean()
     A, B = centred(np.asarray(a)), centred(np.asarray(b))
     dcov2 = (A * B).mean()
-    dvar = np.sqrt((A * A).mean() * (B * B).mean())
-    return float(np.sqrt(dcov2 / np.sqrt(dvar))) if dvar > 0 else 0.0
+    dvar2 = np.sqrt((A * A).mean() * (B * B).mean())
+    return float(np.sqrt(max(dcov2, 0.0) / dvar2)) if dvar2 > 0 else 0.0
 
 
 def crit(c):

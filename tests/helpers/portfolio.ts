@@ -10,6 +10,7 @@ export interface PortfolioGolden {
   performance: Record<string, Record<string, number | string | null | number[]> & { weights: number[] }>;
   equal_weight: Record<string, { total_return: number; contributions: Record<string, number>; turnover: number; diversification_ratio: number }>;
   hrp: Record<string, { order: string[]; weights: Record<string, number> }>;
+  hrp_d_tilde: Record<string, { order: string[]; weights: Record<string, number> }>;
   cvar: { alpha: number; max_weight: number; cvar: number; weights: number[] };
   cvar_target: { alpha: number; max_weight: number; target_return: number; cvar: number; weights: number[] };
   sparse?: Record<string, { lambda: number; max_weight: number; huber_m: number; weights: number[]; iterations: number; converged: boolean; objective_first: number; objective_last: number }>;

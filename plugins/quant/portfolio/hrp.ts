@@ -1,6 +1,6 @@
 /**
  * Hierarchical risk parity (López de Prado 2016): agglomerative linkage of the correlation
- * distance d = √((1 − ρ)/2), leaves in dendrogram order (quasi-diagonalisation), then recursive
+ * distance d = √((1 − ρ)/2) (or of d̃, the distance between its columns, as the paper does), leaves in dendrogram order (quasi-diagonalisation), then recursive
  * bisection of that order with inverse-variance weights inside each half. The linkage is the
  * nearest-neighbour chain with Lance–Williams updates, its merges sorted by height and relabelled
  * as scipy.cluster.hierarchy.linkage does, so the leaf order is the one scipy gives.
@@ -114,14 +114,36 @@ export function correlationDistance(corr: ArrayLike<number>, p: number): Float64
   return dist;
 }
 
+/**
+ * d̃_ij = √(Σ_k (d_ki − d_kj)²): the Euclidean distance between columns i and j of d, the distance
+ * the paper clusters on (López de Prado 2016, §3 and its code, which hands the full d to scipy's
+ * linkage so that scipy measures Euclidean distances between its rows).
+ */
+export function distanceOfDistances(dist: Float64Array, p: number): Float64Array {
+  const out = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) {
+    for (let j = i + 1; j < p; j++) {
+      let s = 0;
+      for (let k = 0; k < p; k++) s += (dist[k * p + i]! - dist[k * p + j]!) ** 2;
+      out[i * p + j] = out[j * p + i] = Math.sqrt(s);
+    }
+  }
+  return out;
+}
+
+/** What the linkage clusters on: d itself, or d̃ (the distance between the columns of d). */
+export const HRP_DISTANCES = ['d', 'd_tilde'] as const;
+export type HrpDistance = (typeof HRP_DISTANCES)[number];
+
 export interface HrpResult {
   weights: Float64Array;
   order: number[];
 }
 
 /** HRP weights from the covariance and correlation matrices (p x p, row-major). */
-export function hrp(cov: Float64Array, corr: Float64Array, p: number, method: Linkage): HrpResult {
-  const order = leafOrder(linkage(correlationDistance(corr, p), p, method), p);
+export function hrp(cov: Float64Array, corr: Float64Array, p: number, method: Linkage, distance: HrpDistance = 'd'): HrpResult {
+  const d = correlationDistance(corr, p);
+  const order = leafOrder(linkage(distance === 'd_tilde' ? distanceOfDistances(d, p) : d, p, method), p);
   const weights = new Float64Array(p).fill(1);
   let clusters = [order];
   while (clusters.length > 0) {

@@ -128,3 +128,41 @@ export function sparseTracking(x: Float64Array[], benchmark: Float64Array, o: Sp
   }
   return { weights: w, iterations, converged, objective: history };
 }
+
+export interface CountSearch extends SparseResult {
+  /** The lambda chosen: the smallest found (to a factor of 10^0.02) that leaves at most maxAssets names. */
+  lambda: number;
+  /** Solves run while searching. */
+  evaluations: number;
+}
+
+const activeCount = (w: Float64Array): number => w.reduce((n, v) => n + (v > 0 ? 1 : 0), 0);
+
+/**
+ * The sparsest-enough portfolio for a target number of names: bisection on log10(lambda) for the
+ * smallest lambda whose solution holds at most maxAssets non-zero weights (the count falls as lambda
+ * rises). Brackets from 1e-9 upwards by factors of 10 up to 1; stops when the bracket is narrower
+ * than 0.02 in log10 or the count equals maxAssets.
+ */
+export function sparseTrackingMaxAssets(x: Float64Array[], benchmark: Float64Array, o: Omit<SparseOptions, 'lambda'>, maxAssets: number): CountSearch {
+  let evaluations = 0;
+  const solve = (logLambda: number) => {
+    evaluations++;
+    return { logLambda, result: sparseTracking(x, benchmark, { ...o, lambda: 10 ** logLambda }) };
+  };
+  let low = solve(-9);
+  if (activeCount(low.result.weights) <= maxAssets) return { ...low.result, lambda: 10 ** low.logLambda, evaluations };
+  let high = low;
+  for (let e = -8; e <= 0; e++) {
+    high = solve(e);
+    if (activeCount(high.result.weights) <= maxAssets) break;
+    low = high;
+  }
+  if (activeCount(high.result.weights) > maxAssets) return { ...high.result, lambda: 10 ** high.logLambda, evaluations };
+  while (high.logLambda - low.logLambda > 0.02 && activeCount(high.result.weights) !== maxAssets) {
+    const mid = solve((low.logLambda + high.logLambda) / 2);
+    if (activeCount(mid.result.weights) <= maxAssets) high = mid;
+    else low = mid;
+  }
+  return { ...high.result, lambda: 10 ** high.logLambda, evaluations };
+}

@@ -1,4 +1,4 @@
-/** Hurst exponent, rolling z-score, PCA and correlation matrices (Pearson; Spearman as Pearson of ranks; Szekely's distance correlation). */
+/** Hurst exponent, rolling z-score, PCA and correlation matrices (Pearson; Spearman as Pearson of ranks; distance correlation in dcor.ts). */
 import { columnMatrix, crossProducts } from './gram.js';
 import { symmetricEigen } from './symeig.js';
 
@@ -122,39 +122,8 @@ export function ranks(x: ArrayLike<number>): Float64Array {
   return out;
 }
 
-/** Szekely, Rizzo & Bakirov's sample distance correlation (double-centred distance matrices). O(n^2). */
-export function distanceCorrelation(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  const centred = (v: ArrayLike<number>): Float64Array => {
-    const d = new Float64Array(n * n);
-    const rowMean = new Float64Array(n);
-    let grand = 0;
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) {
-        const x = Math.abs((v[i] as number) - (v[j] as number));
-        d[i * n + j] = x;
-        rowMean[i] = (rowMean[i] as number) + x;
-      }
-      grand += rowMean[i] as number;
-      rowMean[i] = (rowMean[i] as number) / n;
-    }
-    grand /= n * n;
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) d[i * n + j] = (d[i * n + j] as number) - (rowMean[i] as number) - (rowMean[j] as number) + grand;
-    return d;
-  };
-  const A = centred(a);
-  const B = centred(b);
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let k = 0; k < n * n; k++) {
-    ab += (A[k] as number) * (B[k] as number);
-    aa += (A[k] as number) ** 2;
-    bb += (B[k] as number) ** 2;
-  }
-  const dvar = Math.sqrt((aa / (n * n)) * (bb / (n * n)));
-  return dvar > 0 ? Math.sqrt(Math.max(0, ab / (n * n)) / Math.sqrt(dvar)) : 0;
-}
+/** Székely, Rizzo & Bakirov's sample distance correlation, O(n log n) (dcor.ts). */
+export { distanceCorrelation } from './dcor.js';
 
 /** Pearson correlation matrix: every column standardised once, then one dot product per pair. */
 export function pearsonMatrix(columns: ArrayLike<number>[]): number[][] {

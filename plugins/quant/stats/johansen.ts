@@ -39,7 +39,38 @@ function residual(y: Matrix, x: Matrix): Matrix {
   return Matrix.sub(y, x.mmul(pseudoInverse(x).mmul(y)));
 }
 
-export function johansen(levels: number[][], detOrder: -1 | 0 | 1, kArDiff: number): JohansenResult {
+/** Smallest eigenvalue of a correlation matrix below which the series count as collinear (1 − R² of the best fit). */
+export const COLLINEAR_TOLERANCE = 1e-8;
+
+/**
+ * Throws a StatsInputError naming the series when the columns of m (residual levels or differences)
+ * are (nearly) linearly dependent: a column with no variation left, or a correlation matrix whose
+ * smallest eigenvalue is below COLLINEAR_TOLERANCE (the symbols named are those its eigenvector loads on).
+ */
+function checkFullRank(m: Matrix, names: readonly string[], what: string): void {
+  const cross = m.transpose().mmul(m);
+  const k = cross.rows;
+  const diag = Array.from({ length: k }, (_, i) => cross.get(i, i));
+  const top = Math.max(...diag);
+  const flat = diag.map((d, i) => (d <= top * 1e-24 || !(d > 0) ? names[i] : undefined)).filter((x): x is string => x !== undefined);
+  if (flat.length > 0) throw new StatsInputError(`${flat.join(', ')} ${flat.length === 1 ? 'has' : 'have'} no variation left in its ${what} once the deterministic terms and lagged differences are removed (for example an exact trend under det_order 1); drop ${flat.length === 1 ? 'it' : 'them'}.`);
+  const corr = new Matrix(k, k);
+  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) corr.set(i, j, cross.get(i, j) / Math.sqrt((diag[i] as number) * (diag[j] as number)));
+  const evd = new EigenvalueDecomposition(corr, { assumeSymmetric: true });
+  const values = evd.realEigenvalues;
+  let low = 0;
+  for (let i = 1; i < k; i++) if ((values[i] as number) < (values[low] as number)) low = i;
+  const smallest = values[low] as number;
+  if (smallest >= COLLINEAR_TOLERANCE) return;
+  const v = evd.eigenvectorMatrix.getColumn(low);
+  const peak = Math.max(...v.map(Math.abs));
+  const involved = names.filter((_, i) => Math.abs(v[i] as number) > 0.01 * peak);
+  throw new StatsInputError(
+    `${involved.join(', ')} are collinear: once the deterministic terms and lagged differences are removed, one of their ${what} is a linear combination of the others (smallest eigenvalue of their correlation matrix ${smallest.toExponential(1)}, below ${COLLINEAR_TOLERANCE}). Johansen needs distinct stochastic series: drop one of ${involved.join(', ')} (typically a scaled or shifted copy of another).`,
+  );
+}
+
+export function johansen(levels: number[][], detOrder: -1 | 0 | 1, kArDiff: number, names?: readonly string[]): JohansenResult {
   const nobs = levels.length;
   const neqs = levels[0]?.length ?? 0;
   if (neqs < 2 || neqs > 12) throw new StatsInputError('Johansen needs between 2 and 12 series');
@@ -59,6 +90,9 @@ export function johansen(levels: number[][], detOrder: -1 | 0 | 1, kArDiff: numb
   const r0t = residual(dxShort, zd);
   const lx = detrend(x.subMatrix(1, x.rows - kArDiff - 1, 0, neqs - 1), f);
   const rkt = residual(lx, zd);
+  const labels = names ?? Array.from({ length: neqs }, (_, i) => `series ${i + 1}`);
+  checkFullRank(r0t, labels, 'differences');
+  checkFullRank(rkt, labels, 'levels');
   const t = rkt.rows;
   const skk = rkt.transpose().mmul(rkt).div(t);
   const sk0 = rkt.transpose().mmul(r0t).div(t);
@@ -99,3 +133,71 @@ export function johansen(levels: number[][], detOrder: -1 | 0 | 1, kArDiff: numb
     rank_5pct: rank,
   };
 }
+
+export interface JohansenTest extends JohansenResult {
+  /** The symbols tested (constant or all-missing ones are left out and named in notes). */
+  symbols: string[];
+  notes: string[];
+  deterministic: JohansenCase;
+}
+
+/**
+ * The test on named series (one array per symbol, aligned): series that are constant or have no
+ * values are left out with a note naming them (an error when fewer than two remain), a series with
+ * some missing values is an error naming it, and collinear series are an error naming them.
+ */
+export function johansenTest(columns: number[][], symbols: readonly string[], detOrder: -1 | 0 | 1, kArDiff: number): JohansenTest {
+  const notes: string[] = [];
+  const keep: number[] = [];
+  const dropped: string[] = [];
+  columns.forEach((c, i) => {
+    const name = symbols[i] as string;
+    const missing = c.filter((v) => !Number.isFinite(v)).length;
+    if (missing === c.length) {
+      notes.push(`${name} has no values in the range and was left out.`);
+      dropped.push(name);
+    } else if (missing > 0) {
+      throw new StatsInputError(`${name} has ${missing} missing values among ${c.length}; Johansen needs complete rows: fill or drop them, or leave ${name} out.`);
+    } else if (c.every((v) => v === c[0])) {
+      notes.push(`${name} is constant (${c[0]}) over the range and was left out: a constant has no stochastic trend to share.`);
+      dropped.push(name);
+    } else keep.push(i);
+  });
+  if (keep.length < 2) throw new StatsInputError(`Johansen needs at least 2 series that vary; ${dropped.join(', ')} ${dropped.length === 1 ? 'does' : 'do'} not (${notes.join(' ')})`);
+  const names = keep.map((i) => symbols[i] as string);
+  const levels = (columns[keep[0] as number] as number[]).map((_, t) => keep.map((i) => (columns[i] as number[])[t] as number));
+  return { ...johansen(levels, detOrder, kArDiff, names), symbols: names, notes, deterministic: JOHANSEN_CASES[detOrder] };
+}
+
+export interface JohansenCase {
+  det_order: -1 | 0 | 1;
+  /** The textbook name of the deterministic terms. */
+  name: string;
+  /** What the computation does, and the case numbering of Johansen (1995) / MacKinnon, Haug & Michelis (1999). */
+  model: string;
+  critical_values: string;
+}
+
+const MHM = 'MacKinnon, Haug & Michelis (1999, J. Applied Econometrics 14:563-577), as tabulated in statsmodels';
+
+/**
+ * The deterministic terms of each det_order, as statsmodels' coint_johansen computes them. Cases are numbered
+ * as in MacKinnon, Haug & Michelis (1999): 1 none, 2 restricted constant, 3 unrestricted constant,
+ * 4 restricted trend, 5 unrestricted trend. Case 2 (restricted constant) is not offered: statsmodels has no
+ * such det_order (R's urca::ca.jo(ecdet = "const") computes it).
+ */
+export const JOHANSEN_CASES: Record<-1 | 0 | 1, JohansenCase> = {
+  [-1]: { det_order: -1, name: 'no constant', model: 'case 1: no deterministic terms (Johansen H2)', critical_values: `${MHM}, case 1` },
+  0: {
+    det_order: 0,
+    name: 'unrestricted constant',
+    model: 'case 3: a constant outside the cointegrating relations (Johansen H1; urca ca.jo ecdet="none")',
+    critical_values: `${MHM}, case 3`,
+  },
+  1: {
+    det_order: 1,
+    name: 'trend',
+    model: 'levels detrended by a linear trend and differences demeaned before the reduced-rank regression: close to case 4 (trend restricted to the cointegrating relations, urca ecdet="trend") but not equal to it',
+    critical_values: `${MHM}, case 5 (the table statsmodels attaches to det_order 1)`,
+  },
+};
