@@ -32,7 +32,7 @@ import { LimitStateError, type LimitRequest, type LimitStore } from './limits.js
 import type { LockdownSwitch } from './lockdown.js';
 import type { LimitRef } from './resolve.js';
 import { firstDenial } from './rules.js';
-import { WINDOWS } from './schema.js';
+import { windowMs } from './schema.js';
 import type { Secrets } from './secrets.js';
 
 export interface ConfirmState {
@@ -83,7 +83,7 @@ function limitKey(limit: LimitRef, tool: string, identity: string): string {
 function describeLimit(limit: LimitRef): string {
   const unit = limit.increment_from ? `${limit.increment_from} in total` : 'calls';
   const scope = limit.scope === 'identity' ? ' for each caller' : limit.scope === 'tool' ? ' for everyone' : ' across tools';
-  return `at most ${limit.max} ${unit} per ${limit.window}${scope}`;
+  return `at most ${limit.max} ${unit} per ${typeof limit.window === 'number' ? `${limit.window} s` : limit.window}${scope}`;
 }
 
 export async function handleToolCall(
@@ -118,6 +118,7 @@ export async function handleToolCall(
     outcome('denied', { rule, ...extra }, errorResult(message, undefined, meta));
 
   if (!found.available) return refuse(found.reason, found.rule);
+  if (found.policy.denied) return refuse(`Refused by the server's policy: ${found.policy.denied.value} Nothing was sent.`, found.policy.denied.at);
   const parsed = tool.parse(rawArgs);
   if (!parsed.ok) return outcome('invalid', { error: parsed.problems.join('; ') }, errorResult(`Invalid arguments for ${name}: ${parsed.problems.join('; ')}`, undefined, meta));
   const args = parsed.value;
@@ -206,7 +207,7 @@ export async function handleToolCall(
         amount = value === undefined || value === null ? 0 : Math.abs(Number(value));
         if (!Number.isFinite(amount)) return refuse(`${limit.increment_from} must be a number: the server's policy counts it.`, limit.at, { approval_id: approvalId });
       }
-      requests.push({ key: limitKey(limit, name, identity), amount, max: limit.max, windowMs: WINDOWS[limit.window] });
+      requests.push({ key: limitKey(limit, name, identity), amount, max: limit.max, windowMs: windowMs(limit.window) });
     }
     try {
       const reservation = await services.limits.reserve(requests, services.now());
@@ -239,6 +240,7 @@ export async function handleToolCall(
     availability: (other) => {
       const found = registry.lookup(other, caller.grant);
       if (!found) return { available: false, reason: `${other} is not a tool of this server`, rule: 'registry' };
+      if (found.available && found.policy.denied) return { available: false, reason: found.policy.denied.value, rule: found.policy.denied.at };
       return found.available ? { available: true } : { available: false, reason: found.reason, rule: found.rule };
     },
     progress: async (progress, total, message) => {
