@@ -20,7 +20,7 @@ import type { GeneratedToolSpec } from './generated-tool.js';
 import { packageRoot, packageVersion } from './package-info.js';
 import { Registry } from './registry.js';
 import type { Runtime } from './server.js';
-import type { Plugin } from './tool.js';
+import type { Plugin, ToolDefinition } from './tool.js';
 
 export interface RuntimeOptions {
   env?: NodeJS.ProcessEnv;
@@ -40,6 +40,12 @@ export interface RuntimeOptions {
   watch?: boolean | { intervalMs: number };
   /** Where log lines go (stderr by default; never stdout, which is the stdio transport). */
   log?: (line: string) => void;
+}
+
+/** Every tool of the packaged inventory: the generated API tools and the plugins' tools. */
+export function packagedTools(): ToolDefinition[] {
+  const schemas = loadPackagedSchemas();
+  return [...generatedTools.map((spec) => apiTool(spec, schemas)), ...plugins.flatMap((p) => p.tools)];
 }
 
 export async function createRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
