@@ -9,13 +9,16 @@ const HELP = `quantconnect-mcp ${'{version}'}: an MCP server for QuantConnect, w
 
 Usage:
   quantconnect-mcp [serve] [--transport stdio]   Serve MCP over stdio (default).
-  quantconnect-mcp serve --transport http [--host H] [--port P] [--state redis://...]
+  quantconnect-mcp serve --transport http [--host H] [--port P] [--state redis://...] [--allowed-hosts a,b]
+                  [--session-idle S] [--max-sessions N] [--max-sessions-per-identity N] [--body-timeout S]
                                                  Streamable HTTP at /mcp (127.0.0.1:8808 by default).
   quantconnect-mcp grant add ID [--read-only] [--toolsets a,b] | grant list | grant revoke ID
   quantconnect-mcp login [--user-id ID] [--organization-id ORG] [--token-stdin]
                                                  Save credentials to QC_MCP_STATE_DIR/credentials.json (0600).
   quantconnect-mcp doctor                        Check Node, credentials, config, audit path and data source.
   quantconnect-mcp tools                         List every tool: name, toolset, risk, severity, enabled.
+  quantconnect-mcp policy check FILE             Load FILE (PolicyLayer policy or overlay): per tool, served, confirm, limits, reason.
+  quantconnect-mcp policy explain TOOL           Which file and pointer set each value of TOOL's policy.
   quantconnect-mcp generate [--check]            Regenerate tools from the spec (maintainers); --check only compares.
   quantconnect-mcp sandbox [--port P] [--state FILE] [--faults JSON|FILE]
                                                  Serve the simulated QuantConnect API on 127.0.0.1.
@@ -29,13 +32,17 @@ Environment:
   QUANTCONNECT_ORGANIZATION_ID                   Default organization for object store and broadcasts.
   QUANTCONNECT_API_BASE_URL                      Default https://www.quantconnect.com/api/v2.
   QC_MCP_BACKEND=auto|quantconnect|sandbox       auto: QuantConnect when credentials are set.
-  QC_MCP_TOOLS=FILE                              Operator overlay merged over tools.yaml.
+  QC_MCP_TOOLS=FILE                              Operator overlay merged over tools.yaml, or a PolicyLayer policy file.
   QC_MCP_READ_ONLY=1                             Only read tools are listed or callable.
   QC_MCP_STATE_DIR                               Limits, approvals, lockdown, audit (default ~/.quantconnect-mcp).
   QC_MCP_AUDIT_LOG, QC_MCP_AUDIT_FSYNC=1         Audit log path; fsync every record.
   QC_MCP_SECRETS=FILE                            Named brokerage credentials, filled in server-side.
   QC_MCP_GRANTS=FILE                             HTTP bearer grants (default QC_MCP_STATE_DIR/grants.yaml).
   QC_MCP_STATE=redis://...                       Share limits, approvals and lockdown between replicas.
+  QC_MCP_ALLOWED_HOSTS=a,b                       HTTP: extra Host/Origin names (--allowed-hosts).
+  QC_MCP_HTTP_SESSION_IDLE_S                     HTTP: close a 2025-protocol session idle this long (default 1800; --session-idle).
+  QC_MCP_HTTP_MAX_SESSIONS, ..._PER_IDENTITY     HTTP: open sessions in all (default 1000) and per identity (default 100).
+  QC_MCP_HTTP_BODY_TIMEOUT_S                     HTTP: seconds to send a request body (default 30; --body-timeout).
   MCP_TRANSPORT, MCP_HOST, MCP_PORT              Defaults for --transport, --host, --port.
   AGENT_NAME                                     Sent as codeSourceId on file edits and locks.
   QC_MCP_DATA=csv:DIR|lean:DIR|objectstore:PREFIX|sim:[seed=N,symbols=N,end=DATE]
@@ -67,6 +74,11 @@ async function main(argv: string[]): Promise<number> {
       'user-id': { type: 'string' },
       'organization-id': { type: 'string' },
       'token-stdin': { type: 'boolean' },
+      'allowed-hosts': { type: 'string' },
+      'session-idle': { type: 'string' },
+      'max-sessions': { type: 'string' },
+      'max-sessions-per-identity': { type: 'string' },
+      'body-timeout': { type: 'string' },
     },
   });
   if (values.version) {
@@ -80,6 +92,18 @@ async function main(argv: string[]): Promise<number> {
   }
   if (values['read-only'] && command !== 'grant') process.env.QC_MCP_READ_ONLY = '1';
   if (values.state !== undefined && command === 'serve') process.env.QC_MCP_STATE = values.state;
+  // HTTP flags mirror their environment settings (read in config/env.ts).
+  const httpFlags = {
+    'allowed-hosts': 'QC_MCP_ALLOWED_HOSTS',
+    'session-idle': 'QC_MCP_HTTP_SESSION_IDLE_S',
+    'max-sessions': 'QC_MCP_HTTP_MAX_SESSIONS',
+    'max-sessions-per-identity': 'QC_MCP_HTTP_MAX_SESSIONS_PER_IDENTITY',
+    'body-timeout': 'QC_MCP_HTTP_BODY_TIMEOUT_S',
+  } as const;
+  for (const [flag, name] of Object.entries(httpFlags)) {
+    const value = values[flag as keyof typeof httpFlags];
+    if (value !== undefined) process.env[name] = value;
+  }
   switch (command) {
     case 'serve': {
       const transport = values.transport ?? process.env.MCP_TRANSPORT ?? 'stdio';
@@ -114,6 +138,13 @@ async function main(argv: string[]): Promise<number> {
         throw new SettingsError("'generate' is for maintainers: run it from a clone of the repository after `npm install` (it needs the dev dependencies).");
       });
       return runGenerate({ check: values.check ?? false });
+    }
+    case 'policy': {
+      const { policyCheck, policyExplain } = await import('./policy.js');
+      if (positionals[1] === 'check') return policyCheck(positionals[2]);
+      if (positionals[1] === 'explain') return policyExplain(positionals[2]);
+      process.stderr.write('Usage: quantconnect-mcp policy check FILE | policy explain TOOL\n');
+      return 2;
     }
     case 'grant': {
       const { grantCommand } = await import('./grant.js');

@@ -22,7 +22,11 @@ export async function serveOverHttp(flags: { host?: string | undefined; port?: s
       host,
       port,
       grantsPath,
-      allowedHosts: (process.env.QC_MCP_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean),
+      allowedHosts: env.allowedHosts,
+      ...(env.sessionIdleS ? { sessionIdleMs: env.sessionIdleS * 1000 } : {}),
+      ...(env.maxSessions ? { maxSessions: env.maxSessions } : {}),
+      ...(env.maxSessionsPerIdentity ? { maxSessionsPerIdentity: env.maxSessionsPerIdentity } : {}),
+      ...(env.bodyTimeoutS ? { bodyTimeoutMs: env.bodyTimeoutS * 1000 } : {}),
     });
   } catch (error) {
     await runtime.close();

@@ -7,7 +7,7 @@ export async function printToolTable(): Promise<void> {
     const rows = runtime.registry.all().map((tool) => {
       const availability = runtime.registry.availability(tool);
       const policy = runtime.registry.policy(tool);
-      const limits = policy.limits.map((l) => `${l.max}/${l.window}`).join(',');
+      const limits = policy.limits.map((l) => `${l.max}/${typeof l.window === 'number' ? `${l.window}s` : l.window}`).join(',');
       return [tool.name, tool.toolset, tool.risk, tool.severity, availability.available ? 'yes' : 'no', policy.confirm.value ? 'yes' : 'no', limits || '-'];
     });
     const header = ['name', 'toolset', 'risk', 'severity', 'enabled', 'confirm', 'limits'];

@@ -37,6 +37,15 @@ export interface EnvSettings {
   leanConfig: string | undefined;
   /** Folder for CSV exports of plugin results (QC_MCP_EXPORT_DIR). */
   exportDir: string | undefined;
+  /** HTTP: extra names accepted in Host and Origin (QC_MCP_ALLOWED_HOSTS, comma-separated). */
+  allowedHosts: string[];
+  /** HTTP: a 2025-protocol session unused this long is closed (QC_MCP_HTTP_SESSION_IDLE_S). */
+  sessionIdleS: number | undefined;
+  /** HTTP: open 2025-protocol sessions, in all and per identity (QC_MCP_HTTP_MAX_SESSIONS, QC_MCP_HTTP_MAX_SESSIONS_PER_IDENTITY). */
+  maxSessions: number | undefined;
+  maxSessionsPerIdentity: number | undefined;
+  /** HTTP: time a client has to send a request body once its headers arrived (QC_MCP_HTTP_BODY_TIMEOUT_S). */
+  bodyTimeoutS: number | undefined;
 }
 
 const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim());
@@ -102,6 +111,11 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvSettings {
     data: nonEmpty(env.QC_MCP_DATA),
     leanConfig: nonEmpty(env.QC_MCP_LEAN_CONFIG),
     exportDir: nonEmpty(env.QC_MCP_EXPORT_DIR),
+    allowedHosts: (env.QC_MCP_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+    sessionIdleS: positiveInt(env.QC_MCP_HTTP_SESSION_IDLE_S, 'QC_MCP_HTTP_SESSION_IDLE_S'),
+    maxSessions: positiveInt(env.QC_MCP_HTTP_MAX_SESSIONS, 'QC_MCP_HTTP_MAX_SESSIONS'),
+    maxSessionsPerIdentity: positiveInt(env.QC_MCP_HTTP_MAX_SESSIONS_PER_IDENTITY, 'QC_MCP_HTTP_MAX_SESSIONS_PER_IDENTITY'),
+    bodyTimeoutS: positiveInt(env.QC_MCP_HTTP_BODY_TIMEOUT_S, 'QC_MCP_HTTP_BODY_TIMEOUT_S'),
   };
 }
 

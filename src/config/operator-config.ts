@@ -5,22 +5,19 @@
  */
 import { escapeToken } from '../util/json-pointer.js';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
-import { readPolicyJson } from './policy-json.js';
-import type { PolicyFields } from './policy-schema.js';
-import { ConfigError, parseYamlFile } from './load-yaml.js';
+import { readFileSync } from 'node:fs';
+import { isPolicyLayerShape, readPolicyLayer, type PolicyLayerOverlay } from './policy-json.js';
+import type { Layer, LayerFields, PolicyFields } from './policy-schema.js';
+import { ConfigError, parseYamlFile, parseYamlText } from './load-yaml.js';
 import { OverlayFileSchema, ToolsFileSchema, type OverlayFile, type ToolsFile } from './tools-schema.js';
 
-/** One level's fields from one file, and where they are. */
-export interface Layer {
-  fields: PolicyFields;
-  /** file#/json/pointer of the object holding the fields. */
-  at: string;
-  /** Fields spelled differently in the file (a toolset's `enabled` is its `default`). */
-  renamed?: Partial<Record<keyof PolicyFields, string>>;
-}
+export type { Layer };
 
 /** The pointer of one field of a layer. */
-export const fieldAt = (layer: Layer, key: keyof PolicyFields): string => `${layer.at}/${layer.renamed?.[key] ?? key}`;
+export const fieldAt = (layer: Layer, key: keyof LayerFields): string => {
+  const name = layer.renamed?.[key] ?? key;
+  return name === '' ? layer.at : `${layer.at}/${name}`;
+};
 
 export interface OperatorConfig {
   mode: { value: 'allow' | 'deny'; at: string };
@@ -32,6 +29,10 @@ export interface OperatorConfig {
   severities: Record<string, Layer[]>;
   classes: Record<string, Layer[]>;
   tools: Record<string, Layer[]>;
+  /** Limits over every call, added to each tool's own (PolicyLayer's all_tools.limits). */
+  allTools: Layer[];
+  /** Things in the files that were ignored (unknown keys of a PolicyLayer file), with their pointers. */
+  warnings: string[];
   /** Plugin settings from the `plugins:` sections (later files win), with where each was set. */
   plugins: { data?: { value: string; at: string }; exportDir?: { value: string; at: string } };
   /** Files the configuration came from, in merge order. */
@@ -57,7 +58,7 @@ const POLICY_KEYS = ['enabled', 'hidden', 'confirm', 'limits', 'rules'] as const
 const pick = (o: Record<string, unknown>): PolicyFields =>
   Object.fromEntries(POLICY_KEYS.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) as PolicyFields;
 
-function push(map: Record<string, Layer[]>, key: string, fields: PolicyFields, at: string, renamed?: Layer['renamed']): void {
+function push(map: Record<string, Layer[]>, key: string, fields: LayerFields, at: string, renamed?: Layer['renamed']): void {
   if (Object.keys(fields).length === 0) return;
   (map[key] ??= []).push({ fields, at, ...(renamed ? { renamed } : {}) });
 }
@@ -92,6 +93,8 @@ export function operatorConfigFrom(packaged: ToolsFile, source: string): Operato
     severities: {},
     classes: {},
     tools: {},
+    allTools: [],
+    warnings: [],
     plugins: {},
     sources: [source],
   };
@@ -131,10 +134,45 @@ export function mergeOverlay(base: OperatorConfig, overlay: OverlayFile, file: s
   return config;
 }
 
+/** Layer a PolicyLayer policy file over `base`: the tools it names are enabled, `hide` hides, `all_tools` limits every call. */
+export function mergePolicyLayer(base: OperatorConfig, doc: PolicyLayerOverlay, file: string): OperatorConfig {
+  const f = basename(file);
+  const problems: string[] = [];
+  const config: OperatorConfig = structuredClone(base);
+  config.sources = [...base.sources, file];
+  config.warnings = [...base.warnings, ...doc.warnings];
+  config.mode = { value: doc.default, at: `${f}#/default` };
+  for (const [name, entry] of Object.entries(doc.tools)) {
+    if (!(name in config.tools)) problems.push(`${f}#/tools/${escapeToken(name)}: no such tool`);
+    else (config.tools[name] ??= []).push({ fields: entry.fields, at: `${f}#/tools/${escapeToken(name)}`, renamed: entry.renamed, itemAt: entry.itemAt });
+  }
+  for (const [i, name] of doc.hide.entries()) {
+    const at = `${f}#/hide/${i}`;
+    if (name === '*') for (const tool of Object.keys(config.tools)) push(config.tools, tool, { hidden: true }, at, { hidden: '' });
+    else if (!(name in config.tools)) problems.push(`${at}: no such tool: ${name}`);
+    else push(config.tools, name, { hidden: true }, at, { hidden: '' });
+  }
+  if (doc.allToolsLimits.length > 0) config.allTools.push({ fields: { limits: doc.allToolsLimits }, at: `${f}#/all_tools` });
+  if (problems.length > 0) throw new ConfigError(file, problems);
+  return config;
+}
+
+/** Read an overlay file: its shape says whether it is a PolicyLayer policy or an overlay in tools.yaml's fields. */
+export function loadOverlay(base: OperatorConfig, overlayPath: string): OperatorConfig {
+  let text: string;
+  try {
+    text = readFileSync(overlayPath, 'utf8');
+  } catch (error) {
+    throw new ConfigError(overlayPath, [`cannot read: ${(error as Error).message}`]);
+  }
+  const policyLayer = isPolicyLayerShape(text);
+  if (policyLayer) return mergePolicyLayer(base, readPolicyLayer(policyLayer, overlayPath), overlayPath);
+  return mergeOverlay(base, parseYamlText(text, overlayPath, OverlayFileSchema), overlayPath);
+}
+
 export function loadOperatorConfig(toolsYamlPath: string, overlayPath: string | undefined): OperatorConfig {
   const packaged = parseYamlFile(toolsYamlPath, ToolsFileSchema);
   const base = operatorConfigFrom(packaged, toolsYamlPath);
-  if (!overlayPath) return base;
-  const overlay = /\.json$/i.test(overlayPath) ? readPolicyJson(overlayPath) : parseYamlFile(overlayPath, OverlayFileSchema);
-  return mergeOverlay(base, overlay, overlayPath);
+  return overlayPath ? loadOverlay(base, overlayPath) : base;
 }
+

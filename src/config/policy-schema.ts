@@ -7,10 +7,12 @@ import { z } from 'zod';
 
 export const WINDOWS = { second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
 export type WindowName = keyof typeof WINDOWS;
+/** A limit window: a name, or a whole number of seconds (as PolicyLayer's rate_limit writes it). */
+export const windowMs = (window: WindowName | number): number => (typeof window === 'number' ? window * 1000 : WINDOWS[window]);
 
 export const LimitSchema = z
   .object({
-    window: z.enum(['second', 'minute', 'hour', 'day']),
+    window: z.union([z.enum(['second', 'minute', 'hour', 'day']), z.number().int().positive()]).describe('second, minute, hour, day, or a number of seconds'),
     max: z.number().positive(),
     scope: z.enum(['identity', 'tool', 'global']).default('identity').describe('identity: per caller; tool: per tool for everyone; global: one counter for every tool that inherits this limit'),
     counter: z.string().min(1).optional().describe('Name a counter to share it between tools (PolicyLayer "counter").'),
@@ -59,7 +61,10 @@ export const PolicyFieldsShape = {
 export const PolicyFieldsSchema = z.object(PolicyFieldsShape).strict();
 export type PolicyFields = z.infer<typeof PolicyFieldsSchema>;
 export type LimitSpec = z.infer<typeof LimitSchema>;
-export type RuleSpec = z.infer<typeof RuleSchema>;
+/** A rule; `unless` (set only from a PolicyLayer `require`) denies when its predicates do NOT all hold. */
+export type RuleSpec = z.infer<typeof RuleSchema> & { unless?: true };
+/** A level's fields; `deny` (only a PolicyLayer `"action": "deny"` sets it) keeps the tool listed and refuses every call with that reason. */
+export type LayerFields = Omit<PolicyFields, 'rules'> & { rules?: RuleSpec[]; deny?: string };
 
 const riskLevels = z.object({
   read: PolicyFieldsSchema, write: PolicyFieldsSchema, execute: PolicyFieldsSchema, destructive: PolicyFieldsSchema, financial: PolicyFieldsSchema,
@@ -78,3 +83,14 @@ export const PolicySectionSchema = z
   })
   .strict();
 export type PolicySection = z.infer<typeof PolicySectionSchema>;
+
+/** One level's fields from one file, and where they are. */
+export interface Layer {
+  fields: LayerFields;
+  /** file#/json/pointer of the object holding the fields. */
+  at: string;
+  /** Fields spelled differently in the file (a toolset's `enabled` is its `default`); '' is the object itself. */
+  renamed?: Partial<Record<keyof LayerFields, string>>;
+  /** Pointers of single limits and rules, when they come from more than one list (PolicyLayer's limits and rate_limit). */
+  itemAt?: { limits?: string[]; rules?: string[] };
+}

@@ -17,6 +17,8 @@ export type RuleRef = RuleSpec & { at: string };
 export interface EffectivePolicy {
   enabled: Decided<boolean>;
   hidden: Decided<boolean>;
+  /** Listed, but every call is refused with this reason (PolicyLayer `"action": "deny"`). */
+  denied?: Decided<string>;
   confirm: Decided<boolean>;
   limits: LimitRef[];
   rules: RuleRef[];
@@ -56,12 +58,17 @@ export function resolvePolicy(config: OperatorConfig, tool: PolicySubject): Effe
       : (lastDefined(layers, 'enabled') ?? { value: false, at: BUILT_IN });
   let limits: LimitRef[] = [];
   for (const layer of layers) {
-    if (layer.fields.limits) limits = layer.fields.limits.map((l, i) => ({ ...l, at: `${fieldAt(layer, 'limits')}/${i}` }));
+    if (layer.fields.limits) limits = layer.fields.limits.map((l, i) => ({ ...l, at: layer.itemAt?.limits?.[i] ?? `${fieldAt(layer, 'limits')}/${i}` }));
   }
-  const rules = layers.flatMap((layer) => (layer.fields.rules ?? []).map((r, i) => ({ ...r, at: `${fieldAt(layer, 'rules')}/${i}` })));
+  // Limits over every call (PolicyLayer's all_tools.limits) add to whatever the levels decided.
+  for (const layer of config.allTools ?? []) limits = [...limits, ...(layer.fields.limits ?? []).map((l, i) => ({ ...l, at: `${fieldAt(layer, 'limits')}/${i}` }))];
+  const rules = layers.flatMap((layer) => (layer.fields.rules ?? []).map((r, i) => ({ ...r, at: layer.itemAt?.rules?.[i] ?? `${fieldAt(layer, 'rules')}/${i}` })));
+  let denied: Decided<string> | undefined;
+  for (const layer of layers) if (layer.fields.deny !== undefined) denied = { value: layer.fields.deny, at: fieldAt(layer, 'deny') };
   return {
     enabled,
     hidden: lastDefined(layers, 'hidden') ?? { value: false, at: BUILT_IN },
+    ...(denied ? { denied } : {}),
     confirm: lastDefined(layers, 'confirm') ?? { value: false, at: BUILT_IN },
     limits,
     rules,

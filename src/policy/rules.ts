@@ -1,4 +1,4 @@
-/** Argument rules: a rule denies a call when every one of its predicates holds for the argument. */
+/** Argument rules: a rule denies a call when every one of its predicates holds for the argument (or, with `unless`, when they do not). */
 import { atPath } from './canonical.js';
 import type { RuleRef } from './resolve.js';
 
@@ -28,6 +28,7 @@ const PREDICATES: Record<string, Predicate> = {
 export function firstDenial(rules: readonly RuleRef[], args: Record<string, unknown>): RuleRef | undefined {
   return rules.find((rule) => {
     const value = atPath(args, rule.arg);
-    return Object.entries(PREDICATES).every(([name, test]) => !(name in rule) || test(value, (rule as Record<string, unknown>)[name]));
+    const holds = Object.entries(PREDICATES).every(([name, test]) => !(name in rule) || test(value, (rule as Record<string, unknown>)[name]));
+    return rule.unless ? !holds : holds;
   });
 }

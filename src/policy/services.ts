@@ -56,5 +56,5 @@ export function limitKey(limit: LimitRef, tool: string, identity: string): strin
 export function describeLimit(limit: LimitRef): string {
   const unit = limit.increment_from ? `${limit.increment_from} in total` : 'calls';
   const scope = limit.scope === 'identity' ? ' for each caller' : limit.scope === 'tool' ? ' for everyone' : ' across tools';
-  return `at most ${limit.max} ${unit} per ${limit.window}${scope}`;
+  return `at most ${limit.max} ${unit} per ${typeof limit.window === 'number' ? `${limit.window} s` : limit.window}${scope}`;
 }

@@ -17,7 +17,7 @@ import {
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import { META_BACKEND } from '../api/api-tools.js';
-import { WINDOWS } from '../config/policy-schema.js';
+import { windowMs } from '../config/policy-schema.js';
 import { argsHash, atPath } from '../policy/canonical.js';
 import { LimitStateError, type LimitRequest } from '../policy/limits.js';
 import type { LimitRef } from '../policy/resolve.js';
@@ -67,6 +67,15 @@ function lookup(runtime: Runtime, caller: Caller, name: string): Availability | 
   return runtime.registry.lookup(name, caller.grant);
 }
 
+/** Whether another tool is served to this caller now: switched on, within the grant, and not denied by the operator's policy. */
+function availabilityOf(state: CallState, name: string): ReturnType<ToolContext['availability']> {
+  const found = lookup(state.runtime, state.caller, name);
+  if (!found) return { available: false, reason: `${name} is not a tool of this server`, rule: 'registry' };
+  if (!found.available) return { available: false, reason: found.reason, rule: found.rule };
+  const denied = found.policy.denied;
+  return denied ? { available: false, reason: denied.value, rule: denied.at } : { available: true };
+}
+
 function begin(runtime: Runtime, server: Server, caller: Caller, ctx: ServerContext, found: Availability, rawArgs: Record<string, unknown>, parent: ParentCall | undefined): CallState {
   const hash = argsHash(rawArgs);
   const echoed = parent ? undefined : ctx.mcpReq.requestState<ConfirmState>();
@@ -98,18 +107,18 @@ function parse(state: CallState): Stop | undefined {
 
 /** Whether the tool is served to this caller at all (switched on, not hidden, within the caller's grant). */
 function available(state: CallState): Stop | undefined {
-  return state.found.available ? undefined : refuse(state, state.found.reason, state.found.rule);
+  const { found } = state;
+  if (!found.available) return refuse(state, found.reason, found.rule);
+  const denied = found.policy.denied;
+  return denied ? refuse(state, `Refused by the server's policy: ${denied.value} Nothing was sent.`, denied.at) : undefined;
 }
 
 /** The availability of every tool it calls, lockdown, and the operator's argument rules. */
 async function decide(state: CallState): Promise<Stop | undefined> {
   const { found, tool } = state;
   for (const name of tool.calls ?? []) {
-    const inner = lookup(state.runtime, state.caller, name);
-    if (!inner?.available) {
-      const why = inner ? `${inner.reason} (${inner.rule})` : 'it is not a tool of this server';
-      return refuse(state, `${tool.name} is refused because ${name} is not available: ${why}. Nothing was sent.`, inner && !inner.available ? inner.rule : 'registry');
-    }
+    const inner = availabilityOf(state, name);
+    if (!inner.available) return refuse(state, `${tool.name} is refused because ${name} is not available: ${inner.reason} (${inner.rule}). Nothing was sent.`, inner.rule);
   }
   if (tool.severity === 'critical' && (await lockdownOn(state.runtime.policy))) {
     return refuse(state, `The operator has locked this server down: ${tool.name} and every other critical tool are refused until the lockdown is lifted. Nothing was sent.`, 'lockdown');
@@ -157,7 +166,7 @@ async function reserve(state: CallState): Promise<Stop | undefined> {
       amount = value === undefined || value === null ? 0 : Math.abs(Number(value));
       if (!Number.isFinite(amount)) return refuse(state, `${limit.increment_from} must be a number: the server's policy counts it.`, limit.at);
     }
-    requests.push({ key: limitKey(limit, state.tool.name, state.caller.identity), amount, max: limit.max, windowMs: WINDOWS[limit.window] });
+    requests.push({ key: limitKey(limit, state.tool.name, state.caller.identity), amount, max: limit.max, windowMs: windowMs(limit.window) });
   }
   const { policy } = state.runtime;
   try {
@@ -211,11 +220,7 @@ function toolContext(state: CallState): ToolContext {
     qc: runtime.qc,
     settings: runtime.settings,
     state: runtime.pluginState,
-    availability: (other) => {
-      const found = lookup(runtime, state.caller, other);
-      if (!found) return { available: false, reason: `${other} is not a tool of this server`, rule: 'registry' };
-      return found.available ? { available: true } : { available: false, reason: found.reason, rule: found.rule };
-    },
+    availability: (other) => availabilityOf(state, other),
     progress: state.parent ? (state.parent.progress ?? (async () => {})) : progressOf(state),
     call: async (name, args, options = {}) => {
       if (!state.tool.calls?.includes(name)) throw new Error(`${state.tool.name} calls ${name}, which its declaration does not list in \`calls\``);

@@ -106,10 +106,13 @@ export class Registry {
       };
     }
     if (!policy.enabled.value) {
+      const byDefault = this.config.mode.value === 'deny' && policy.enabled.at === this.config.mode.at;
       return {
         tool,
         available: false,
-        reason: `The tool ${tool.name} is disabled on this server. An operator can enable it in tools.yaml or the QC_MCP_TOOLS overlay.`,
+        reason: byDefault
+          ? `The tool ${tool.name} is not served: the operator's policy file (${policy.enabled.at.split('#')[0]}) serves only the tools it names (default: deny). Nothing was sent.`
+          : `The tool ${tool.name} is disabled on this server. An operator can enable it in tools.yaml or the QC_MCP_TOOLS overlay.`,
         rule: policy.enabled.at,
         policy,
       };

@@ -61,6 +61,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   const backend = resolveBackend(env);
   const toolsYamlPath = options.toolsYamlPath ?? join(packageRoot(), 'tools.yaml');
   const config = loadOperatorConfig(toolsYamlPath, env.toolsOverlay);
+  for (const warning of config.warnings) log(`quantconnect-mcp: warning: ${warning}`);
   const dataChoice = chooseDataSource({ env: env.data, leanConfig: env.leanConfig, file: config.plugins.data, cwd: options.cwd ?? process.cwd(), backend });
   const tools = inventory({ ...(options.generated ? { generated: options.generated } : {}), ...(options.plugins ? { plugins: options.plugins } : {}) });
   const registry = new Registry(tools, config, { readOnly: env.readOnly });
@@ -107,7 +108,9 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     const interval = typeof options.watch === 'object' ? options.watch.intervalMs : 500;
     const reload = (): void => {
       try {
-        registry.setConfig(loadOperatorConfig(toolsYamlPath, env.toolsOverlay));
+        const next = loadOperatorConfig(toolsYamlPath, env.toolsOverlay);
+        registry.setConfig(next);
+        for (const warning of next.warnings) log(`quantconnect-mcp: warning: ${warning}`);
         log(`quantconnect-mcp: configuration reloaded from ${files.join(', ')}.`);
       } catch (error) {
         log(`quantconnect-mcp: configuration change rejected, keeping the last good one: ${(error as Error).message}`);

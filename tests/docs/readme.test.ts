@@ -11,7 +11,11 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { loadOperatorConfig } from '../../src/config/operator-config.js';
+import { GrantStore } from '../../src/policy/grants.js';
+import { startHttp } from '../../src/http/serve.js';
+import { createRuntime } from '../../src/server/runtime.js';
 import { Secrets } from '../../src/policy/secrets.js';
 
 const README = readFileSync('README.md', 'utf8');
@@ -45,7 +49,7 @@ async function startAsConfigured(entry: ServerEntry) {
 describe('README client configurations', () => {
   const configs: { label: string; entry: ServerEntry }[] = [];
   for (const b of blocks) {
-    if (b.lang === 'json' && /"(mcpServers|servers)"/.test(b.text)) {
+    if (b.lang === 'json' && /"(mcpServers|servers)"/.test(b.text) && !/"url"/.test(b.text)) {
       const parsed = JSON.parse(b.text) as { mcpServers?: Record<string, ServerEntry>; servers?: Record<string, ServerEntry & { type?: string }> };
       const entry = parsed.mcpServers?.quantconnect ?? parsed.servers?.quantconnect;
       if (parsed.servers) expect(parsed.servers.quantconnect?.type).toBe('stdio');
@@ -124,4 +128,35 @@ describe('README shell lines', () => {
       }
     }
   });
+});
+
+describe('README policy and team snippets', () => {
+  it('shows the published PolicyLayer example character for character, and it loads', () => {
+    const published = readFileSync('tests/fixtures/policylayer/published-example.json', 'utf8');
+    expect(blocks.filter((b) => b.lang === 'json').map((b) => b.text)).toContain(published);
+    const config = loadOperatorConfig('tools.yaml', 'tests/fixtures/policylayer/published-example.json');
+    expect(config.mode.value).toBe('deny');
+  });
+
+  it('the HTTP client configuration sends the token, and a client configured so is served', async () => {
+    const block = blocks.find((b) => b.lang === 'json' && /"url"/.test(b.text));
+    const entry = Object.values((JSON.parse(block!.text) as { mcpServers: Record<string, { type: string; url: string; headers: Record<string, string> }> }).mcpServers)[0]!;
+    expect(entry.type).toBe('http');
+    const stateDir = mkdtempSync(join(tmpdir(), 'qcmcp-readme-http-'));
+    const grants = new GrantStore(join(stateDir, 'grants.yaml'));
+    const token = grants.add({ id: 'desk', read_only: true });
+    const runtime = await createRuntime({ env: { QC_MCP_STATE_DIR: stateDir, QC_MCP_BACKEND: 'sandbox' }, log: () => {} });
+    const http = await startHttp(runtime, { host: '127.0.0.1', port: 0, grantsPath: grants.path, log: () => {} });
+    const client = new Client({ name: 'readme-http', version: '1.0.0' });
+    try {
+      const url = entry.url.replace('mcp.desk.internal:8808', new URL(http.url).host);
+      const headers = Object.fromEntries(Object.entries(entry.headers).map(([k, v]) => [k, v.replace(/<your [^>]+>/, token)]));
+      await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+      expect((await client.listTools()).tools.length).toBeGreaterThan(5);
+    } finally {
+      await client.close();
+      await http.close();
+      await runtime.close();
+    }
+  }, 30_000);
 });

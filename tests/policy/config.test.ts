@@ -1,4 +1,4 @@
-/** Policy configuration: predicates, pointers, PolicyLayer's policy.json one-to-one, errors with line numbers, the lockdown CLI. */
+/** Policy configuration: predicates, pointers, errors with line numbers, the lockdown CLI (PolicyLayer files: policylayer.test.ts). */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,31 +57,6 @@ describe('resolution and pointers', () => {
     expect(() => loadOperatorConfig('tools.yaml', overlay)).toThrow(/bad\.yaml: invalid configuration\n {2}- line 4: tools\.create_backtest\.limits\.0\.window/);
     const rules = tmp('bad.yaml', 'tools:\n  read_account:\n    rules: [{ arg: x, deny: nothing to check }]\n');
     expect(() => loadOperatorConfig('tools.yaml', rules)).toThrow(/line 3: .*a rule needs at least one predicate/);
-  });
-});
-
-describe("PolicyLayer's policy.json", () => {
-  it('default deny and a counter/window/max/scope limit on create_live_command map one-to-one', () => {
-    const file = tmp('policy.json', JSON.stringify({
-      version: 1,
-      default: 'deny',
-      tools: {
-        read_account: { allow: true },
-        create_live_command: { allow: true, confirm: true, rate_limit: { counter: 'live-commands', window: 'minute', max: 10, scope: 'identity' } },
-      },
-    }));
-    const config = loadOperatorConfig('tools.yaml', file);
-    expect(config.mode).toEqual({ value: 'deny', at: 'policy.json#/policy/default' });
-    const command = resolvePolicy(config, LIVE_COMMAND);
-    expect(command.enabled.value).toBe(true);
-    expect(command.confirm.value).toBe(true);
-    expect(command.limits).toEqual([{ counter: 'live-commands', window: 'minute', max: 10, scope: 'identity', at: 'policy.json#/tools/create_live_command/limits/0' }]);
-    expect(resolvePolicy(config, { name: 'read_project', toolset: 'projects', risk: 'read', severity: 'low' }).enabled.value).toBe(false);
-  });
-
-  it('an unknown field is an error, not ignored', () => {
-    const file = tmp('policy.json', JSON.stringify({ default: 'deny', tools: { read_account: { allow: true, alow: true } } }));
-    expect(() => loadOperatorConfig('tools.yaml', file)).toThrow(/policy\.json: invalid configuration[\s\S]*Unrecognized key/);
   });
 });
 
