@@ -26,7 +26,7 @@ import type { Runtime } from '../runtime/server.js';
 import type { ToolContext } from '../runtime/tool.js';
 import { matches, type ApprovalStore } from './approvals.js';
 import type { AuditFields, AuditLog } from './audit.js';
-import { argsHash, atPath } from './canonical.js';
+import { argsHash, atPath, MAX_ARGUMENT_DEPTH, nestingDepth } from './canonical.js';
 import { confirmationSummary, confirmSchema } from './confirm.js';
 import { LimitStateError, type LimitRequest, type LimitStore } from './limits.js';
 import type { LockdownSwitch } from './lockdown.js';
@@ -118,6 +118,10 @@ export async function handleToolCall(
     outcome('denied', { rule, ...extra }, errorResult(message, undefined, meta));
 
   if (!found.available) return refuse(found.reason, found.rule);
+  if (nestingDepth(rawArgs, MAX_ARGUMENT_DEPTH) > MAX_ARGUMENT_DEPTH) {
+    const problem = `arguments nest deeper than ${MAX_ARGUMENT_DEPTH} levels`;
+    return outcome('invalid', { error: problem }, errorResult(`Invalid arguments for ${name}: ${problem}. Nothing was sent.`, undefined, meta));
+  }
   const parsed = tool.parse(rawArgs);
   if (!parsed.ok) return outcome('invalid', { error: parsed.problems.join('; ') }, errorResult(`Invalid arguments for ${name}: ${parsed.problems.join('; ')}`, undefined, meta));
   const args = parsed.value;
