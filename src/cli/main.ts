@@ -33,6 +33,7 @@ Environment:
   QC_MCP_READ_ONLY=1                             Only read tools are listed or callable.
   QC_MCP_STATE_DIR                               Limits, approvals, lockdown, audit (default ~/.quantconnect-mcp).
   QC_MCP_AUDIT_LOG, QC_MCP_AUDIT_FSYNC=1         Audit log path; fsync every record.
+  QC_MCP_STDIO_MAX_BYTES                         Largest stdio message (default 10485760); larger ones get a JSON-RPC error.
   QC_MCP_SECRETS=FILE                            Named brokerage credentials, filled in server-side.
   QC_MCP_GRANTS=FILE                             HTTP bearer grants (default QC_MCP_STATE_DIR/grants.yaml).
   QC_MCP_STATE=redis://...                       Share limits, approvals and lockdown between replicas.
