@@ -4,6 +4,7 @@
  * - stdio cold start to the first tools/list, against a bare `node -e` start
  * - sandbox round trip through the MCP server, against the bare signed HTTP call
  * - 200 concurrent read calls through the MCP server (p50/p99)
+ * - writes by two server processes sharing one state directory, against one process
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -391,7 +392,46 @@ async function portfolioRatios(): Promise<void> {
   line(`sparse tracking 100 x 1000 (${iterations} MM iterations; numpy ${ref.sparse_iterations})`, `${sparse.toFixed(3)} s vs numpy ${ref.sparse_s.toFixed(3)} s: ${(sparse / ref.sparse_s).toFixed(2)}x (target <= 2x)`);
 }
 
-const SECTIONS: Record<string, () => Promise<void>> = { tokens, coldStart, sandboxRoundTrip, policyOverhead, httpThroughput, researchRatios, portfolioRatios };
+/** calls/s of writes (create_project: sandbox state + audit) by one server process, then by two sharing one state directory. */
+async function sharedStateDir(calls = 100, concurrency = 10): Promise<void> {
+  const run = async (clients: Client[]): Promise<number> => {
+    const started = performance.now();
+    await Promise.all(
+      clients.map(async (client, c) => {
+        for (let batch = 0; batch < calls; batch += concurrency) {
+          await Promise.all(
+            Array.from({ length: Math.min(concurrency, calls - batch) }, (_, i) =>
+              client.callTool({ name: 'create_project', arguments: { name: `bench-${c}-${batch + i}`, language: 'Py' } }).then((r) => {
+                if (r.isError) throw new Error(JSON.stringify(r.content));
+              }),
+            ),
+          );
+        }
+      }),
+    );
+    return (clients.length * calls) / ((performance.now() - started) / 1000);
+  };
+  const servers = async (n: number): Promise<Client[]> => {
+    const env = cleanEnv();
+    const clients: Client[] = [];
+    for (let i = 0; i < n; i++) {
+      const client = new Client({ name: 'bench', version: '1' });
+      await client.connect(new StdioClientTransport({ command: process.execPath, args: ['dist/src/cli/main.js'], env, stderr: 'ignore' }));
+      clients.push(client);
+    }
+    return clients;
+  };
+  const one = await servers(1);
+  const alone = await run(one);
+  const two = await servers(2);
+  const shared = await run(two);
+  for (const c of [...one, ...two]) await c.close();
+  console.log(`\n## one state directory, ${calls} create_project calls per process (${concurrency} at a time)`);
+  line('one server process (baseline)', `${alone.toFixed(0)} calls/s`);
+  line('two server processes sharing it (file locks)', `${shared.toFixed(0)} calls/s in total (${(shared / alone).toFixed(2)}x one)`);
+}
+
+const SECTIONS: Record<string, () => Promise<void>> = { tokens, coldStart, sandboxRoundTrip, policyOverhead, httpThroughput, sharedStateDir, researchRatios, portfolioRatios };
 
 async function main(): Promise<void> {
   console.log(`quantconnect-mcp benchmarks (node ${process.version}, ${new Date().toISOString()})`);
