@@ -5,6 +5,7 @@
  * - sandbox round trip through the MCP server, against the bare signed HTTP call
  * - 200 concurrent read calls through the MCP server (p50/p99)
  * - distance correlation, O(n log n) against the O(n²) definition: time and peak extra memory
+ * - writes by two server processes sharing one state directory, against one process
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -413,7 +414,46 @@ async function distanceCorrelationScaling(): Promise<void> {
   }
 }
 
-const SECTIONS: Record<string, () => Promise<void>> = { tokens, coldStart, sandboxRoundTrip, policyOverhead, httpThroughput, researchRatios, portfolioRatios, distanceCorrelationScaling };
+/** calls/s of writes (create_project: sandbox state + audit) by one server process, then by two sharing one state directory. */
+async function sharedStateDir(calls = 100, concurrency = 10): Promise<void> {
+  const run = async (clients: Client[]): Promise<number> => {
+    const started = performance.now();
+    await Promise.all(
+      clients.map(async (client, c) => {
+        for (let batch = 0; batch < calls; batch += concurrency) {
+          await Promise.all(
+            Array.from({ length: Math.min(concurrency, calls - batch) }, (_, i) =>
+              client.callTool({ name: 'create_project', arguments: { name: `bench-${c}-${batch + i}`, language: 'Py' } }).then((r) => {
+                if (r.isError) throw new Error(JSON.stringify(r.content));
+              }),
+            ),
+          );
+        }
+      }),
+    );
+    return (clients.length * calls) / ((performance.now() - started) / 1000);
+  };
+  const servers = async (n: number): Promise<Client[]> => {
+    const env = cleanEnv();
+    const clients: Client[] = [];
+    for (let i = 0; i < n; i++) {
+      const client = new Client({ name: 'bench', version: '1' });
+      await client.connect(new StdioClientTransport({ command: process.execPath, args: ['dist/src/cli/main.js'], env, stderr: 'ignore' }));
+      clients.push(client);
+    }
+    return clients;
+  };
+  const one = await servers(1);
+  const alone = await run(one);
+  const two = await servers(2);
+  const shared = await run(two);
+  for (const c of [...one, ...two]) await c.close();
+  console.log(`\n## one state directory, ${calls} create_project calls per process (${concurrency} at a time)`);
+  line('one server process (baseline)', `${alone.toFixed(0)} calls/s`);
+  line('two server processes sharing it (file locks)', `${shared.toFixed(0)} calls/s in total (${(shared / alone).toFixed(2)}x one)`);
+}
+
+const SECTIONS: Record<string, () => Promise<void>> = { tokens, coldStart, sandboxRoundTrip, policyOverhead, httpThroughput, sharedStateDir, researchRatios, portfolioRatios, distanceCorrelationScaling };
 
 async function main(): Promise<void> {
   console.log(`quantconnect-mcp benchmarks (node ${process.version}, ${new Date().toISOString()})`);

@@ -24,7 +24,7 @@ Usage:
                                                  Serve the simulated QuantConnect API on 127.0.0.1.
   quantconnect-mcp approve ID | deny ID           Decide a pending confirmation (see: quantconnect-mcp approvals).
   quantconnect-mcp lockdown on|off|status        Refuse every critical tool at once, mid-session.
-  quantconnect-mcp audit verify [FILE]           Check the audit log's hash chain; names the first broken record.
+  quantconnect-mcp audit verify [FILE]           Check the audit hash chain: exit 0 intact, 1 broken (tampering), 3 damage (torn line).
   quantconnect-mcp --help | --version
 
 Environment:
@@ -36,6 +36,7 @@ Environment:
   QC_MCP_READ_ONLY=1                             Only read tools are listed or callable.
   QC_MCP_STATE_DIR                               Limits, approvals, lockdown, audit (default ~/.quantconnect-mcp).
   QC_MCP_AUDIT_LOG, QC_MCP_AUDIT_FSYNC=1         Audit log path; fsync every record.
+  QC_MCP_STDIO_MAX_BYTES                         Largest stdio message (default 10485760); larger ones get a JSON-RPC error.
   QC_MCP_SECRETS=FILE                            Named brokerage credentials, filled in server-side.
   QC_MCP_GRANTS=FILE                             HTTP bearer grants (default QC_MCP_STATE_DIR/grants.yaml).
   QC_MCP_STATE=redis://...                       Share limits, approvals and lockdown between replicas.

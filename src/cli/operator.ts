@@ -77,11 +77,16 @@ export function auditCommand(sub: string | undefined, file: string | undefined):
     err(`quantconnect-mcp: ${(error as Error).message}`);
     return 1;
   }
+  for (const d of result.damage) out(`audit verify: DAMAGE (not tampering) recorded at ${d.file} line ${d.line} (seq ${d.seq}): ${d.note}.`);
   if (result.ok) {
-    out(`audit verify: OK, ${result.records} records, chain intact across ${files.length} file(s).`);
-    return 0;
+    out(`audit verify: OK, ${result.records} records, chain intact across ${files.length} file(s)${result.damage.length ? `, with ${result.damage.length} recorded break(s) above` : ''}.`);
+    return result.damage.length ? 3 : 0;
   }
   const b = result.broken!;
+  if (b.kind === 'damage') {
+    out(`audit verify: DAMAGED (not tampering) at ${b.file} line ${b.line}: ${b.reason}. ${result.records} records before it verified.`);
+    return 3;
+  }
   out(`audit verify: BROKEN at ${b.file} line ${b.line}${b.seq === undefined ? '' : ` (seq ${b.seq})`}: ${b.reason}. ${result.records} records before it verified.`);
   return 1;
 }

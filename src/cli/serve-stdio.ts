@@ -1,14 +1,29 @@
 /** `quantconnect-mcp serve`: the runtime over stdio. Stdout is the transport: logs go to stderr. */
-import { serveStdio } from '@modelcontextprotocol/server/stdio';
+import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { createRuntime } from '../server/runtime.js';
 import { createMcpServer } from '../server/server.js';
+import { StdioGuard, stdioMaxBytes } from './stdio-guard.js';
 
 export async function serveOverStdio(): Promise<void> {
-  const runtime = await createRuntime({ watch: true });
-  const handle = serveStdio(() => createMcpServer(runtime), {
-    onerror: (error) => process.stderr.write(`quantconnect-mcp: ${error.message}\n`),
-  });
   let closing = false;
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const maxBytes = stdioMaxBytes();
+  const runtime = await createRuntime({ watch: true });
+  // Oversize and unparseable lines are answered by the guard, so the transport never sees them.
+  const guard = new StdioGuard(maxBytes, (line) => process.stdout.write(line), log);
+  process.stdin.pipe(guard);
+  const transport = new StdioServerTransport(guard, process.stdout, { maxBufferSize: maxBytes + 1024 });
+  const handle = serveStdio(() => createMcpServer(runtime), {
+    transport,
+    onerror: (error) => log(`quantconnect-mcp: ${error.message}`),
+  });
+  // Should the transport close for any reason of its own, exit rather than stay alive and deaf.
+  const previous = transport.onclose;
+  transport.onclose = () => {
+    previous?.();
+    if (!closing) log('quantconnect-mcp: the stdio transport closed; exiting so the client can start the server again.');
+    void shutdown();
+  };
   const shutdown = async (): Promise<void> => {
     if (closing) return;
     closing = true;

@@ -2,11 +2,13 @@
  * Out-of-band approvals: when a client cannot ask its human, the call is refused with a pending
  * approval that an operator grants with `quantconnect-mcp approve ID` (or refuses with `deny ID`).
  * The same call (same tool, same arguments, same identity) may then proceed exactly once, before
- * the approval expires. The file is re-read on every check, so another process can decide.
+ * the approval expires. The file is re-read on every check, so another process can decide, and
+ * every change is made under the file's lock, so processes sharing the directory never lose one.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { withFileLock } from './file-lock.js';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'used';
 
@@ -22,7 +24,7 @@ export interface Approval {
   decided?: number;
 }
 
-/** Where approvals live: the state directory (one process) or Redis (several replicas). */
+/** Where approvals live: the state directory (processes on one machine) or Redis (several replicas). */
 export interface ApprovalStore {
   list(now: number): Promise<(Approval & { expired: boolean })[]>;
   consume(tool: string, hash: string, identity: string, now: number): Promise<Approval | undefined>;
@@ -69,12 +71,14 @@ export class FileApprovalStore implements ApprovalStore {
 
   /** An approved, unexpired approval for exactly this call, marked used; undefined when there is none. */
   async consume(tool: string, hash: string, identity: string, now: number): Promise<Approval | undefined> {
-    const approvals = this.read();
-    const match = approvals.find((a) => a.status === 'approved' && matches(a, tool, hash, identity) && a.expires > now);
-    if (!match) return undefined;
-    match.status = 'used';
-    this.write(approvals, now);
-    return match;
+    return withFileLock(this.path, () => {
+      const approvals = this.read();
+      const match = approvals.find((a) => a.status === 'approved' && matches(a, tool, hash, identity) && a.expires > now);
+      if (!match) return undefined;
+      match.status = 'used';
+      this.write(approvals, now);
+      return match;
+    });
   }
 
   /** The pending (unexpired) approval for this call, if one exists. */
@@ -83,18 +87,22 @@ export class FileApprovalStore implements ApprovalStore {
   }
 
   async create(fields: Pick<Approval, 'tool' | 'args_sha256' | 'identity' | 'summary'>, ttlMs: number, now: number): Promise<Approval> {
-    const approvals = this.read();
-    const approval: Approval = { ...fields, id: newApprovalId(), created: now, expires: now + ttlMs, status: 'pending' };
-    approvals.push(approval);
-    this.write(approvals, now);
-    return approval;
+    return withFileLock(this.path, () => {
+      const approvals = this.read();
+      const approval: Approval = { ...fields, id: newApprovalId(), created: now, expires: now + ttlMs, status: 'pending' };
+      approvals.push(approval);
+      this.write(approvals, now);
+      return approval;
+    });
   }
 
   /** The operator's decision. Throws with a reason the CLI prints when the id cannot be decided. */
   async decide(id: string, decision: 'approved' | 'denied', now: number): Promise<Approval> {
-    const approvals = this.read();
-    const approval = applyDecision(approvals.find((a) => a.id === id), id, decision, now);
-    this.write(approvals, now);
-    return approval;
+    return withFileLock(this.path, () => {
+      const approvals = this.read();
+      const approval = applyDecision(approvals.find((a) => a.id === id), id, decision, now);
+      this.write(approvals, now);
+      return approval;
+    });
   }
 }

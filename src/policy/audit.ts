@@ -3,6 +3,9 @@
  * hash-chained (each carries the previous record's hash), written (and optionally fsynced) before
  * the call's result is returned, and rotated without breaking the chain. `verify` names the first
  * broken link. Records hold the SHA-256 of the arguments and their top-level keys, never values.
+ * Every append happens under the log's file lock and first catches up with the file's end, so any
+ * number of processes sharing the log write one chain. A damaged end (a torn or corrupt last line)
+ * is moved to a quarantine file and a `damage` record, chained to the last good record, says so.
  */
 import {
   closeSync,
@@ -18,8 +21,11 @@ import {
   statSync,
   writeSync,
 } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
+import { inspectTail, quarantineTail } from './audit-tail.js';
 import { canonicalJson, sha256Hex } from './canonical.js';
+import { withFileLockSync } from './file-lock.js';
 
 export const GENESIS = '0'.repeat(64);
 
@@ -29,9 +35,9 @@ export interface AuditFields {
   tool: string;
   risk?: string;
   severity?: string;
-  event: 'decision' | 'outcome';
+  event: 'decision' | 'outcome' | 'damage';
   /** decision: confirmation_requested | human_accepted | human_declined | approval_pending | approval_used | reserved;
-   *  outcome: ok | error | denied | invalid */
+   *  outcome: ok | error | denied | invalid; damage: quarantined (the log's own record of a damaged end, in `error`) */
   decision: string;
   /** file#/json/pointer of the rule that decided, when one did. */
   rule?: string | null;
@@ -60,12 +66,14 @@ export interface AuditOptions {
   /** Scrubs secrets out of free text (errors). */
   scrub?: (text: string) => string;
   now?: () => number;
+  /** Where notices go (a quarantined tail, another process sharing the log); stderr lines in the server. */
+  log?: (line: string) => void;
 }
 
 const hashOf = (record: Omit<AuditRecord, 'hash'>): string => sha256Hex(`${record.prev}\n${canonicalJson(record)}`);
 
-/** The last line of a file, read from its end. */
-function lastLine(path: string): string | undefined {
+/** The last non-blank line of a file, read from its end. */
+function lastRecordLine(path: string): string | undefined {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
@@ -95,46 +103,92 @@ export function rotatedFiles(path: string): string[] {
     .map(({ f }) => join(dir, f));
 }
 
+/** What is wrong with a line as the last record of a log, or undefined when it is a good record. */
+function recordProblem(line: string): string | undefined {
+  let record: AuditRecord;
+  try {
+    record = JSON.parse(line) as AuditRecord;
+  } catch {
+    return 'the line is not valid JSON';
+  }
+  if (typeof record !== 'object' || record === null || typeof record.hash !== 'string' || typeof record.seq !== 'number') return 'the line is not an audit record';
+  const { hash, ...body } = record;
+  return hashOf(body) === hash ? undefined : 'the record does not match its hash';
+}
+
 export class AuditLog {
   private fd: number | undefined;
+  private fdIno: number | undefined;
   private prev = GENESIS;
   private seq = 0;
-  private size = 0;
+  /** The live file as this process last left it; when it differs, another process wrote (or rotated). */
+  private known: { ino: number; size: number } | undefined;
+  private sharedNoticed = false;
 
   constructor(
     readonly path: string,
     private readonly options: AuditOptions = {},
   ) {
     mkdirSync(dirname(path), { recursive: true });
-    const tailSource = existsSync(path) && statSync(path).size > 0 ? path : rotatedFiles(path).at(-1);
-    if (tailSource) {
-      const line = lastLine(tailSource);
-      if (line) {
-        const last = JSON.parse(line) as AuditRecord;
-        this.prev = last.hash;
-        this.seq = last.seq;
-      }
-    }
+    // Read the chain's end now: a damaged tail is quarantined (and recorded) at start.
+    withFileLockSync(path, () => this.catchUp());
   }
 
-  private open(): number {
-    if (this.fd === undefined) {
-      this.fd = openSync(this.path, 'a', 0o600);
-      this.size = fstatSync(this.fd).size;
+  /** Under the lock: where the chain ends now, whoever wrote last. Returns the live file's size (undefined when absent). */
+  private catchUp(): number | undefined {
+    const st = existsSync(this.path) ? statSync(this.path) : undefined;
+    if (st && this.known && st.ino === this.known.ino && st.size === this.known.size) return st.size;
+    if (this.known && !this.sharedNoticed) {
+      this.sharedNoticed = true;
+      this.options.log?.(`quantconnect-mcp: another process also writes ${this.path}; its records join the same chain (appends are made under a file lock).`);
     }
-    return this.fd;
+    if (this.fd !== undefined && this.fdIno !== st?.ino) this.closeFd();
+    let tail: { last?: string } = {};
+    const notes: string[] = [];
+    if (st && st.size > 0) {
+      let found = inspectTail(this.path, recordProblem);
+      while (found.damage) {
+        if (notes.length >= 8) throw new Error(`${this.path}: the end of the audit log is damaged over more than 8 lines; move it aside, then run quantconnect-mcp audit verify on it`);
+        const moved = quarantineTail(this.path, found.damage.start);
+        notes.push(`line ${moved.line} of ${basename(this.path)} was damaged (${found.damage.reason}): its ${moved.bytes} bytes (sha256 ${moved.sha256}) were moved to ${moved.file}`);
+        found = inspectTail(this.path, recordProblem);
+      }
+      tail = found;
+    }
+    const rotated = rotatedFiles(this.path).at(-1);
+    this.prev = GENESIS;
+    this.seq = 0;
+    this.adopt(tail.last ?? (rotated ? lastRecordLine(rotated) : undefined));
+    this.known = st ? { ino: st.ino, size: statSync(this.path).size } : undefined;
+    if (notes.length === 0) return this.known?.size;
+    const note = notes.reverse().join('; ');
+    this.options.log?.(`quantconnect-mcp: audit log damaged: ${note}. The server continues the chain with a record of the break.`);
+    this.write({ call_id: randomUUID(), identity: 'quantconnect-mcp', tool: 'audit', event: 'damage', decision: 'quarantined', error: note }, this.known?.size ?? 0);
+    return this.known?.size;
+  }
+
+  private adopt(line: string | undefined): void {
+    if (!line) return;
+    const last = JSON.parse(line) as AuditRecord;
+    this.prev = last.hash;
+    this.seq = last.seq;
+  }
+
+  private closeFd(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    this.fdIno = undefined;
   }
 
   private rotate(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
+    this.closeFd();
     const next = (rotatedFiles(this.path).map((f) => Number(f.slice(this.path.length + 1))).at(-1) ?? 0) + 1;
     renameSync(this.path, `${this.path}.${next}`);
+    this.known = undefined;
   }
 
-  /** Append one record; returns it. Throws if it cannot be written (the caller must not proceed). */
-  append(fields: AuditFields): AuditRecord {
-    if (this.options.maxBytes && this.size > this.options.maxBytes && existsSync(this.path)) this.rotate();
+  /** Under the lock, with the chain caught up: write one record at the end of a file of `size` bytes. */
+  private write(fields: AuditFields, size: number): AuditRecord {
     const scrub = this.options.scrub ?? ((t: string) => t);
     const body = {
       ...fields,
@@ -145,18 +199,32 @@ export class AuditLog {
     };
     const record: AuditRecord = { ...body, hash: hashOf(body) };
     const line = `${JSON.stringify(record)}\n`;
-    const fd = this.open();
-    writeSync(fd, line);
-    if (this.options.fsync) fsyncSync(fd);
-    this.size += Buffer.byteLength(line);
+    if (this.fd === undefined) {
+      this.fd = openSync(this.path, 'a', 0o600);
+      this.fdIno = fstatSync(this.fd).ino;
+    }
+    writeSync(this.fd, line);
+    if (this.options.fsync) fsyncSync(this.fd);
+    this.known = { ino: this.fdIno as number, size: size + Buffer.byteLength(line) };
     this.prev = record.hash;
     this.seq = record.seq;
     return record;
   }
 
+  /** Append one record; returns it. Throws if it cannot be written (the caller must not proceed). */
+  append(fields: AuditFields): AuditRecord {
+    return withFileLockSync(this.path, () => {
+      let size = this.catchUp();
+      if (size !== undefined && this.options.maxBytes && size > this.options.maxBytes) {
+        this.rotate();
+        size = undefined;
+      }
+      return this.write(fields, size ?? 0);
+    });
+  }
+
   close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
+    this.closeFd();
   }
 }
 
@@ -164,33 +232,43 @@ export interface VerifyResult {
   ok: boolean;
   records: number;
   files: string[];
-  /** The first broken record: file, line (1-based), seq, and what is wrong. */
-  broken?: { file: string; line: number; seq: number | undefined; reason: string };
+  /** The first broken record: file, line (1-based), seq, what is wrong, and whether it looks like damage (a torn last line) or tampering. */
+  broken?: { file: string; line: number; seq: number | undefined; reason: string; kind: 'damage' | 'tampering' };
+  /** Breaks the server recorded itself: a damaged end it quarantined, where, and what it moved. */
+  damage: { file: string; line: number; seq: number; note: string }[];
 }
 
 /** Verify the chain across `files` (oldest first). The first record of the first file must start at genesis. */
 export function verifyAudit(files: string[]): VerifyResult {
   let prev = GENESIS;
   let records = 0;
-  for (const file of files) {
+  const damage: VerifyResult['damage'] = [];
+  for (const [fileIndex, file] of files.entries()) {
     const lines = readFileSync(file, 'utf8').split('\n');
+    const lastLine = lines.findLastIndex((l) => l.trim() !== '');
     for (const [index, line] of lines.entries()) {
       if (line.trim() === '') continue;
-      const fail = (reason: string, seq?: number): VerifyResult => ({ ok: false, records, files, broken: { file, line: index + 1, seq, reason } });
+      const fail = (reason: string, seq?: number, kind: 'damage' | 'tampering' = 'tampering'): VerifyResult => ({
+        ok: false, records, files, damage, broken: { file, line: index + 1, seq, reason, kind },
+      });
       let record: AuditRecord;
       try {
         record = JSON.parse(line) as AuditRecord;
       } catch {
+        if (fileIndex === files.length - 1 && index === lastLine) {
+          return fail('the last line is not valid JSON: a torn write (a crash or a full disk); the server quarantines it when it next starts', undefined, 'damage');
+        }
         return fail('not valid JSON');
       }
       if (record.prev !== prev) return fail(`prev ${String(record.prev).slice(0, 12)}… does not match the previous record's hash ${prev.slice(0, 12)}…`, record.seq);
       const { hash, ...body } = record;
       if (hashOf(body) !== hash) return fail('hash does not match the record (edited?)', record.seq);
+      if (record.event === 'damage') damage.push({ file, line: index + 1, seq: record.seq, note: String(record.error) });
       prev = hash;
       records++;
     }
   }
-  return { ok: true, records, files };
+  return { ok: true, records, files, damage };
 }
 
 /** The files of a log, oldest first: rotated ones, then the live one. */

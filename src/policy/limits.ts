@@ -1,11 +1,13 @@
 /**
- * Rate limits as sliding windows, persisted in the state directory so they survive a restart.
+ * Rate limits as sliding windows, persisted in the state directory so they survive a restart and
+ * count across every process that shares the directory (each reservation is made under the file's lock).
  * A call reserves its quota before going upstream and releases it if the upstream call fails.
  * If the state cannot be read or written, limited calls fail closed.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { StateLockError, withFileLock } from './file-lock.js';
 
 export interface LimitRequest {
   key: string;
@@ -20,7 +22,7 @@ export class LimitStateError extends Error {
   override name = 'LimitStateError';
 }
 
-/** Where counters live: the state directory (one process) or Redis (several replicas). */
+/** Where counters live: the state directory (processes on one machine) or Redis (several replicas). */
 export interface LimitStore {
   reserve(requests: LimitRequest[], now: number): Promise<Reservation>;
   release(token: string): Promise<void>;
@@ -28,62 +30,72 @@ export interface LimitStore {
 
 type Entry = [time: number, amount: number, token: string];
 
+/** Counters in one JSON file, read and rewritten under its file lock on every reservation, so all processes share them. */
 export class FileLimitStore implements LimitStore {
-  private entries: Record<string, Entry[]> = {};
-  private broken: string | undefined;
+  constructor(private readonly path: string) {}
 
-  constructor(private readonly path: string) {
-    if (!existsSync(path)) return;
+  /** Under the lock. Unreadable state throws, and limited calls fail closed. */
+  private read(): Record<string, Entry[]> {
+    if (!existsSync(this.path)) return {};
     try {
-      const data = JSON.parse(readFileSync(path, 'utf8')) as { version: number; entries: Record<string, Entry[]> };
-      if (data.version !== 1 || typeof data.entries !== 'object') throw new Error('unknown format');
-      this.entries = data.entries;
+      const data = JSON.parse(readFileSync(this.path, 'utf8')) as { version: number; entries: Record<string, Entry[]> };
+      if (data.version !== 1 || typeof data.entries !== 'object' || data.entries === null) throw new Error('unknown format');
+      return data.entries;
     } catch (error) {
-      this.broken = `${path} cannot be read (${(error as Error).message})`;
+      throw new LimitStateError(`${this.path} cannot be read (${(error as Error).message})`);
     }
   }
 
-  private persist(): void {
-    mkdirSync(dirname(this.path), { recursive: true });
-    const temp = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify({ version: 1, entries: this.entries }));
-    renameSync(temp, this.path);
+  private write(entries: Record<string, Entry[]>): void {
+    try {
+      mkdirSync(dirname(this.path), { recursive: true });
+      const temp = `${this.path}.${process.pid}.tmp`;
+      writeFileSync(temp, JSON.stringify({ version: 1, entries }));
+      renameSync(temp, this.path);
+    } catch (error) {
+      throw new LimitStateError(`${this.path} cannot be written (${(error as Error).message})`);
+    }
+  }
+
+  private locked<T>(section: () => T): Promise<T> {
+    return withFileLock(this.path, section).catch((error: unknown) => {
+      throw error instanceof StateLockError ? new LimitStateError(error.message) : error;
+    });
   }
 
   async reserve(requests: LimitRequest[], now: number): Promise<Reservation> {
-    if (this.broken) throw new LimitStateError(this.broken);
-    for (const [index, request] of requests.entries()) {
-      const live = (this.entries[request.key] ?? []).filter(([t]) => t > now - request.windowMs);
-      this.entries[request.key] = live;
-      const used = live.reduce((sum, [, amount]) => sum + amount, 0);
-      if (used + request.amount > request.max) {
-        // When enough of the window's oldest entries age out to make room.
-        let freed = used + request.amount - request.max;
-        let retryAt = now;
-        for (const [t, amount] of live) {
-          freed -= amount;
-          retryAt = t + request.windowMs;
-          if (freed <= 0) break;
+    return this.locked(() => {
+      const entries = this.read();
+      for (const [index, request] of requests.entries()) {
+        const live = (entries[request.key] ?? []).filter(([t]) => t > now - request.windowMs);
+        entries[request.key] = live;
+        const used = live.reduce((sum, [, amount]) => sum + amount, 0);
+        if (used + request.amount > request.max) {
+          // When enough of the window's oldest entries age out to make room.
+          let freed = used + request.amount - request.max;
+          let retryAt = now;
+          for (const [t, amount] of live) {
+            freed -= amount;
+            retryAt = t + request.windowMs;
+            if (freed <= 0) break;
+          }
+          return { ok: false, index, retryAfterMs: Math.max(0, retryAt - now), used };
         }
-        return { ok: false, index, retryAfterMs: Math.max(0, retryAt - now), used };
       }
-    }
-    const token = randomUUID();
-    const before = structuredClone(this.entries);
-    for (const request of requests) (this.entries[request.key] ??= []).push([now, request.amount, token]);
-    try {
-      this.persist();
-    } catch (error) {
-      this.entries = before;
-      throw new LimitStateError(`${this.path} cannot be written (${(error as Error).message})`);
-    }
-    return { ok: true, token };
+      const token = randomUUID();
+      for (const request of requests) (entries[request.key] ??= []).push([now, request.amount, token]);
+      this.write(entries);
+      return { ok: true, token };
+    });
   }
 
   async release(token: string): Promise<void> {
-    for (const [key, list] of Object.entries(this.entries)) this.entries[key] = list.filter(([, , t]) => t !== token);
     try {
-      this.persist();
+      await this.locked(() => {
+        const entries = this.read();
+        for (const [key, list] of Object.entries(entries)) entries[key] = list.filter(([, , t]) => t !== token);
+        this.write(entries);
+      });
     } catch {
       // Releasing is best effort: failing to give quota back errs on the safe side.
     }

@@ -1,6 +1,6 @@
 /**
  * Policy state: rate-limit counters, pending approvals and the lockdown switch. By default they
- * live in QC_MCP_STATE_DIR (one process); with QC_MCP_STATE=redis://... (or --state redis://...)
+ * live in QC_MCP_STATE_DIR, shared by every process on the machine through file locks; with QC_MCP_STATE=redis://... (or --state redis://...)
  * they live in Redis, so limits are global across replicas and an approval given on one replica
  * is honoured by another.
  */

@@ -7,7 +7,7 @@ export interface EmbeddedSandbox {
   credentials: { userId: string; token: string };
   organizationId: string;
   /** Move the latest live deployment of a project by `equityChangePct` percent now (the shock endpoint's control). */
-  shock: (projectId: number, equityChangePct: number) => { ok: true; equity: number } | { ok: false; error: string };
+  shock: (projectId: number, equityChangePct: number) => Promise<{ ok: true; equity: number } | { ok: false; error: string }>;
   close: () => Promise<void>;
 }
 

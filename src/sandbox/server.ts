@@ -10,7 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { zipSync } from 'fflate';
 import { formatAjvErrors, loadPackagedSchemas, type SchemasDoc } from '../api/api-tools.js';
-import { emptyState, loadState, saveState, type SandboxState } from './state.js';
+import type { SandboxState } from './state.js';
+import { SandboxStore } from './store.js';
 import { routes, type RouteContext, type Timing } from './routes/index.js';
 import { FaultInjector, type FaultRule } from './faults.js';
 import { shockLive } from './routes/live.js';
@@ -35,7 +36,7 @@ export const DEFAULT_TIMING: Timing = {
 export interface SandboxOptions {
   credentials: { userId: string; token: string };
   organizationId?: string;
-  /** Persist state to this JSON file (loaded at start, saved after every change). */
+  /** Persist state to this JSON file, shared safely with other processes using it (see store.ts). */
   statePath?: string;
   timing?: Partial<Timing>;
   faults?: FaultRule[];
@@ -78,7 +79,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 export class Sandbox {
-  readonly state: SandboxState;
+  private readonly store: SandboxStore;
   readonly violations: Violation[] = [];
   readonly requests: RequestRecord[] = [];
   readonly faults: FaultInjector;
@@ -90,11 +91,16 @@ export class Sandbox {
 
   constructor(private readonly options: SandboxOptions) {
     const org = options.organizationId ?? 'sandbox-organization';
-    this.state = options.statePath ? loadState(options.statePath, org) : emptyState(org);
+    this.store = new SandboxStore(options.statePath, org);
     this.schemas = options.schemas ?? loadPackagedSchemas();
     this.timing = { ...DEFAULT_TIMING, ...options.timing };
     this.now = options.now ?? Date.now;
     this.faults = new FaultInjector(options.faults ?? []);
+  }
+
+  /** The account as this process last saw it. */
+  get state(): SandboxState {
+    return this.store.state;
   }
 
   get organizationId(): string {
@@ -169,6 +175,7 @@ export class Sandbox {
   private serveSandboxPage(pathname: string, res: ServerResponse): void {
     const download = /^\/sandbox\/download\/([0-9a-f]+)$/.exec(pathname);
     if (download) {
+      this.store.refresh();
       const keys = this.state.downloadJobs[download[1] ?? ''];
       const objects = (keys ?? []).map((k) => this.state.objects.find((o) => o.key === k)).filter((o) => o !== undefined);
       if (!keys || objects.length !== keys.length) {
@@ -187,13 +194,15 @@ export class Sandbox {
   }
 
   /** Test control: move a live deployment's equity by `equityChangePct` percent now (see docs/operators.md). */
-  shockLive(projectId: number, equityChangePct: number): { ok: true; equity: number } | { ok: false; error: string } {
-    const result = shockLive(this.state, projectId, equityChangePct, this.now());
-    if (result.ok && this.options.statePath) saveState(this.options.statePath, this.state);
-    return result;
+  shockLive(projectId: number, equityChangePct: number): Promise<{ ok: true; equity: number } | { ok: false; error: string }> {
+    return this.store.transaction((state, save) => {
+      const result = shockLive(state, projectId, equityChangePct, this.now());
+      if (result.ok) save();
+      return result;
+    });
   }
 
-  private answerShock(raw: Buffer, res: ServerResponse): void {
+  private async answerShock(raw: Buffer, res: ServerResponse): Promise<void> {
     let body: { projectId?: unknown; equityChangePct?: unknown };
     try {
       body = JSON.parse(raw.toString('utf8') || '{}') as typeof body;
@@ -201,7 +210,7 @@ export class Sandbox {
       json(res, 200, { success: false, errors: ['The request body is not valid JSON.'] });
       return;
     }
-    const result = this.shockLive(body.projectId as number, body.equityChangePct as number);
+    const result = await this.shockLive(body.projectId as number, body.equityChangePct as number);
     json(res, 200, result.ok ? { success: true, equity: result.equity } : { success: false, errors: [result.error] });
   }
 
@@ -255,17 +264,18 @@ export class Sandbox {
       json(res, 200, { success: false, errors: [`Invalid request: ${formatAjvErrors(validateRequest.errors, 'body').join('; ')}`] });
       return;
     }
-    const ctx: RouteContext = {
-      state: this.state,
-      now: this.now,
-      timing: this.timing,
-      credentials: this.options.credentials,
-      baseUrl: `http://${req.headers.host ?? '127.0.0.1'}${API_PREFIX}`,
-      save: () => {
-        if (this.options.statePath) saveState(this.options.statePath, this.state);
-      },
-    };
-    const answer = route(body as Record<string, unknown>, ctx);
+    // The route runs under the state file's lock against the latest state (routes are synchronous).
+    const answer = await this.store.transaction((state, save) => {
+      const ctx: RouteContext = {
+        state,
+        now: this.now,
+        timing: this.timing,
+        credentials: this.options.credentials,
+        baseUrl: `http://${req.headers.host ?? '127.0.0.1'}${API_PREFIX}`,
+        save,
+      };
+      return route(body as Record<string, unknown>, ctx);
+    });
     this.requests.push({ operation, body, status: answer.status ?? 200, valid: true });
     if (answer.status === undefined || answer.status === 200) {
       const validateResponse = this.validator(operation, 'response');

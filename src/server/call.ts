@@ -18,7 +18,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { META_BACKEND } from '../api/api-tools.js';
 import { windowMs } from '../config/policy-schema.js';
-import { argsHash, atPath } from '../policy/canonical.js';
+import { argsHash, atPath, MAX_ARGUMENT_DEPTH, nestingDepth } from '../policy/canonical.js';
 import { LimitStateError, type LimitRequest } from '../policy/limits.js';
 import type { LimitRef } from '../policy/resolve.js';
 import { firstDenial } from '../policy/rules.js';
@@ -96,6 +96,10 @@ async function run(state: CallState): Promise<Finished> {
 }
 
 function parse(state: CallState): Stop | undefined {
+  if (nestingDepth(state.rawArgs, MAX_ARGUMENT_DEPTH) > MAX_ARGUMENT_DEPTH) {
+    const problem = `arguments nest deeper than ${MAX_ARGUMENT_DEPTH} levels`;
+    return outcome(state, 'invalid', { error: problem }, errorResult(`Invalid arguments for ${state.tool.name}: ${problem}. Nothing was sent.`, undefined, state.meta));
+  }
   const parsed = state.tool.parse(state.rawArgs);
   if (parsed.ok) {
     state.args = parsed.value;

@@ -1,6 +1,7 @@
 /** Assemble a runtime: settings, backend, QuantConnect client, tool inventory, policy services, live reload. */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, unwatchFile, watchFile } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createRequestStateCodec } from '@modelcontextprotocol/server';
 import { readEnv, resolveBackend } from '../config/env.js';
@@ -11,6 +12,7 @@ import { AuditLog } from '../policy/audit.js';
 import type { ConfirmState, PolicyServices } from '../policy/services.js';
 import type { LimitStore } from '../policy/limits.js';
 import { openState } from '../policy/state.js';
+import { joinStateDir } from '../policy/state-dir.js';
 import { Secrets } from '../policy/secrets.js';
 import type { SchemasDoc } from '../api/api-tools.js';
 import { QuantConnectClient } from '../qc/client.js';
@@ -76,6 +78,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       ...(env.auditMaxBytes ? { maxBytes: env.auditMaxBytes } : {}),
       scrub: (text) => secrets.scrub(text),
       now,
+      log,
     }),
     limits: options.limits ?? state.limits,
     approvals: state.approvals,
@@ -90,6 +93,14 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   let credentials = { userId: env.userId ?? '', token: env.token ?? '' };
   let organizationId = env.organizationId;
   const closers: (() => Promise<void> | void)[] = [() => policy.audit.close(), () => state.close()];
+  const shared = joinStateDir(env.stateDir, 'server');
+  closers.push(shared.leave);
+  if (shared.others.length > 0) {
+    log(
+      `quantconnect-mcp: ${env.stateDir} is also used by ${shared.others.map((o) => `pid ${o.pid}${o.host === hostname() ? '' : ` on ${o.host}`}`).join(', ')}; ` +
+        'its stores are shared safely through file locks (docs/operators.md, "State directory").',
+    );
+  }
   if (backend === 'sandbox') {
     const { startEmbeddedSandbox } = await import('../sandbox/embedded.js');
     const sandbox = await startEmbeddedSandbox({ statePath: join(env.stateDir, 'sandbox-state.json') });

@@ -118,7 +118,7 @@ describe('secrets', () => {
         ...logs,
         approved.stdout,
         approved.stderr,
-        ...readdirSync(stateDir).filter((f) => f !== 'sandbox-state.json').map((f) => readFileSync(join(stateDir, f), 'utf8')),
+        ...readdirSync(stateDir, { recursive: true, encoding: 'utf8' }).filter((f) => f !== 'sandbox-state.json' && statSync(join(stateDir, f)).isFile()).map((f) => readFileSync(join(stateDir, f), 'utf8')),
       ].join('\n');
       expect(written).toContain('approval_used');
       for (const secret of [TOKEN, PASSWORD, 'DU1234567', 'paper-user-77']) expect(written, secret).not.toContain(secret);

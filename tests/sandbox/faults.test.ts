@@ -87,6 +87,7 @@ describe('random faults on every path', () => {
       Array.from({ length: 80 }, (_, i) => (i % 4 === 0 ? call('create_compile', { projectId }) : call(i % 2 ? 'read_project' : 'list_backtests', { projectId }))),
     );
     const errors = results.filter((r) => r.isError);
+    console.error(errors.slice(0, 5).map((r) => JSON.stringify(r.content)));
     for (const r of errors) expect(JSON.stringify(r.content)).toMatch(/QuantConnect|cancelled/);
     expect(results.filter((r) => !r.isError).length).toBeGreaterThan(40);
     expect(Date.now() - started).toBeLessThan(20_000);

@@ -81,7 +81,7 @@ const TARGETS: [string, () => Promise<Target>][] = [
     async () => {
       const { sandbox, baseUrl } = await startSandbox({ credentials: CREDENTIALS, organizationId: 'org-test', timing: FAST_TIMING });
       const shock = async (projectId: number, pct: number) => {
-        const result = sandbox.shockLive(projectId, pct);
+        const result = await sandbox.shockLive(projectId, pct);
         return result.ok ? { success: true, equity: result.equity } : { success: false, errors: [result.error] };
       };
       return { baseUrl, shock, close: () => sandbox.close() };
