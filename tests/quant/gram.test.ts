@@ -34,7 +34,7 @@ describe('crossProducts', () => {
   }
 
   it('a script that awaits the helper gets its answer and then exits (the helper neither strands nor holds the process)', () => {
-    const script = `import { columnMatrix, crossProducts } from ${JSON.stringify(new URL('../../plugins/research/stats/gram.ts', import.meta.url).href)};
+    const script = `import { columnMatrix, crossProducts } from ${JSON.stringify(new URL('../../plugins/quant/stats/gram.ts', import.meta.url).href)};
 const d = columnMatrix(100, 10); d.fill(1);
 const out = await crossProducts(d, 100, 10);
 console.log(out[99 * 100 + 99], out[5]);`;
