@@ -1,10 +1,11 @@
 /** `quantconnect-mcp serve`: the runtime over stdio. Stdout is the transport: logs go to stderr. */
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
+import type { FlagValues } from '../config/settings.js';
 import { createRuntime } from '../server/runtime.js';
 import { createMcpServer } from '../server/server.js';
 
-export async function serveOverStdio(): Promise<void> {
-  const runtime = await createRuntime({ watch: true });
+export async function serveOverStdio(flags: FlagValues = {}): Promise<void> {
+  const runtime = await createRuntime({ watch: true, flags });
   const handle = serveStdio(() => createMcpServer(runtime), {
     onerror: (error) => process.stderr.write(`quantconnect-mcp: ${error.message}\n`),
   });

@@ -6,6 +6,7 @@ import { createRequestStateCodec } from '@modelcontextprotocol/server';
 import { generatedTools } from '../../generated/tools.js';
 import { plugins } from '../../plugins/index.js';
 import { readEnv, resolveBackend } from '../config/env.js';
+import type { FlagValues } from '../config/settings.js';
 import { loadOperatorConfig } from '../config/operator-config.js';
 import { maskUserId } from '../config/credentials-file.js';
 import { AuditLog } from '../policy/audit.js';
@@ -35,6 +36,8 @@ export interface Runtime {
 
 export interface RuntimeOptions {
   env?: NodeJS.ProcessEnv;
+  /** The CLI's flags that mirror settings (they win over env). */
+  flags?: FlagValues;
   /** Injected in tests instead of the global fetch. */
   fetch?: typeof fetch;
   /** Generated tools and their schemas (tests pass freshly generated ones). */
@@ -54,7 +57,7 @@ export interface RuntimeOptions {
 }
 
 export async function createRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
-  const env = readEnv(options.env ?? process.env);
+  const env = readEnv(options.env ?? process.env, options.flags);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const backend = resolveBackend(env);
   const toolsYamlPath = options.toolsYamlPath ?? join(packageRoot(), 'tools.yaml');
