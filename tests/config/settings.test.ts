@@ -88,4 +88,15 @@ describe('the settings table', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('--transport must be stdio or http');
   });
+
+  it('--read-only reaches the settings of the command it belongs to: tools --read-only lists write tools as off', () => {
+    const run = (...args: string[]) => spawnSync(process.execPath, ['dist/src/cli/main.js', 'tools', ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...empty() } });
+    const enabled = (out: string, tool: string) => out.split('\n').find((l) => l.startsWith(`${tool} `))?.split(/\s+/)[4];
+    const plain = run();
+    const readOnly = run('--read-only');
+    expect(plain.status).toBe(0);
+    expect(readOnly.status).toBe(0);
+    expect([enabled(plain.stdout, 'create_backtest'), enabled(plain.stdout, 'read_backtest')]).toEqual(['yes', 'yes']);
+    expect([enabled(readOnly.stdout, 'create_backtest'), enabled(readOnly.stdout, 'read_backtest')]).toEqual(['no', 'yes']);
+  });
 });
