@@ -10,7 +10,7 @@ import { ToolsFileSchema } from '../src/config/tools-schema.js';
 import { operatorConfigFrom } from '../src/config/operator-config.js';
 import type { ToolDefinition } from '../src/tool/tool.js';
 import { emitConfigSchema } from './emit/config-schema.js';
-import { emitReadmeTable, emitToolsDoc, type DocTool } from './emit/docs.js';
+import { emitReadmeTable, emitSettingsTable, emitToolsDoc, type DocTool } from './emit/docs.js';
 import { emitSchemas } from './emit/schemas.js';
 import { emitTools } from './emit/tools.js';
 import { emitTypes } from './emit/types.js';
@@ -26,7 +26,7 @@ export interface GenerateOptions {
   toolsYamlPath?: string;
   /** Plugin tools, for the docs (the inventory is generated + plugins). */
   pluginTools?: readonly ToolDefinition[];
-  /** Emit docs/ and the README table too (off for fixture runs). */
+  /** Emit docs/, the README's toolset table and docs/operators.md's settings table too (off for fixture runs). */
   docs?: boolean;
 }
 
@@ -64,6 +64,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     files.set('docs/tools.md', emitToolsDoc(ir, config, docTools));
     const readmePath = join(options.root, 'README.md');
     files.set('README.md', emitReadmeTable(ir, config, docTools, readFileSync(readmePath, 'utf8')));
+    const operatorsPath = join(options.root, 'docs', 'operators.md');
+    files.set('docs/operators.md', emitSettingsTable(ir, readFileSync(operatorsPath, 'utf8')));
   }
   return { ir, files, overlayNotes: spec.overlayNotes };
 }

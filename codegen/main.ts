@@ -4,8 +4,9 @@ import { pathToFileURL } from 'node:url';
 import { join, resolve } from 'node:path';
 import { plugins } from '../plugins/index.js';
 import { packageRoot } from '../src/config/package-info.js';
+import { readSetting } from '../src/config/settings.js';
 import { compareWithDisk, generate, writeFiles } from './generate.js';
-import { DEFAULT_SPEC_PATH, SpecMissingError } from './spec-source.js';
+import { SpecMissingError } from './spec-source.js';
 import { GenerationError } from './transform/operation.js';
 import { ConfigError } from '../src/config/load-yaml.js';
 
@@ -13,7 +14,7 @@ const err = (line: string): void => void process.stderr.write(`${line}\n`);
 
 export async function runGenerate(options: { check: boolean }): Promise<number> {
   const root = packageRoot();
-  const specPath = resolve(root, process.env.QC_SPEC ?? DEFAULT_SPEC_PATH);
+  const specPath = resolve(root, readSetting('spec', process.env));
   const started = performance.now();
   let result;
   try {

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { parseYamlFile } from '../src/config/load-yaml.js';
+import { SETTINGS } from '../src/config/settings.js';
 import { applyOverlay, type OverlayNote } from './overlay.js';
 
-export const DEFAULT_SPEC_PATH = 'spec/QuantConnect-Platform-2.0.0.yaml';
+export const DEFAULT_SPEC_PATH = SETTINGS.spec.default;
 
 export interface LoadedSpec {
   /** The spec after overlays: an OpenAPI 3.0 document. */

@@ -6,13 +6,14 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { packageRoot } from '../src/config/package-info.js';
+import { readSetting } from '../src/config/settings.js';
 
 interface SpecLock { file: string; url: string; sha256: string; bytes: number }
 
 async function main(): Promise<number> {
   const root = packageRoot();
   const lock = JSON.parse(readFileSync(join(root, 'spec', 'spec.lock.json'), 'utf8')) as SpecLock;
-  const source = process.env.QC_SPEC_SOURCE;
+  const source = readSetting('specSource', process.env);
   let content: Buffer;
   if (source) {
     content = readFileSync(resolve(source));

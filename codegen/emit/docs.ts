@@ -1,8 +1,12 @@
-/** docs/tools.md and the README's tool table, rendered with handlebars from the tool inventory. */
+/**
+ * docs/tools.md, the README's toolset table and docs/operators.md's settings table, rendered with
+ * handlebars from the tool inventory and the settings table (src/config/settings.ts).
+ */
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import type { OperatorConfig } from '../../src/config/operator-config.js';
 import { resolvePolicy } from '../../src/policy/resolve.js';
+import { defaultText, FLAGS, GROUP_TITLES, SETTINGS, type SettingSpec } from '../../src/config/settings.js';
 import type { Risk, Severity } from '../../src/config/tools-schema.js';
 import type { GenerationIR } from '../ir.js';
 import { mdHeader } from './header.js';
@@ -18,8 +22,10 @@ export interface DocTool {
   inputSchema: { properties?: Record<string, { type?: unknown; description?: unknown }>; required?: string[] };
 }
 
-export const README_START = '<!-- tools:start -->';
-export const README_END = '<!-- tools:end -->';
+export const README_START = '<!-- toolsets:start -->';
+export const README_END = '<!-- toolsets:end -->';
+export const SETTINGS_START = '<!-- settings:start -->';
+export const SETTINGS_END = '<!-- settings:end -->';
 
 const templateDir = new URL('../templates/', import.meta.url);
 const hbs = Handlebars.create();
@@ -66,10 +72,35 @@ export function emitToolsDoc(ir: GenerationIR, config: OperatorConfig, tools: Do
   });
 }
 
+/** Replace what sits between two markers in a hand-written file; the markers must be there. */
+function between(text: string, file: string, start: string, end: string, content: string): string {
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`${file} has no ${start} ... ${end} markers`);
+  return `${text.slice(0, from + start.length)}\n${content}${text.slice(to)}`;
+}
+
+/** The README's short table: one row per toolset, its default and its tools (docs/tools.md has the rest). */
 export function emitReadmeTable(ir: GenerationIR, config: OperatorConfig, tools: DocTool[], readme: string): string {
-  const start = readme.indexOf(README_START);
-  const end = readme.indexOf(README_END);
-  if (start < 0 || end < start) throw new Error(`README.md has no ${README_START} ... ${README_END} markers for the tool table`);
-  const table = render('readme-table.md.hbs', { header: mdHeader(ir), tools: view(config, tools) });
-  return `${readme.slice(0, start + README_START.length)}\n${table}${readme.slice(end)}`;
+  const all = view(config, tools);
+  const toolsets = ir.toolsets
+    .map((ts) => {
+      const own = all.filter((t) => t.toolset === ts.name);
+      return { ...ts, tools: own, count: own.length, off: ts.default ? own.filter((t) => !t.enabled).length : 0 };
+    })
+    .filter((ts) => ts.count > 0);
+  return between(readme, 'README.md', README_START, README_END, render('readme-toolsets.md.hbs', { header: mdHeader(ir), toolsets }));
+}
+
+/** docs/operators.md's configuration table, from the settings table. */
+export function emitSettingsTable(ir: GenerationIR, doc: string): string {
+  const specs = Object.values(SETTINGS) as SettingSpec<unknown>[];
+  const groups = Object.entries(GROUP_TITLES).map(([group, title]) => ({
+    title,
+    settings: specs
+      .filter((s) => s.group === group)
+      .map((s) => ({ env: s.env, value: s.value, flag: s.flag?.name, commands: s.flag?.commands.join(', '), default: defaultText(s), help: s.help })),
+  }));
+  const flags = FLAGS.filter((f) => f.commands.length > 0);
+  return between(doc, 'docs/operators.md', SETTINGS_START, SETTINGS_END, render('settings.md.hbs', { header: mdHeader(ir), groups, flags }));
 }

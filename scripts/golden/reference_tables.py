@@ -7,7 +7,7 @@
 The numbers are read from the tables statsmodels ships (statsmodels.tsa.adfvalues and coint_tables) so that
 our p-values match the reference library exactly. Run with Debian's python3 (python3-statsmodels):
     /usr/bin/python3 scripts/golden/reference_tables.py
-Writes plugins/research/stats/reference-tables.json.
+Writes plugins/quant/stats/reference-tables.json.
 """
 import json
 import pathlib
@@ -43,7 +43,7 @@ out = {
         for p in (-1, 0, 1)
     },
 }
-path = pathlib.Path(__file__).resolve().parents[2] / "plugins" / "research" / "stats" / "reference-tables.json"
+path = pathlib.Path(__file__).resolve().parents[2] / "plugins" / "quant" / "stats" / "reference-tables.json"
 path.write_text(json.dumps(out, indent=1) + "\n")
 print(path)
 assert "Infinity" not in path.read_text() and "NaN" not in path.read_text()

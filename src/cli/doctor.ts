@@ -6,13 +6,14 @@
 import { accessSync, constants, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readEnv } from '../config/env.js';
+import type { FlagValues } from '../config/settings.js';
 import { checkAccount } from '../qc/account-check.js';
 import { createRuntime } from '../server/runtime.js';
 
 type Status = 'ok' | 'warn' | 'fail';
 const MARK: Record<Status, string> = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' };
 
-export async function doctor(out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
+export async function doctor(out: (line: string) => void = (l) => process.stdout.write(`${l}\n`), flags: FlagValues = {}): Promise<number> {
   let failed = false;
   const report = (status: Status, what: string, detail: string) => {
     if (status === 'fail') failed = true;
@@ -24,7 +25,7 @@ export async function doctor(out: (line: string) => void = (l) => process.stdout
 
   let env;
   try {
-    env = readEnv();
+    env = readEnv(process.env, flags);
   } catch (error) {
     report('fail', 'settings', (error as Error).message);
     return 1;
@@ -32,7 +33,7 @@ export async function doctor(out: (line: string) => void = (l) => process.stdout
 
   let runtime;
   try {
-    runtime = await createRuntime({ log: () => {} });
+    runtime = await createRuntime({ log: () => {}, flags });
     const listed = runtime.registry.listed().length;
     report('ok', 'config', `tools.yaml${env.toolsOverlay ? ` + ${env.toolsOverlay}` : ''}: ${listed} tools enabled`);
   } catch (error) {

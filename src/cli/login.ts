@@ -6,6 +6,7 @@
 import { createInterface } from 'node:readline';
 import { writeStoredCredentials } from '../config/credentials-file.js';
 import { stateDirFrom } from '../config/env.js';
+import { readSetting } from '../config/settings.js';
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   let text = '';
@@ -44,7 +45,7 @@ export async function login(options: { userId?: string | undefined; organization
   }
   const path = writeStoredCredentials(stateDir, { userId, token, ...(options.organizationId ? { organizationId: options.organizationId } : {}) });
   process.stderr.write(`Saved credentials for user ${userId.slice(0, 2)}… to ${path} (mode 600).\n`);
-  if (process.env.QUANTCONNECT_USER_ID || process.env.QUANTCONNECT_API_TOKEN) {
+  if (readSetting('userId', process.env) !== undefined || readSetting('token', process.env) !== undefined) {
     process.stderr.write('Note: QUANTCONNECT_USER_ID / QUANTCONNECT_API_TOKEN are set in this environment and take precedence over the saved file.\n');
   }
   process.stderr.write(`Check them with: quantconnect-mcp doctor\n`);

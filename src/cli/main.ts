@@ -4,83 +4,15 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/load-yaml.js';
 import { SettingsError } from '../config/env.js';
 import { packageVersion } from '../config/package-info.js';
-
-const HELP = `quantconnect-mcp ${'{version}'}: an MCP server for QuantConnect, with local research tools and a built-in policy layer.
-
-Usage:
-  quantconnect-mcp [serve] [--transport stdio]   Serve MCP over stdio (default).
-  quantconnect-mcp serve --transport http [--host H] [--port P] [--state redis://...] [--allowed-hosts a,b]
-                  [--session-idle S] [--max-sessions N] [--max-sessions-per-identity N] [--body-timeout S]
-                                                 Streamable HTTP at /mcp (127.0.0.1:8808 by default).
-  quantconnect-mcp grant add ID [--read-only] [--toolsets a,b] | grant list | grant revoke ID
-  quantconnect-mcp login [--user-id ID] [--organization-id ORG] [--token-stdin]
-                                                 Save credentials to QC_MCP_STATE_DIR/credentials.json (0600).
-  quantconnect-mcp doctor                        Check Node, credentials, config, audit path and data source.
-  quantconnect-mcp tools                         List every tool: name, toolset, risk, severity, enabled.
-  quantconnect-mcp policy check FILE             Load FILE (PolicyLayer policy or overlay): per tool, served, confirm, limits, reason.
-  quantconnect-mcp policy explain TOOL           Which file and pointer set each value of TOOL's policy.
-  quantconnect-mcp generate [--check]            Regenerate tools from the spec (maintainers); --check only compares.
-  quantconnect-mcp sandbox [--port P] [--state FILE] [--faults JSON|FILE]
-                                                 Serve the simulated QuantConnect API on 127.0.0.1.
-  quantconnect-mcp approve ID | deny ID           Decide a pending confirmation (see: quantconnect-mcp approvals).
-  quantconnect-mcp lockdown on|off|status        Refuse every critical tool at once, mid-session.
-  quantconnect-mcp audit verify [FILE]           Check the audit hash chain: exit 0 intact, 1 broken (tampering), 3 damage (torn line).
-  quantconnect-mcp --help | --version
-
-Environment:
-  QUANTCONNECT_USER_ID, QUANTCONNECT_API_TOKEN   Credentials; they win over 'login' (with neither, the embedded sandbox is used).
-  QUANTCONNECT_ORGANIZATION_ID                   Default organization for object store and broadcasts.
-  QUANTCONNECT_API_BASE_URL                      Default https://www.quantconnect.com/api/v2.
-  QC_MCP_BACKEND=auto|quantconnect|sandbox       auto: QuantConnect when credentials are set.
-  QC_MCP_TOOLS=FILE                              Operator overlay merged over tools.yaml, or a PolicyLayer policy file.
-  QC_MCP_READ_ONLY=1                             Only read tools are listed or callable.
-  QC_MCP_STATE_DIR                               Limits, approvals, lockdown, audit (default ~/.quantconnect-mcp).
-  QC_MCP_AUDIT_LOG, QC_MCP_AUDIT_FSYNC=1         Audit log path; fsync every record.
-  QC_MCP_STDIO_MAX_BYTES                         Largest stdio message (default 10485760); larger ones get a JSON-RPC error.
-  QC_MCP_SECRETS=FILE                            Named brokerage credentials, filled in server-side.
-  QC_MCP_GRANTS=FILE                             HTTP bearer grants (default QC_MCP_STATE_DIR/grants.yaml).
-  QC_MCP_STATE=redis://...                       Share limits, approvals and lockdown between replicas.
-  QC_MCP_ALLOWED_HOSTS=a,b                       HTTP: extra Host/Origin names (--allowed-hosts).
-  QC_MCP_HTTP_SESSION_IDLE_S                     HTTP: close a 2025-protocol session idle this long (default 1800; --session-idle).
-  QC_MCP_HTTP_MAX_SESSIONS, ..._PER_IDENTITY     HTTP: open sessions in all (default 1000) and per identity (default 100).
-  QC_MCP_HTTP_BODY_TIMEOUT_S                     HTTP: seconds to send a request body (default 30; --body-timeout).
-  MCP_TRANSPORT, MCP_HOST, MCP_PORT              Defaults for --transport, --host, --port.
-  AGENT_NAME                                     Sent as codeSourceId on file edits and locks.
-  QC_MCP_DATA=csv:DIR|lean:DIR|objectstore:PREFIX|sim:[seed=N,symbols=N,end=DATE]
-                                                 Price data for the research and portfolio tools (wins over all below).
-  QC_MCP_LEAN_CONFIG=FILE|DIR|off                A LEAN CLI lean.json whose data-folder to use; off: do not look for
-                                                 lean.json in the working directory and its parents. With no data
-                                                 source, the sandbox uses the simulated market (sim:).
-  QC_MCP_EXPORT_DIR                              Where export: true writes CSV (default QC_MCP_STATE_DIR/exports).
-  QC_MCP_NPM                                     npm executable asked for the latest version (default npm).
-  QC_SPEC=FILE                                   Spec for 'generate' (default spec/QuantConnect-Platform-2.0.0.yaml).
-`;
+import { parseArgsOptions, readSetting, settingFlags } from '../config/settings.js';
+import { helpText } from './help.js';
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: {
-      help: { type: 'boolean', short: 'h' },
-      version: { type: 'boolean', short: 'v' },
-      check: { type: 'boolean' },
-      transport: { type: 'string' },
-      port: { type: 'string' },
-      state: { type: 'string' },
-      faults: { type: 'string' },
-      'read-only': { type: 'boolean' },
-      host: { type: 'string' },
-      toolsets: { type: 'string' },
-      'user-id': { type: 'string' },
-      'organization-id': { type: 'string' },
-      'token-stdin': { type: 'boolean' },
-      'allowed-hosts': { type: 'string' },
-      'session-idle': { type: 'string' },
-      'max-sessions': { type: 'string' },
-      'max-sessions-per-identity': { type: 'string' },
-      'body-timeout': { type: 'string' },
-    },
+    options: parseArgsOptions(),
   });
   if (values.version) {
     process.stdout.write(`${packageVersion()}\n`);
@@ -88,57 +20,42 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = positionals[0] ?? 'serve';
   if (values.help || command === 'help') {
-    process.stdout.write(HELP.replace('{version}', packageVersion()));
+    process.stdout.write(helpText(packageVersion()));
     return 0;
   }
-  if (values['read-only'] && command !== 'grant') process.env.QC_MCP_READ_ONLY = '1';
-  if (values.state !== undefined && command === 'serve') process.env.QC_MCP_STATE = values.state;
-  // HTTP flags mirror their environment settings (read in config/env.ts).
-  const httpFlags = {
-    'allowed-hosts': 'QC_MCP_ALLOWED_HOSTS',
-    'session-idle': 'QC_MCP_HTTP_SESSION_IDLE_S',
-    'max-sessions': 'QC_MCP_HTTP_MAX_SESSIONS',
-    'max-sessions-per-identity': 'QC_MCP_HTTP_MAX_SESSIONS_PER_IDENTITY',
-    'body-timeout': 'QC_MCP_HTTP_BODY_TIMEOUT_S',
-  } as const;
-  for (const [flag, name] of Object.entries(httpFlags)) {
-    const value = values[flag as keyof typeof httpFlags];
-    if (value !== undefined) process.env[name] = value;
-  }
+  // The flags that mirror settings go to readEnv as input, next to the environment; nothing is written into process.env.
+  const flags = settingFlags(command, values);
+  const str = (name: string): string | undefined => (typeof values[name] === 'string' ? values[name] : undefined);
+  const bool = (name: string): boolean => values[name] === true;
   switch (command) {
     case 'serve': {
-      const transport = values.transport ?? process.env.MCP_TRANSPORT ?? 'stdio';
-      if (transport === 'http') {
+      if (readSetting('transport', process.env, flags) === 'http') {
         const { serveOverHttp } = await import('./serve-http.js');
-        await serveOverHttp({ host: values.host, port: values.port });
+        await serveOverHttp(flags);
         return -1;
       }
-      if (transport !== 'stdio') {
-        process.stderr.write(`quantconnect-mcp: --transport must be stdio or http (got '${transport}').\n`);
-        return 2;
-      }
       const { serveOverStdio } = await import('./serve-stdio.js');
-      await serveOverStdio();
+      await serveOverStdio(flags);
       return -1; // keep running until stdin closes
     }
     case 'login': {
       const { login } = await import('./login.js');
-      return login({ userId: values['user-id'], organizationId: values['organization-id'], tokenStdin: values['token-stdin'] });
+      return login({ userId: str('user-id'), organizationId: str('organization-id'), tokenStdin: bool('token-stdin') });
     }
     case 'doctor': {
       const { doctor } = await import('./doctor.js');
-      return doctor();
+      return doctor(undefined, flags);
     }
     case 'tools': {
       const { printToolTable } = await import('./tools-table.js');
-      await printToolTable();
+      await printToolTable(flags);
       return 0;
     }
     case 'generate': {
       const { runGenerate } = await import('../../codegen/main.js').catch(() => {
         throw new SettingsError("'generate' is for maintainers: run it from a clone of the repository after `npm install` (it needs the dev dependencies).");
       });
-      return runGenerate({ check: values.check ?? false });
+      return runGenerate({ check: bool('check') });
     }
     case 'policy': {
       const { policyCheck, policyExplain } = await import('./policy.js');
@@ -149,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'grant': {
       const { grantCommand } = await import('./grant.js');
-      return grantCommand(positionals[1], positionals[2], { readOnly: values['read-only'] ?? false, toolsets: values.toolsets });
+      return grantCommand(positionals[1], positionals[2], { readOnly: bool('read-only'), toolsets: str('toolsets') });
     }
     case 'approve':
     case 'deny': {
@@ -170,7 +87,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'sandbox': {
       const { runSandbox } = await import('../sandbox/cli.js');
-      return runSandbox(values.port, values.state, values.faults);
+      return runSandbox(str('port'), str('state'), str('faults'));
     }
     default:
       process.stderr.write(`quantconnect-mcp: unknown command '${command}'. See quantconnect-mcp --help.\n`);

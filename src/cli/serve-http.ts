@@ -1,21 +1,20 @@
 /** `quantconnect-mcp serve --transport http`: Streamable HTTP at /mcp, on 127.0.0.1 by default. */
 import { join } from 'node:path';
 import { readEnv, SettingsError } from '../config/env.js';
+import type { FlagValues } from '../config/settings.js';
 import { assertSafeBinding, HttpSetupError, startHttp } from '../http/serve.js';
 import { createRuntime } from '../server/runtime.js';
 
-export async function serveOverHttp(flags: { host?: string | undefined; port?: string | undefined }): Promise<void> {
-  const env = readEnv();
-  const host = flags.host ?? process.env.MCP_HOST ?? '127.0.0.1';
-  const port = Number(flags.port ?? process.env.MCP_PORT ?? 8808);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SettingsError(`--port must be a port number (got ${String(flags.port ?? process.env.MCP_PORT)})`);
+export async function serveOverHttp(flags: FlagValues = {}): Promise<void> {
+  const env = readEnv(process.env, flags);
+  const { host, port } = env;
   const grantsPath = env.grantsPath ?? join(env.stateDir, 'grants.yaml');
   try {
     assertSafeBinding(host, grantsPath);
   } catch (error) {
     throw new SettingsError((error as Error).message);
   }
-  const runtime = await createRuntime({ watch: true });
+  const runtime = await createRuntime({ watch: true, flags });
   let handle;
   try {
     handle = await startHttp(runtime, {

@@ -1,14 +1,15 @@
 /** `quantconnect-mcp serve`: the runtime over stdio. Stdout is the transport: logs go to stderr. */
 import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
+import type { FlagValues } from '../config/settings.js';
 import { createRuntime } from '../server/runtime.js';
 import { createMcpServer } from '../server/server.js';
 import { StdioGuard, stdioMaxBytes } from './stdio-guard.js';
 
-export async function serveOverStdio(): Promise<void> {
+export async function serveOverStdio(flags: FlagValues = {}): Promise<void> {
   let closing = false;
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const maxBytes = stdioMaxBytes();
-  const runtime = await createRuntime({ watch: true });
+  const runtime = await createRuntime({ watch: true, flags });
   // Oversize and unparseable lines are answered by the guard, so the transport never sees them.
   const guard = new StdioGuard(maxBytes, (line) => process.stdout.write(line), log);
   process.stdin.pipe(guard);

@@ -6,6 +6,7 @@
  * value that is not a JSON-RPC message gets "Invalid Request" (with its id when it has one).
  * Every other line passes through unchanged.
  */
+import { readSetting } from '../config/settings.js';
 import { Transform, type TransformCallback } from 'node:stream';
 import { parseJSONRPCMessage } from '@modelcontextprotocol/server';
 
@@ -14,10 +15,8 @@ export const DEFAULT_STDIO_MAX_BYTES = 10 * 1024 * 1024;
 
 /** QC_MCP_STDIO_MAX_BYTES as a number of bytes, or throws with what is wrong. */
 export function stdioMaxBytes(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.QC_MCP_STDIO_MAX_BYTES?.trim();
-  if (!raw) return DEFAULT_STDIO_MAX_BYTES;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1024) throw new Error(`QC_MCP_STDIO_MAX_BYTES must be a whole number of bytes, at least 1024 (got ${JSON.stringify(raw)})`);
+  const n = readSetting('stdioMaxBytes', env) ?? DEFAULT_STDIO_MAX_BYTES;
+  if (n < 1024) throw new Error(`QC_MCP_STDIO_MAX_BYTES must be a whole number of bytes, at least 1024 (got ${n})`);
   return n;
 }
 

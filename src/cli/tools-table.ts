@@ -1,8 +1,9 @@
 /** `quantconnect-mcp tools`: the inventory as operators see it, after tools.yaml and the overlay. */
+import type { FlagValues } from '../config/settings.js';
 import { createRuntime } from '../server/runtime.js';
 
-export async function printToolTable(): Promise<void> {
-  const runtime = await createRuntime({ log: () => {} });
+export async function printToolTable(flags: FlagValues = {}): Promise<void> {
+  const runtime = await createRuntime({ log: () => {}, flags });
   try {
     const rows = runtime.registry.all().map((tool) => {
       const availability = runtime.registry.availability(tool);

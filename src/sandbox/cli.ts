@@ -1,6 +1,6 @@
 /** `quantconnect-mcp sandbox [--port P] [--state FILE]`: the simulated API on 127.0.0.1 for other clients. */
 import { randomBytes } from 'node:crypto';
-import { SettingsError } from '../config/env.js';
+import { readSetting, SettingsError } from '../config/settings.js';
 import { parseFaults } from './faults.js';
 import { startSandbox } from './server.js';
 
@@ -16,8 +16,8 @@ export async function runSandbox(port: string | undefined, statePath: string | u
   const portNumber = port === undefined ? 0 : Number(port);
   if (!Number.isInteger(portNumber) || portNumber < 0 || portNumber > 65535) throw new SettingsError(`--port must be a port number (got ${String(port)})`);
   const credentials = {
-    userId: process.env.QUANTCONNECT_USER_ID ?? 'sandbox',
-    token: process.env.QUANTCONNECT_API_TOKEN ?? randomBytes(16).toString('hex'),
+    userId: readSetting('userId', process.env) ?? 'sandbox',
+    token: readSetting('token', process.env) ?? randomBytes(16).toString('hex'),
   };
   const { sandbox, baseUrl } = await startSandbox({
     credentials,
@@ -25,7 +25,7 @@ export async function runSandbox(port: string | undefined, statePath: string | u
     ...(faults ? { faults: parseFaultsOrExplain(faults) } : {}),
     onViolation: (v) => process.stderr.write(`sandbox: response of ${v.operation} does not match the spec: ${v.problems.join('; ')}\n`),
   }, portNumber);
-  const given = process.env.QUANTCONNECT_API_TOKEN !== undefined;
+  const given = readSetting('token', process.env) !== undefined;
   process.stderr.write(
     `quantconnect-mcp sandbox: serving the simulated QuantConnect API at ${baseUrl}\n` +
       `  organization: ${sandbox.organizationId}${statePath ? `, state: ${statePath}` : ' (in memory)'}\n` +

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createRequestStateCodec } from '@modelcontextprotocol/server';
 import { readEnv, resolveBackend } from '../config/env.js';
 import { chooseDataSource } from '../config/data-source.js';
+import type { FlagValues } from '../config/settings.js';
 import { loadOperatorConfig } from '../config/operator-config.js';
 import { maskUserId } from '../config/credentials-file.js';
 import { AuditLog } from '../policy/audit.js';
@@ -37,6 +38,8 @@ export interface Runtime {
 
 export interface RuntimeOptions {
   env?: NodeJS.ProcessEnv;
+  /** The CLI's flags that mirror settings (they win over env). */
+  flags?: FlagValues;
   /** Injected in tests instead of the global fetch. */
   fetch?: typeof fetch;
   /** Generated tools and their schemas (tests pass freshly generated ones). */
@@ -58,7 +61,7 @@ export interface RuntimeOptions {
 }
 
 export async function createRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
-  const env = readEnv(options.env ?? process.env);
+  const env = readEnv(options.env ?? process.env, options.flags);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const backend = resolveBackend(env);
   const toolsYamlPath = options.toolsYamlPath ?? join(packageRoot(), 'tools.yaml');

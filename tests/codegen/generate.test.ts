@@ -26,7 +26,7 @@ const obj = (properties: Record<string, unknown>, required?: string[]) => ({ typ
 function scratch(specDoc: unknown, toolsYaml: unknown): { root: string; specFile: string } {
   const root = mkdtempSync(join(tmpdir(), 'qcmcp-gen-'));
   writeFileSync(join(root, 'tools.yaml'), typeof toolsYaml === 'string' ? toolsYaml : stringify(toolsYaml));
-  writeFileSync(join(root, 'README.md'), '# x\n<!-- tools:start -->\n<!-- tools:end -->\n');
+  writeFileSync(join(root, 'README.md'), '# x\n<!-- toolsets:start -->\n<!-- toolsets:end -->\n');
   const specFile = join(root, 'spec.yaml');
   writeFileSync(specFile, typeof specDoc === 'string' ? specDoc : stringify(specDoc));
   return { root, specFile };
@@ -150,7 +150,7 @@ describe.runIf(specPath !== undefined)('the real spec', () => {
     hostile.paths['/account/read']!.post.summary = payload;
     const root = mkdtempSync(join(tmpdir(), 'qcmcp-hostile-'));
     cpSync('tools.yaml', join(root, 'tools.yaml'));
-    writeFileSync(join(root, 'README.md'), '<!-- tools:start -->\n<!-- tools:end -->\n');
+    writeFileSync(join(root, 'README.md'), '<!-- toolsets:start -->\n<!-- toolsets:end -->\n');
     writeFileSync(join(root, 'spec.yaml'), stringify(hostile));
     const result = await generate({ root, specPath: join(root, 'spec.yaml'), overlayDir: resolve('spec/overlays'), docs: false });
     writeFiles(root, result.files);
