@@ -6,6 +6,7 @@
 import { escapeToken } from '../util/json-pointer.js';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { readPolicyJson } from './policy-json.js';
+import type { GuardSection } from './guard-schema.js';
 import type { PolicyFields } from './policy-schema.js';
 import { ConfigError, parseYamlFile } from './load-yaml.js';
 import { OverlayFileSchema, ToolsFileSchema, type OverlayFile, type ToolsFile } from './tools-schema.js';
@@ -34,6 +35,8 @@ export interface OperatorConfig {
   tools: Record<string, Layer[]>;
   /** Plugin settings from the `plugins:` sections (later files win), with where each was set. */
   plugins: { data?: { value: string; at: string }; exportDir?: { value: string; at: string } };
+  /** The live guard (the last file with a `guard:` section wins, whole), and where it was written. */
+  guard?: { value: GuardSection; at: string };
   /** Files the configuration came from, in merge order. */
   sources: string[];
 }
@@ -97,6 +100,7 @@ export function operatorConfigFrom(packaged: ToolsFile, source: string): Operato
   };
   addPolicySection(config, packaged.policy, source);
   addPluginsSection(config, packaged.plugins, source);
+  if (packaged.guard) config.guard = { value: packaged.guard, at: `${f}#/guard` };
   for (const [name, toolset] of Object.entries(packaged.toolsets)) {
     config.toolsets[name] = [];
     pushToolset(config, name, toolset, f);
@@ -116,6 +120,7 @@ export function mergeOverlay(base: OperatorConfig, overlay: OverlayFile, file: s
   config.sources = [...base.sources, file];
   addPolicySection(config, overlay.policy, file);
   addPluginsSection(config, overlay.plugins, file);
+  if (overlay.guard) config.guard = { value: overlay.guard, at: `${f}#/guard` };
   for (const [name, toolset] of Object.entries(overlay.toolsets ?? {})) {
     if (!(name in config.toolsets)) {
       problems.push(`toolsets.${name}: no such toolset (known: ${Object.keys(config.toolsets).join(', ')})`);
