@@ -21,6 +21,7 @@ Usage:
                                                  Serve the simulated QuantConnect API on 127.0.0.1.
   quantconnect-mcp approve ID | deny ID           Decide a pending confirmation (see: quantconnect-mcp approvals).
   quantconnect-mcp lockdown on|off|status        Refuse every critical tool at once, mid-session.
+  quantconnect-mcp guard [--state redis://...]   Run the live guard (tools.yaml guard:) alone; 'guard status' shows it.
   quantconnect-mcp audit verify [FILE]           Check the audit log's hash chain; names the first broken record.
   quantconnect-mcp --help | --version
 
@@ -36,6 +37,7 @@ Environment:
   QC_MCP_SECRETS=FILE                            Named brokerage credentials, filled in server-side.
   QC_MCP_GRANTS=FILE                             HTTP bearer grants (default QC_MCP_STATE_DIR/grants.yaml).
   QC_MCP_STATE=redis://...                       Share limits, approvals and lockdown between replicas.
+  QC_MCP_GUARD_WEBHOOK=URL                       The guard POSTs a JSON notice here when a rule fires.
   MCP_TRANSPORT, MCP_HOST, MCP_PORT              Defaults for --transport, --host, --port.
   AGENT_NAME                                     Sent as codeSourceId on file edits and locks.
   QC_MCP_DATA=csv:DIR|lean:DIR|objectstore:PREFIX  Price data for the research and portfolio tools.
@@ -75,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (values['read-only'] && command !== 'grant') process.env.QC_MCP_READ_ONLY = '1';
-  if (values.state !== undefined && command === 'serve') process.env.QC_MCP_STATE = values.state;
+  if (values.state !== undefined && (command === 'serve' || command === 'guard')) process.env.QC_MCP_STATE = values.state;
   switch (command) {
     case 'serve': {
       const transport = values.transport ?? process.env.MCP_TRANSPORT ?? 'stdio';
@@ -127,6 +129,10 @@ async function main(argv: string[]): Promise<number> {
     case 'lockdown': {
       const { lockdown } = await import('./operator.js');
       return await lockdown(positionals[1]);
+    }
+    case 'guard': {
+      const { guardCommand } = await import('./guard.js');
+      return guardCommand(positionals[1]);
     }
     case 'audit': {
       const { auditCommand } = await import('./operator.js');
