@@ -104,3 +104,12 @@ describe('the guard: section', () => {
     expect(() => GuardSectionSchema.parse({ rules: [{ max_daily_loss_pct: 5, action: 'sell' }] })).toThrow();
   });
 });
+
+describe('the confirmation names the environment', () => {
+  it('sandbox, paper trading, or real money at the named brokerage', async () => {
+    const { environmentLine } = await import('../../src/server/confirm.js');
+    expect(environmentLine('sandbox', 'InteractiveBrokersBrokerage')).toMatch(/^Environment: the sandbox/);
+    expect(environmentLine('quantconnect', 'QuantConnectBrokerage')).toMatch(/paper trading .*no real money/);
+    expect(environmentLine('quantconnect', 'InteractiveBrokersBrokerage')).toBe('Environment: REAL MONEY at InteractiveBrokersBrokerage, through QuantConnect.');
+  });
+});
