@@ -152,3 +152,21 @@ describe('quantconnect-mcp guard against quantconnect-mcp sandbox', () => {
     expect(status.actions).toMatchObject([{ projectId: projects.shocked, action: 'liquidate', outcome: 'done' }]);
   });
 });
+
+describe('the documented overlay: liquidation without a human, deployments still gated', () => {
+  it('liquidate_live_algorithm runs at once; create_live_algorithm still waits for a human', async () => {
+    const { sandboxSession } = await import('../helpers/sandbox.js');
+    const overlay = writeOverlay({ toolsets: { live: { default: true } }, tools: { liquidate_live_algorithm: { enabled: true, confirm: false }, create_live_algorithm: { enabled: true } } });
+    const s = await sandboxSession({}, { QC_MCP_TOOLS: overlay });
+    try {
+      const projectId = Number(((await s.client.callTool({ name: 'create_project', arguments: { name: 'Gated', language: 'Py' } })).structuredContent as any).projects[0].projectId);
+      const liquidate = await s.client.callTool({ name: 'liquidate_live_algorithm', arguments: { projectId } });
+      expect(JSON.stringify(liquidate.content)).toMatch(/has no live algorithm/); // reached the API: no confirmation asked
+      const deploy = await s.client.callTool({ name: 'create_live_algorithm', arguments: { projectId, compileId: 'c', nodeId: 'LN-sandbox-micro', versionId: '-1', brokerage: { id: 'QuantConnectBrokerage' } } });
+      expect(deploy.isError).toBe(true);
+      expect(JSON.stringify(deploy.content)).toMatch(/needs a human's confirmation/);
+    } finally {
+      await s.close();
+    }
+  });
+});
