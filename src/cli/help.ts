@@ -18,6 +18,8 @@ const USAGE = `Usage:
                                                  Serve the simulated QuantConnect API on 127.0.0.1.
   quantconnect-mcp approve ID | deny ID           Decide a pending confirmation (see: quantconnect-mcp approvals).
   quantconnect-mcp lockdown on|off|status        Refuse every critical tool at once, mid-session.
+  quantconnect-mcp guard [status] [--state redis://...]
+                                                 Run the live guard (tools.yaml guard:) alone; 'guard status' shows it.
   quantconnect-mcp audit verify [FILE]           Check the audit hash chain: exit 0 intact, 1 broken (tampering), 3 damage (torn line).
   quantconnect-mcp --help | --version`;
 

@@ -81,6 +81,10 @@ async function main(argv: string[]): Promise<number> {
       const { lockdown } = await import('./operator.js');
       return await lockdown(positionals[1]);
     }
+    case 'guard': {
+      const { guardCommand } = await import('./guard.js');
+      return guardCommand(positionals[1], flags);
+    }
     case 'audit': {
       const { auditCommand } = await import('./operator.js');
       return auditCommand(positionals[1], positionals[2]);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { readEnv, SettingsError } from '../config/env.js';
 import type { FlagValues } from '../config/settings.js';
 import { assertSafeBinding, HttpSetupError, startHttp } from '../http/serve.js';
+import { startGuard } from '../server/guard.js';
 import { createRuntime } from '../server/runtime.js';
 
 export async function serveOverHttp(flags: FlagValues = {}): Promise<void> {
@@ -32,8 +33,10 @@ export async function serveOverHttp(flags: FlagValues = {}): Promise<void> {
     if (error instanceof HttpSetupError) throw new SettingsError(error.message);
     throw error;
   }
+  const guard = await startGuard(runtime, env.stateUrl);
   process.stderr.write(`quantconnect-mcp: serving MCP over Streamable HTTP at ${handle.url} (policy state: ${env.stateUrl ? 'Redis' : env.stateDir})\n`);
   const stop = async (): Promise<void> => {
+    await guard?.close();
     await handle.close();
     await runtime.close();
     process.exit(0);

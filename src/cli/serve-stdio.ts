@@ -1,6 +1,8 @@
 /** `quantconnect-mcp serve`: the runtime over stdio. Stdout is the transport: logs go to stderr. */
 import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
+import { readEnv } from '../config/env.js';
 import type { FlagValues } from '../config/settings.js';
+import { startGuard } from '../server/guard.js';
 import { createRuntime } from '../server/runtime.js';
 import { createMcpServer } from '../server/server.js';
 import { StdioGuard, stdioMaxBytes } from './stdio-guard.js';
@@ -14,6 +16,7 @@ export async function serveOverStdio(flags: FlagValues = {}): Promise<void> {
   const guard = new StdioGuard(maxBytes, (line) => process.stdout.write(line), log);
   process.stdin.pipe(guard);
   const transport = new StdioServerTransport(guard, process.stdout, { maxBufferSize: maxBytes + 1024 });
+  const liveGuard = await startGuard(runtime, readEnv(process.env, flags).stateUrl);
   const handle = serveStdio(() => createMcpServer(runtime), {
     transport,
     onerror: (error) => log(`quantconnect-mcp: ${error.message}`),
@@ -28,6 +31,7 @@ export async function serveOverStdio(flags: FlagValues = {}): Promise<void> {
   const shutdown = async (): Promise<void> => {
     if (closing) return;
     closing = true;
+    await liveGuard?.close();
     await handle.close().catch(() => {});
     await runtime.close();
     process.exit(0);

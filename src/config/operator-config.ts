@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { isPolicyLayerShape, readPolicyLayer, type PolicyLayerOverlay } from './policy-json.js';
 import type { Layer, LayerFields, PolicyFields } from './policy-schema.js';
 import { ConfigError, parseYamlFile, parseYamlText } from './load-yaml.js';
+import type { GuardSection } from './guard-schema.js';
 import { OverlayFileSchema, ToolsFileSchema, type OverlayFile, type ToolsFile } from './tools-schema.js';
 
 export type { Layer };
@@ -35,6 +36,8 @@ export interface OperatorConfig {
   warnings: string[];
   /** Plugin settings from the `plugins:` sections (later files win), with where each was set. */
   plugins: { data?: { value: string; at: string }; exportDir?: { value: string; at: string } };
+  /** The live guard (the last file with a `guard:` section wins, whole), and where it was written. */
+  guard?: { value: GuardSection; at: string };
   /** Files the configuration came from, in merge order. */
   sources: string[];
 }
@@ -100,6 +103,7 @@ export function operatorConfigFrom(packaged: ToolsFile, source: string): Operato
   };
   addPolicySection(config, packaged.policy, source);
   addPluginsSection(config, packaged.plugins, source);
+  if (packaged.guard) config.guard = { value: packaged.guard, at: `${f}#/guard` };
   for (const [name, toolset] of Object.entries(packaged.toolsets)) {
     config.toolsets[name] = [];
     pushToolset(config, name, toolset, f);
@@ -119,6 +123,7 @@ export function mergeOverlay(base: OperatorConfig, overlay: OverlayFile, file: s
   config.sources = [...base.sources, file];
   addPolicySection(config, overlay.policy, file);
   addPluginsSection(config, overlay.plugins, file);
+  if (overlay.guard) config.guard = { value: overlay.guard, at: `${f}#/guard` };
   for (const [name, toolset] of Object.entries(overlay.toolsets ?? {})) {
     if (!(name in config.toolsets)) {
       problems.push(`toolsets.${name}: no such toolset (known: ${Object.keys(config.toolsets).join(', ')})`);

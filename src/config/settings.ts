@@ -13,7 +13,7 @@ export class SettingsError extends Error {
 
 /** The CLI's commands, as flags name them. */
 export type Command =
-  | 'serve' | 'login' | 'doctor' | 'tools' | 'generate' | 'grant' | 'approve' | 'deny' | 'approvals' | 'lockdown' | 'audit' | 'sandbox';
+  | 'serve' | 'login' | 'doctor' | 'tools' | 'generate' | 'grant' | 'approve' | 'deny' | 'approvals' | 'lockdown' | 'audit' | 'sandbox' | 'policy' | 'guard' | 'console';
 
 /** A flag: `--name`; for a setting, the flag wins over its variable on the commands listed. */
 export interface FlagSpec {
@@ -108,7 +108,7 @@ export const SETTINGS = {
     help: 'Rotate the audit log past this size (the chain continues).' }),
   secretsFile: setting({ env: 'QC_MCP_SECRETS', group: 'policy', value: 'FILE', read: text,
     help: 'Named brokerage credentials (YAML, 0600), filled in server-side.' }),
-  stateUrl: setting({ env: 'QC_MCP_STATE', flag: { name: 'state', type: 'string', commands: ['serve'] }, group: 'http', value: 'redis://...', read: text,
+  stateUrl: setting({ env: 'QC_MCP_STATE', flag: { name: 'state', type: 'string', commands: ['serve', 'guard'] }, group: 'http', value: 'redis://...', read: text,
     help: 'Share limits, approvals and lockdown between replicas (unset: files in QC_MCP_STATE_DIR).' }),
   transport: setting({ env: 'MCP_TRANSPORT', flag: { name: 'transport', type: 'string', commands: ['serve'] }, group: 'http', value: 'stdio|http', read: oneOf('stdio', 'http'), default: 'stdio',
     help: "serve's transport: stdio, or Streamable HTTP at /mcp." }),
@@ -132,6 +132,8 @@ export const SETTINGS = {
     help: 'Largest stdio message; a longer line is discarded and answered with a JSON-RPC error.' }),
   data: setting({ env: 'QC_MCP_DATA', group: 'research', value: 'csv:DIR|lean:DIR|objectstore:PREFIX|sim:', read: text,
     help: 'Price data for the research and portfolio tools (or plugins.research.data in tools.yaml).' }),
+  guardWebhook: setting({ env: 'QC_MCP_GUARD_WEBHOOK', group: 'policy', value: 'URL', read: text,
+    help: "Where the live guard's notify action POSTs its JSON notice (unset: MCP logging and stderr only)." }),
   leanConfig: setting({ env: 'QC_MCP_LEAN_CONFIG', group: 'research', value: 'FILE|DIR|off', read: text,
     help: 'A LEAN CLI lean.json (or its folder) whose data-folder holds the research data; off stops the lean.json search.' }),
   exportDir: setting({ env: 'QC_MCP_EXPORT_DIR', group: 'research', value: 'DIR', read: text, defaultText: 'QC_MCP_STATE_DIR/exports',

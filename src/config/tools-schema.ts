@@ -3,6 +3,7 @@
  * Codegen reads the mapping fields; the runtime reads the operator fields.
  */
 import { z } from 'zod';
+import { GuardSectionSchema } from './guard-schema.js';
 import { PolicyFieldsShape, PolicySectionSchema } from './policy-schema.js';
 
 export const RISKS = ['read', 'write', 'execute', 'destructive', 'financial'] as const;
@@ -90,6 +91,7 @@ export const ToolsFileSchema = z
     tools: z.record(toolName, ToolEntrySchema),
     excluded: z.record(operationRef, z.string().min(1)).optional().describe('Spec operations deliberately not mapped, with the reason.'),
     plugins: PluginsSectionSchema.optional(),
+    guard: GuardSectionSchema.optional().describe('Live risk guard: rules applied to running deployments without the agent (docs/operators.md).'),
   })
   .strict();
 
@@ -100,6 +102,7 @@ export const OverlayFileSchema = z
     toolsets: z.record(z.string(), z.object({ default: z.boolean().optional(), ...toolsetPolicyFields }).strict()).optional(),
     tools: z.record(toolName, z.object(operatorToolFields).strict()).optional(),
     plugins: PluginsSectionSchema.optional(),
+    guard: GuardSectionSchema.optional(),
   })
   .strict();
 

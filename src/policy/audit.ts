@@ -49,6 +49,8 @@ export interface AuditFields {
   error?: string | null;
   /** The call that made this one (a workflow's steps), when another tool made it. */
   parent_call_id?: string;
+  /** A live guard action: the rule, the figures that triggered it and QuantConnect's answer. */
+  guard?: Record<string, unknown>;
 }
 
 export interface AuditRecord extends AuditFields {

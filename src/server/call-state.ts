@@ -13,6 +13,12 @@ import type { Runtime } from './runtime.js';
 export interface Caller {
   identity: string;
   grant?: ResolvedGrant;
+  /**
+   * Set only in code, by the live guard (src/server/guard.ts), never from a request: the operator's
+   * `guard:` section (at) pre-authorises these tools, so they run without a human's confirmation and
+   * whether or not their toolset is switched on for agents.
+   */
+  preauthorised?: { at: string; tools: ReadonlySet<string> };
 }
 
 /** What a call made by another tool inherits from it. */

@@ -63,6 +63,21 @@ async function innerCall(parent: CallState, name: string, args: Record<string, u
   throw new ToolError(`${parent.tool.name} stopped at ${name}: ${text}`, stop.structuredContent as Record<string, unknown> | undefined);
 }
 
+/**
+ * A call the server makes on its own behalf (the live guard): the whole pipeline, with no client to
+ * ask; a refusal or an error throws ToolError carrying the result's text and structured content.
+ */
+export async function callInternally(runtime: Runtime, server: Server, caller: Caller, name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<ToolReturn> {
+  const found = lookup(runtime, caller, name);
+  if (!found) throw new ToolError(`${name} is not a tool of this server.`);
+  const ctx = { mcpReq: { signal, requestState: () => undefined, inputResponses: undefined, _meta: undefined, notify: async () => {} } } as unknown as ServerContext;
+  const finished = await run(begin(runtime, server, caller, ctx, found, args, undefined));
+  if ('done' in finished) return finished.done;
+  const stop = finished.stop as CallToolResult;
+  const text = stop.content?.map((c) => (c.type === 'text' ? c.text : '')).join(' ') ?? '';
+  throw new ToolError(text, stop.structuredContent as Record<string, unknown> | undefined);
+}
+
 function lookup(runtime: Runtime, caller: Caller, name: string): Availability | undefined {
   return runtime.registry.lookup(name, caller.grant);
 }
@@ -112,9 +127,15 @@ function parse(state: CallState): Stop | undefined {
 /** Whether the tool is served to this caller at all (switched on, not hidden, within the caller's grant). */
 function available(state: CallState): Stop | undefined {
   const { found } = state;
-  if (!found.available) return refuse(state, found.reason, found.rule);
+  if (!found.available && !preauthorisedFor(state)) return refuse(state, found.reason, found.rule);
   const denied = found.policy.denied;
   return denied ? refuse(state, `Refused by the server's policy: ${denied.value} Nothing was sent.`, denied.at) : undefined;
+}
+
+/** The guard section's pointer when the operator's guard pre-authorised this tool for this caller. */
+function preauthorisedFor(state: CallState): string | undefined {
+  const pre = state.caller.preauthorised;
+  return pre?.tools.has(state.tool.name) ? pre.at : undefined;
 }
 
 /** The availability of every tool it calls, lockdown, and the operator's argument rules. */
@@ -124,7 +145,7 @@ async function decide(state: CallState): Promise<Stop | undefined> {
     const inner = availabilityOf(state, name);
     if (!inner.available) return refuse(state, `${tool.name} is refused because ${name} is not available: ${inner.reason} (${inner.rule}). Nothing was sent.`, inner.rule);
   }
-  if (tool.severity === 'critical' && (await lockdownOn(state.runtime.policy))) {
+  if (tool.severity === 'critical' && !preauthorisedFor(state) && (await lockdownOn(state.runtime.policy))) {
     return refuse(state, `The operator has locked this server down: ${tool.name} and every other critical tool are refused until the lockdown is lifted. Nothing was sent.`, 'lockdown');
   }
   const rule = firstDenial(found.policy.rules, state.args);
@@ -146,6 +167,11 @@ function secrets(state: CallState): Stop | undefined {
 async function confirm(state: CallState): Promise<Stop | undefined> {
   const needed = confirmationsNeeded(state);
   if (needed.length === 0) return undefined;
+  const guard = preauthorisedFor(state);
+  if (guard) {
+    audit(state, 'preauthorised', { rule: guard }, 'decision');
+    return undefined;
+  }
   try {
     return await askConfirmation(state, needed);
   } catch (error) {

@@ -19,7 +19,7 @@ import type { ToolDefinition } from '../tool/tool.js';
 import { audit, refuse, type CallState } from './call-state.js';
 
 const WORST_CASE: Record<string, string> = {
-  create_live_algorithm: 'starts an algorithm that places real orders with the brokerage until someone stops it',
+  create_live_algorithm: 'starts an algorithm that places orders with the brokerage until someone stops it',
   liquidate_live_algorithm: 'sells or covers every holding of the live algorithm at market prices and stops it',
   create_live_command: 'sends a command to a running live algorithm; an order command trades immediately',
   broadcast_live_command: 'sends the command to every running live algorithm of the organization at once',
@@ -49,7 +49,20 @@ const show = (value: unknown): string => (typeof value === 'string' ? value : JS
 /** Looks up a project's name for the summary; undefined when it cannot be told within a second. */
 export type ProjectNamer = (projectId: number) => Promise<string | undefined>;
 
-export async function confirmationSummary(tool: ToolDefinition, args: Record<string, unknown>, projectName?: ProjectNamer): Promise<string> {
+const PAPER = new Set(['QuantConnectBrokerage', 'PaperBrokerage']);
+
+/** Where the call's orders would go, said plainly: the sandbox, paper trading, or a brokerage with real money. */
+export function environmentLine(backend: 'quantconnect' | 'sandbox', brokerageId: unknown): string {
+  if (backend === 'sandbox') return 'Environment: the sandbox (simulated; nothing reaches QuantConnect or a brokerage, no money moves).';
+  if (typeof brokerageId === 'string') {
+    return PAPER.has(brokerageId)
+      ? `Environment: QuantConnect paper trading (${brokerageId}: simulated fills, no real money).`
+      : `Environment: REAL MONEY at ${brokerageId}, through QuantConnect.`;
+  }
+  return "Environment: QuantConnect, with the deployment's own brokerage (real money unless it is paper trading).";
+}
+
+export async function confirmationSummary(tool: ToolDefinition, args: Record<string, unknown>, projectName?: ProjectNamer, backend?: 'quantconnect' | 'sandbox'): Promise<string> {
   const safe = redact(args) as Record<string, unknown>;
   const lines = [`Run ${tool.name} (${tool.title})? Risk: ${tool.risk}, severity: ${tool.severity}.`];
   if (safe.projectId !== undefined) {
@@ -61,6 +74,7 @@ export async function confirmationSummary(tool: ToolDefinition, args: Record<str
     lines.push(`Brokerage: ${show(brokerage.id ?? '?')}${brokerage.credentials ? ` (server-side credentials "${show(brokerage.credentials)}")` : ''}`);
   }
   if (safe.nodeId !== undefined) lines.push(`Node: ${show(safe.nodeId)}`);
+  if (backend && (tool.risk === 'financial' || tool.toolset === 'live')) lines.push(environmentLine(backend, brokerage?.id));
   const rest = Object.entries(safe).filter(([k]) => !['projectId', 'brokerage', 'nodeId'].includes(k));
   if (rest.length > 0) lines.push(`Parameters: ${rest.map(([k, v]) => `${k}=${show(v)}`).join(', ').slice(0, 600)}`);
   lines.push(`Worst case: ${worstCase(tool)}.`);
@@ -117,7 +131,7 @@ async function summaryOf(state: CallState, needed: Needed[]): Promise<string> {
       return undefined;
     }
   };
-  const summary = await confirmationSummary(state.tool, state.args, namer);
+  const summary = await confirmationSummary(state.tool, state.args, namer, state.runtime.settings.backend);
   const steps = needed.filter((n) => n.tool !== state.tool.name).map((n) => n.tool);
   return steps.length === 0 ? summary : `${summary}\nThis one confirmation also covers the steps it takes: ${steps.join(', ')}.`;
 }

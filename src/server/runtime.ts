@@ -32,8 +32,17 @@ export interface Runtime {
   policy: PolicyServices;
   /** Per-runtime plugin state (ToolContext.state). */
   pluginState: Map<string, unknown>;
+  /** Listeners for server notices (the live guard's breaches): each connected server sends them as MCP logging messages. */
+  notices: Set<(notice: ServerNotice) => void>;
   /** Stops what the runtime started (an embedded sandbox, file watchers, the audit log). */
   close: () => Promise<void>;
+}
+
+export interface ServerNotice {
+  level: 'info' | 'warning' | 'error';
+  logger: string;
+  message: string;
+  data: Record<string, unknown>;
 }
 
 export interface RuntimeOptions {
@@ -157,6 +166,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     },
     policy,
     pluginState: new Map(),
+    notices: new Set(),
     close: async () => {
       for (const close of closers.reverse()) await close();
     },

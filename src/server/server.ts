@@ -40,7 +40,7 @@ export function createMcpServer(runtime: Runtime, options: ServerOptions = {}): 
   const server = new Server(
     { name: 'quantconnect-mcp', version: packageVersion() },
     {
-      capabilities: { tools: { listChanged: true }, resources: {}, prompts: {} },
+      capabilities: { tools: { listChanged: true }, resources: {}, prompts: {}, logging: {} },
       instructions: buildInstructions(registry.listed(options.grant), settings.backend),
       requestState: { verify: (state, ctx) => runtime.policy.codec.verify(state, ctx) },
     },
@@ -54,8 +54,17 @@ export function createMcpServer(runtime: Runtime, options: ServerOptions = {}): 
   const unsubscribe = registry.onChange(() => {
     server.sendToolListChanged().catch(() => {});
   });
+  const notice = (n: Parameters<Parameters<Runtime['notices']['add']>[0]>[0]): void => {
+    try {
+      server.sendLoggingMessage({ level: n.level, logger: n.logger, data: { message: n.message, ...n.data } }).catch(() => {});
+    } catch {
+      // not connected (yet, or any more)
+    }
+  };
+  runtime.notices.add(notice);
   const previousOnClose = server.onclose;
   server.onclose = () => {
+    runtime.notices.delete(notice);
     unsubscribe();
     previousOnClose?.();
   };

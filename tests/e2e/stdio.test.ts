@@ -92,7 +92,7 @@ describe('a live paper workflow over stdio, with an operator overlay enabling th
 
     const first = await deploy();
     expect(first.deployId).toMatch(/^L-/);
-    expect(asked.at(-1)).toMatch(/Run create_live_algorithm[\s\S]*Brokerage: QuantConnectBrokerage[\s\S]*Node: LN-sandbox-micro[\s\S]*Worst case: starts an algorithm that places real orders/);
+    expect(asked.at(-1)).toMatch(/Run create_live_algorithm[\s\S]*Brokerage: QuantConnectBrokerage[\s\S]*Node: LN-sandbox-micro[\s\S]*Environment: the sandbox \(simulated; nothing reaches QuantConnect or a brokerage, no money moves\)[\s\S]*Worst case: starts an algorithm that places orders/);
     const running = await pollUntil(() => call('read_live_algorithm', { projectId }), (r) => r.status === 'Running', 15_000);
     expect(running.brokerage).toBe('PaperBrokerage'); // as the API names QuantConnect's paper brokerage
     const portfolio = await call('read_live_portfolio', { projectId });

@@ -33,7 +33,9 @@ describe.each(['legacy', 'modern'] as const)('elicitation on the %s protocol era
     expect(c.asked[0]).toContain('Brokerage: QuantConnectBrokerage');
     expect(c.asked[0]).toContain('Node: LN-1');
     expect(c.asked[0]).toContain('Parameters: compileId=c-1, versionId=-1');
-    expect(c.asked[0]).toMatch(/Worst case: starts an algorithm that places real orders/);
+    expect(c.asked[0]).toContain('Environment: QuantConnect paper trading (QuantConnectBrokerage: simulated fills, no real money).');
+    expect(c.asked[0]).not.toMatch(/real money at|sandbox/i);
+    expect(c.asked[0]).toMatch(/Worst case: starts an algorithm that places orders with the brokerage/);
     const records = audit(rig).filter((r) => r.tool === 'create_live_algorithm');
     expect(records.map((r) => r.decision)).toEqual(['confirmation_requested', 'human_accepted', 'ok']);
     expect(new Set(records.map((r) => r.call_id)).size).toBe(1);
