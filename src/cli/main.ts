@@ -11,6 +11,10 @@ Usage:
   quantconnect-mcp [serve] [--transport stdio]   Serve MCP over stdio (default).
   quantconnect-mcp serve --transport http [--host H] [--port P] [--state redis://...]
                                                  Streamable HTTP at /mcp (127.0.0.1:8808 by default).
+  quantconnect-mcp serve ... --console [--console-port P]
+                                                 Also serve the operator console on 127.0.0.1 (port 8809 by default).
+  quantconnect-mcp console [--port P] [--open]   The operator console on 127.0.0.1:8809: approvals, audit, limits,
+                                                 lockdown, policy, grants. Prints the sign-in secret.
   quantconnect-mcp grant add ID [--read-only] [--toolsets a,b] | grant list | grant revoke ID
   quantconnect-mcp login [--user-id ID] [--organization-id ORG] [--token-stdin]
                                                  Save credentials to QC_MCP_STATE_DIR/credentials.json (0600).
@@ -37,6 +41,7 @@ Environment:
   QC_MCP_GRANTS=FILE                             HTTP bearer grants (default QC_MCP_STATE_DIR/grants.yaml).
   QC_MCP_STATE=redis://...                       Share limits, approvals and lockdown between replicas.
   MCP_TRANSPORT, MCP_HOST, MCP_PORT              Defaults for --transport, --host, --port.
+  QC_MCP_CONSOLE_PORT                            The console's port (default 8809).
   AGENT_NAME                                     Sent as codeSourceId on file edits and locks.
   QC_MCP_DATA=csv:DIR|lean:DIR|objectstore:PREFIX  Price data for the research and portfolio tools.
   QC_MCP_EXPORT_DIR                              Where export: true writes CSV (default QC_MCP_STATE_DIR/exports).
@@ -63,6 +68,9 @@ async function main(argv: string[]): Promise<number> {
       'user-id': { type: 'string' },
       'organization-id': { type: 'string' },
       'token-stdin': { type: 'boolean' },
+      console: { type: 'boolean' },
+      'console-port': { type: 'string' },
+      open: { type: 'boolean' },
     },
   });
   if (values.version) {
@@ -78,10 +86,11 @@ async function main(argv: string[]): Promise<number> {
   if (values.state !== undefined && command === 'serve') process.env.QC_MCP_STATE = values.state;
   switch (command) {
     case 'serve': {
+      const consoleFlag = values.console ? { port: values['console-port'] } : undefined;
       const transport = values.transport ?? process.env.MCP_TRANSPORT ?? 'stdio';
       if (transport === 'http') {
         const { serveOverHttp } = await import('./serve-http.js');
-        await serveOverHttp({ host: values.host, port: values.port });
+        await serveOverHttp({ host: values.host, port: values.port, console: consoleFlag });
         return -1;
       }
       if (transport !== 'stdio') {
@@ -89,8 +98,12 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       const { serveOverStdio } = await import('./serve-stdio.js');
-      await serveOverStdio();
+      await serveOverStdio({ console: consoleFlag });
       return -1; // keep running until stdin closes
+    }
+    case 'console': {
+      const { consoleCommand } = await import('./console.js');
+      return consoleCommand({ port: values.port, open: values.open });
     }
     case 'login': {
       const { login } = await import('./login.js');

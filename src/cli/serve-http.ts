@@ -4,7 +4,7 @@ import { readEnv, SettingsError } from '../config/env.js';
 import { assertSafeBinding, HttpSetupError, startHttp } from '../http/serve.js';
 import { createRuntime } from '../runtime/runtime.js';
 
-export async function serveOverHttp(flags: { host?: string | undefined; port?: string | undefined }): Promise<void> {
+export async function serveOverHttp(flags: { host?: string | undefined; port?: string | undefined; console?: { port?: string | undefined } | undefined }): Promise<void> {
   const env = readEnv();
   const host = flags.host ?? process.env.MCP_HOST ?? '127.0.0.1';
   const port = Number(flags.port ?? process.env.MCP_PORT ?? 8808);
@@ -30,7 +30,9 @@ export async function serveOverHttp(flags: { host?: string | undefined; port?: s
     throw error;
   }
   process.stderr.write(`quantconnect-mcp: serving MCP over Streamable HTTP at ${handle.url} (policy state: ${env.stateUrl ? 'Redis' : env.stateDir})\n`);
+  const operatorConsole = flags.console ? await (await import('./console.js')).attachConsole(runtime, flags.console.port) : undefined;
   const stop = async (): Promise<void> => {
+    await operatorConsole?.close();
     await handle.close();
     await runtime.close();
     process.exit(0);

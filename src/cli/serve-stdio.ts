@@ -3,8 +3,9 @@ import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { createRuntime } from '../runtime/runtime.js';
 import { createMcpServer } from '../runtime/server.js';
 
-export async function serveOverStdio(): Promise<void> {
+export async function serveOverStdio(options: { console?: { port?: string | undefined } | undefined } = {}): Promise<void> {
   const runtime = await createRuntime({ watch: true });
+  const operatorConsole = options.console ? await (await import('./console.js')).attachConsole(runtime, options.console.port) : undefined;
   const handle = serveStdio(() => createMcpServer(runtime), {
     onerror: (error) => process.stderr.write(`quantconnect-mcp: ${error.message}\n`),
   });
@@ -13,6 +14,7 @@ export async function serveOverStdio(): Promise<void> {
     if (closing) return;
     closing = true;
     await handle.close().catch(() => {});
+    await operatorConsole?.close();
     await runtime.close();
     process.exit(0);
   };

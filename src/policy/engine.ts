@@ -33,7 +33,7 @@ import type { LockdownSwitch } from './lockdown.js';
 import type { LimitRef } from './resolve.js';
 import { firstDenial } from './rules.js';
 import { WINDOWS } from './schema.js';
-import type { Secrets } from './secrets.js';
+import { redact, type Secrets } from './secrets.js';
 
 export interface ConfirmState {
   tool: string;
@@ -51,6 +51,8 @@ export interface PolicyServices {
   stateDir: string;
   now: () => number;
   codec: RequestStateCodec<ConfirmState>;
+  /** The operator console's address when this process serves one (serve --console): refusals link to the approval there. */
+  consoleUrl?: string;
 }
 
 
@@ -75,7 +77,7 @@ function canElicit(server: Server, ctx: ServerContext): boolean {
   return Object.keys(elicitation).length === 0 || 'form' in elicitation;
 }
 
-function limitKey(limit: LimitRef, tool: string, identity: string): string {
+export function limitKey(limit: LimitRef, tool: string, identity: string): string {
   const base = limit.counter ?? (limit.scope === 'global' ? limit.at : `${limit.at}@${tool}`);
   return limit.scope === 'identity' ? `${base}#${identity}` : base;
 }
@@ -84,6 +86,12 @@ function describeLimit(limit: LimitRef): string {
   const unit = limit.increment_from ? `${limit.increment_from} in total` : 'calls';
   const scope = limit.scope === 'identity' ? ' for each caller' : limit.scope === 'tool' ? ' for everyone' : ' across tools';
   return `at most ${limit.max} ${unit} per ${limit.window}${scope}`;
+}
+
+/** Where an operator decides an approval: the console (the only way for bundle users) or the CLI, as written in the README's set-up. */
+export function approvalHow(id: string, consoleUrl: string | undefined): string {
+  const where = consoleUrl ? `in the operator console at ${consoleUrl}/approvals/${id}` : 'in the operator console (`npx quantconnect-mcp console`)';
+  return `${where}, or with \`npx quantconnect-mcp approve ${id}\` (or \`npx quantconnect-mcp deny ${id}\`) in the server's folder`;
 }
 
 export async function handleToolCall(
@@ -181,11 +189,15 @@ export async function handleToolCall(
           if (denied) return refuse(`The operator denied this exact ${name} call (approval ${denied.id}). Do not retry it; ask the user what to do instead.`, policy.confirm.at, { approval_id: denied.id });
           const pending =
             (await services.approvals.pending(name, hash, identity, now)) ??
-            (await services.approvals.create({ tool: name, args_sha256: hash, identity, summary: await confirmationSummary(tool, args, runtime.qc) }, runtime.registry.operatorConfig.approvalTtlS * 1000, now));
+            (await services.approvals.create(
+              { tool: name, args_sha256: hash, identity, summary: await confirmationSummary(tool, args, runtime.qc), args: redact(args) as Record<string, unknown> },
+              runtime.registry.operatorConfig.approvalTtlS * 1000,
+              now,
+            ));
           decision('approval_pending', { rule: policy.confirm.at, approval_id: pending.id });
           return refuse(
             `${name} needs a human's confirmation, and this client cannot ask for it. Nothing was sent. ` +
-              `Ask the operator to run \`quantconnect-mcp approve ${pending.id}\` (or \`quantconnect-mcp deny ${pending.id}\`), ` +
+              `Ask the operator to approve or deny ${pending.id}: ${approvalHow(pending.id, services.consoleUrl)}, ` +
               `then call ${name} again with exactly the same arguments. The approval works once and expires at ${new Date(pending.expires).toISOString()}.`,
             policy.confirm.at,
             { approval_id: pending.id },

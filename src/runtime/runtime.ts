@@ -3,8 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, unwatchFile, watchFile } from 'node:fs';
 import { join } from 'node:path';
 import { createRequestStateCodec } from '@modelcontextprotocol/server';
-import { generatedTools } from '../../generated/tools.js';
-import { plugins } from '../../plugins/index.js';
 import { readEnv, resolveBackend } from '../config/env.js';
 import { loadOperatorConfig } from '../config/operator-config.js';
 import { maskUserId } from '../config/credentials-file.js';
@@ -13,10 +11,11 @@ import type { ConfirmState, PolicyServices } from '../policy/engine.js';
 import type { LimitStore } from '../policy/limits.js';
 import { openState } from '../policy/state.js';
 import { Secrets } from '../policy/secrets.js';
-import { apiTool, loadPackagedSchemas, type SchemasDoc } from '../qc/api-tools.js';
+import type { SchemasDoc } from '../qc/api-tools.js';
 import { QuantConnectClient } from '../qc/client.js';
 import type { RetryOptions } from '../qc/retry.js';
 import type { GeneratedToolSpec } from './generated-tool.js';
+import { inventoryTools } from './inventory.js';
 import { packageRoot, packageVersion } from './package-info.js';
 import { Registry } from './registry.js';
 import type { Runtime } from './server.js';
@@ -48,11 +47,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   const backend = resolveBackend(env);
   const toolsYamlPath = options.toolsYamlPath ?? join(packageRoot(), 'tools.yaml');
   const config = loadOperatorConfig(toolsYamlPath, env.toolsOverlay);
-  const generated = options.generated ?? { tools: generatedTools, schemas: loadPackagedSchemas() };
-  const tools = [
-    ...generated.tools.map((spec) => apiTool(spec, generated.schemas)),
-    ...(options.plugins ?? plugins).flatMap((p) => p.tools),
-  ];
+  const tools = inventoryTools(options.generated, options.plugins);
   const registry = new Registry(tools, config, { readOnly: env.readOnly });
   const now = options.now ?? Date.now;
   mkdirSync(env.stateDir, { recursive: true, mode: 0o700 });
