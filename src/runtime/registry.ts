@@ -6,6 +6,7 @@
 import type { OperatorConfig } from '../config/operator-config.js';
 import type { ResolvedGrant } from '../http/grants.js';
 import { resolvePolicy, type EffectivePolicy } from '../policy/resolve.js';
+import { offReason } from './off-tools.js';
 import type { ToolDefinition } from './tool.js';
 
 export interface RegistryOptions {
@@ -109,7 +110,7 @@ export class Registry {
       return {
         tool,
         available: false,
-        reason: `The tool ${tool.name} is disabled on this server. An operator can enable it in tools.yaml or the QC_MCP_TOOLS overlay.`,
+        reason: offReason(tool, policy),
         rule: policy.enabled.at,
         policy,
       };

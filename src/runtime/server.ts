@@ -9,6 +9,7 @@ import type { ResolvedGrant } from '../http/grants.js';
 import type { QuantConnectClient } from '../qc/client.js';
 import { handleToolCall, type PolicyServices } from '../policy/engine.js';
 import { buildInstructions } from './instructions.js';
+import { offSummary } from './off-tools.js';
 import { registerPrompts } from './prompts.js';
 import { registerResources } from './resources.js';
 import { packageVersion } from './package-info.js';
@@ -51,7 +52,7 @@ export function createMcpServer(runtime: Runtime, options: ServerOptions = {}): 
     { name: 'quantconnect-mcp', version: packageVersion() },
     {
       capabilities: { tools: { listChanged: true }, resources: {}, prompts: {} },
-      instructions: buildInstructions(registry.listed(options.grant), settings.backend),
+      instructions: buildInstructions(registry.listed(options.grant), settings.backend, offSummary(registry)),
       requestState: { verify: (state, ctx) => runtime.policy.codec.verify(state, ctx) },
     },
   );
