@@ -40,7 +40,10 @@ Environment:
   QC_MCP_SECRETS=FILE                            Named brokerage credentials, filled in server-side.
   QC_MCP_GRANTS=FILE                             HTTP bearer grants (default QC_MCP_STATE_DIR/grants.yaml).
   QC_MCP_STATE=redis://...                       Share limits, approvals and lockdown between replicas.
-  MCP_TRANSPORT, MCP_HOST, MCP_PORT              Defaults for --transport, --host, --port.
+  QC_MCP_TRANSPORT, QC_MCP_HOST, QC_MCP_PORT     Defaults for --transport (stdio | http | streamable-http), --host, --port.
+  QC_MCP_PATH, QC_MCP_LOG_LEVEL                  The HTTP endpoint (default /mcp); debug | info | warning | error.
+  MCP_TRANSPORT, MCP_HOST, MCP_PORT, MCP_PATH, LOG_LEVEL
+                                                 The same, as the earlier community server names them; ours win.
   QC_MCP_CONSOLE_PORT                            The console's port (default 8809).
   AGENT_NAME                                     Sent as codeSourceId on file edits and locks.
   QC_MCP_DATA=csv:DIR|lean:DIR|objectstore:PREFIX  Price data for the research and portfolio tools.
@@ -87,18 +90,16 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve': {
       const consoleFlag = values.console ? { port: values['console-port'] } : undefined;
-      const transport = values.transport ?? process.env.MCP_TRANSPORT ?? 'stdio';
-      if (transport === 'http') {
+      const { readServeSettings } = await import('../config/serve-settings.js');
+      const serve = readServeSettings({ transport: values.transport, host: values.host, port: values.port });
+      for (const note of serve.notes) process.stderr.write(`quantconnect-mcp: ${note}\n`);
+      if (serve.transport === 'http') {
         const { serveOverHttp } = await import('./serve-http.js');
-        await serveOverHttp({ host: values.host, port: values.port, console: consoleFlag });
+        await serveOverHttp({ host: serve.host, port: serve.port, path: serve.path, logLevel: serve.logLevel, console: consoleFlag });
         return -1;
       }
-      if (transport !== 'stdio') {
-        process.stderr.write(`quantconnect-mcp: --transport must be stdio or http (got '${transport}').\n`);
-        return 2;
-      }
       const { serveOverStdio } = await import('./serve-stdio.js');
-      await serveOverStdio({ console: consoleFlag });
+      await serveOverStdio({ console: consoleFlag, logLevel: serve.logLevel });
       return -1; // keep running until stdin closes
     }
     case 'console': {

@@ -2,26 +2,38 @@
 import { join } from 'node:path';
 import { readEnv, SettingsError } from '../config/env.js';
 import { assertSafeBinding, HttpSetupError, startHttp } from '../http/serve.js';
+import { stderrLogger, type LogLevel } from '../config/serve-settings.js';
 import { createRuntime } from '../runtime/runtime.js';
 
-export async function serveOverHttp(flags: { host?: string | undefined; port?: string | undefined; console?: { port?: string | undefined } | undefined }): Promise<void> {
+export interface HttpServeFlags {
+  host?: string | undefined;
+  port?: string | undefined;
+  path?: string;
+  logLevel?: LogLevel;
+  console?: { port?: string | undefined } | undefined;
+}
+
+export async function serveOverHttp(flags: HttpServeFlags): Promise<void> {
   const env = readEnv();
-  const host = flags.host ?? process.env.MCP_HOST ?? '127.0.0.1';
-  const port = Number(flags.port ?? process.env.MCP_PORT ?? 8808);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SettingsError(`--port must be a port number (got ${String(flags.port ?? process.env.MCP_PORT)})`);
+  const host = flags.host ?? '127.0.0.1';
+  const port = Number(flags.port ?? 8808);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SettingsError(`--port must be a port number (got ${String(flags.port)})`);
+  const log = stderrLogger(flags.logLevel ?? 'info');
   const grantsPath = env.grantsPath ?? join(env.stateDir, 'grants.yaml');
   try {
     assertSafeBinding(host, grantsPath);
   } catch (error) {
     throw new SettingsError((error as Error).message);
   }
-  const runtime = await createRuntime({ watch: true });
+  const runtime = await createRuntime({ watch: true, log });
   let handle;
   try {
     handle = await startHttp(runtime, {
       host,
       port,
       grantsPath,
+      ...(flags.path ? { path: flags.path } : {}),
+      log,
       allowedHosts: (process.env.QC_MCP_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean),
     });
   } catch (error) {
@@ -29,7 +41,7 @@ export async function serveOverHttp(flags: { host?: string | undefined; port?: s
     if (error instanceof HttpSetupError) throw new SettingsError(error.message);
     throw error;
   }
-  process.stderr.write(`quantconnect-mcp: serving MCP over Streamable HTTP at ${handle.url} (policy state: ${env.stateUrl ? 'Redis' : env.stateDir})\n`);
+  log(`quantconnect-mcp: serving MCP over Streamable HTTP at ${handle.url} (policy state: ${env.stateUrl ? 'Redis' : env.stateDir})`);
   const operatorConsole = flags.console ? await (await import('./console.js')).attachConsole(runtime, flags.console.port) : undefined;
   const stop = async (): Promise<void> => {
     await operatorConsole?.close();

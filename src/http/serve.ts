@@ -36,7 +36,9 @@ export interface HttpOptions {
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
   maxSessions?: number;
-  log?: (line: string) => void;
+  /** The endpoint's path (default /mcp; MCP_PATH). */
+  path?: string;
+  log?: (line: string, level?: 'debug' | 'info' | 'warning' | 'error') => void;
 }
 
 export interface HttpHandle {
@@ -97,6 +99,7 @@ export async function startHttp(runtime: Runtime, options: HttpOptions): Promise
   const hostnames = [...(loopback ? localhostAllowedHostnames() : [options.host]), ...(options.allowedHosts ?? [])];
   const origins = [...localhostAllowedOrigins(), ...(options.allowedHosts ?? [])];
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
+  const endpoint = options.path ?? '/mcp';
   const maxConcurrent = options.maxConcurrentPerIdentity ?? 16;
   const inFlight = new Map<string, number>();
   const sessions = new Map<string, Session>();
@@ -135,7 +138,7 @@ export async function startHttp(runtime: Runtime, options: HttpOptions): Promise
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://placeholder');
-    if (url.pathname !== '/mcp') return send(res, jsonRpcError(404, -32000, 'Not found: the MCP endpoint is /mcp'));
+    if (url.pathname !== endpoint) return send(res, jsonRpcError(404, -32000, `Not found: the MCP endpoint is ${endpoint}`));
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
     const probe = new Request(`http://${req.headers.host ?? 'invalid'}${url.pathname}`, { headers });
@@ -205,7 +208,7 @@ export async function startHttp(runtime: Runtime, options: HttpOptions): Promise
   });
   const { port } = server.address() as AddressInfo;
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
-  const url = `http://${shownHost}:${port}/mcp`;
+  const url = `http://${shownHost}:${port}${endpoint}`;
   return {
     url,
     close: async () => {

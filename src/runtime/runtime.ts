@@ -38,7 +38,7 @@ export interface RuntimeOptions {
   /** Watch tools.yaml and the overlay, and apply valid changes without a restart. */
   watch?: boolean | { intervalMs: number };
   /** Where log lines go (stderr by default; never stdout, which is the stdio transport). */
-  log?: (line: string) => void;
+  log?: (line: string, level?: 'debug' | 'info' | 'warning' | 'error') => void;
 }
 
 export async function createRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
@@ -95,7 +95,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
         registry.setConfig(loadOperatorConfig(toolsYamlPath, env.toolsOverlay));
         log(`quantconnect-mcp: configuration reloaded from ${files.join(', ')}.`);
       } catch (error) {
-        log(`quantconnect-mcp: configuration change rejected, keeping the last good one: ${(error as Error).message}`);
+        log(`quantconnect-mcp: configuration change rejected, keeping the last good one: ${(error as Error).message}`, 'warning');
       }
     };
     for (const file of files) watchFile(file, { interval, persistent: false }, (curr, prev) => curr.mtimeMs !== prev.mtimeMs && reload());
