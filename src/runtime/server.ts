@@ -10,6 +10,7 @@ import type { QuantConnectClient } from '../qc/client.js';
 import { handleToolCall, type PolicyServices } from '../policy/engine.js';
 import { buildInstructions } from './instructions.js';
 import { offSummary } from './off-tools.js';
+import { activityOf, counted } from './status.js';
 import { registerPrompts } from './prompts.js';
 import { registerResources } from './resources.js';
 import { packageVersion } from './package-info.js';
@@ -58,7 +59,9 @@ export function createMcpServer(runtime: Runtime, options: ServerOptions = {}): 
   );
   server.setRequestHandler('tools/list', () => ({ tools: registry.listed(options.grant).map(toMcpTool) }));
   const caller = { identity, ...(options.grant ? { grant: options.grant } : {}) };
-  server.setRequestHandler('tools/call', (request, ctx) => handleToolCall(runtime, server, caller, request, ctx));
+  server.setRequestHandler('tools/call', (request, ctx) => counted(runtime, () => handleToolCall(runtime, server, caller, request, ctx)));
+  const activity = activityOf(runtime);
+  activity.sessions++;
   registerResources(server, runtime, caller);
   registerPrompts(server, () => registry.listed(options.grant));
 
@@ -67,6 +70,7 @@ export function createMcpServer(runtime: Runtime, options: ServerOptions = {}): 
   });
   const previousOnClose = server.onclose;
   server.onclose = () => {
+    activity.sessions--;
     unsubscribe();
     previousOnClose?.();
   };
