@@ -41,6 +41,23 @@ const performanceSchema = {
 
 const byName = (symbols: string[], values: ArrayLike<number>): Record<string, number> => Object.fromEntries(symbols.map((s, i) => [s, values[i] as number]));
 
+const weight = z.number().finite().min(-10).max(10);
+
+/** Target weights given as {SYMBOL: weight} (the optimisers' output) or as a list parallel to symbols. */
+function targetWeights(symbols: string[] | undefined, weights: Record<string, number> | number[]): { symbols: string[]; weights: number[] } {
+  if (!Array.isArray(weights)) {
+    const entries = Object.entries(weights);
+    if (entries.length === 0 || entries.length > 200) throw new ToolError(`weights has ${entries.length} symbols; give 1 to 200, as {SYMBOL: weight}.`);
+    if (symbols && symbols.map((x) => x.toUpperCase()).join() !== entries.map(([k]) => k.toUpperCase()).join()) {
+      throw new ToolError('With weights as {SYMBOL: weight}, leave symbols out (or list the same symbols in the same order).');
+    }
+    return { symbols: entries.map(([k]) => k), weights: entries.map(([, w]) => w) };
+  }
+  if (!symbols) throw new ToolError('weights is a list, so symbols is needed: one symbol per weight, in order (or pass weights as {SYMBOL: weight}).');
+  if (weights.length !== symbols.length) throw new ToolError(`weights has ${weights.length} values for ${symbols.length} symbols; give one weight per symbol, in order.`);
+  return { symbols, weights };
+}
+
 /** The weights map, its table as the text, and the CSV export when asked. */
 function optimiserReturn(tool: string, weights: Record<string, number>, structured: Record<string, unknown>, doExport: boolean, ctx: ToolContext, summary: string): ToolReturn {
   const exported = doExport ? exportWeights(ctx.settings.exportDir, tool, weights) : undefined;
@@ -74,8 +91,10 @@ export default markSimulated(definePlugin({
       description: `Performance of target weights (shorts, leverage, sums other than 1 allowed and reported). ${rebalanceDoc} ${metricsDoc}`,
       toolset: 'portfolio', risk: 'read', severity: 'low',
       input: z.object({
-        symbols: z.array(symbol).min(1).max(200),
-        weights: z.array(z.number().finite().min(-10).max(10)).min(1).max(200),
+        symbols: z.array(symbol).min(1).max(200).optional().describe('With weights as a list: the symbols, in the same order'),
+        weights: z
+          .union([z.record(symbol, weight), z.array(weight).min(1).max(200)])
+          .describe('{SYMBOL: weight} as the optimisers return it, or a list matching symbols; fractions of capital (0.25 = 25%)'),
         start_date: date.optional(), end_date: date.optional(), instance_name: instance,
         benchmark_symbol: symbol.optional(),
         rebalance_frequency: z.enum(REBALANCE).default('none'),
@@ -84,18 +103,19 @@ export default markSimulated(definePlugin({
       output: z.object({ ...performanceSchema, benchmark: z.record(z.string(), z.unknown()).optional(), weights: weightsSchema, net_exposure: z.number(), gross_leverage: z.number(), cash_weight: z.number(), rebalances: z.number(), notes: z.array(z.string()), ...alignmentSchema }),
       handler: (a, ctx) =>
         guarded(async () => {
-          if (a.weights.length !== a.symbols.length) throw new ToolError(`weights has ${a.weights.length} values for ${a.symbols.length} symbols; give one weight per symbol, in order.`);
-          const { data, symbols, assets, benchmark } = await loadWithBenchmark(a, ctx, 1);
-          const path = simulate(assets, data.dates, a.weights, a.rebalance_frequency);
+          const given = targetWeights(a.symbols, a.weights);
+          const { data, symbols, assets, benchmark } = await loadWithBenchmark({ ...a, symbols: given.symbols }, ctx, 1);
+          const weights = given.weights;
+          const path = simulate(assets, data.dates, weights, a.rebalance_frequency);
           const figures = performance(path.returns, data.dates, path.turnover, a.risk_free_rate, benchmark, data.periods_per_year);
-          const net = a.weights.reduce((s, w) => s + w, 0);
-          const gross = a.weights.reduce((s, w) => s + Math.abs(w), 0);
+          const net = weights.reduce((s, w) => s + w, 0);
+          const gross = weights.reduce((s, w) => s + Math.abs(w), 0);
           const notes: string[] = [];
           if (Math.abs(net - 1) > 1e-9) notes.push(net < 1 ? `Weights sum to ${net.toPrecision(4)}: ${(1 - net).toPrecision(4)} is held as cash earning 0.` : `Weights sum to ${net.toPrecision(4)}: ${(net - 1).toPrecision(4)} is borrowed at 0 (negative cash).`);
-          if (a.weights.some((w) => w < 0)) notes.push(`Short positions: ${symbols.filter((_, i) => (a.weights[i] as number) < 0).join(', ')}.`);
+          if (weights.some((w) => w < 0)) notes.push(`Short positions: ${symbols.filter((_, i) => (weights[i] as number) < 0).join(', ')}.`);
           if (gross > 1 + 1e-9) notes.push(`Gross leverage ${gross.toPrecision(4)}x.`);
           return {
-            structured: { ...figures, ...(benchmark ? { benchmark: { symbol: a.benchmark_symbol?.toUpperCase(), ...performance(benchmark, data.dates, 0, a.risk_free_rate) } } : {}), weights: byName(symbols, a.weights), net_exposure: net, gross_leverage: gross, cash_weight: 1 - net, rebalances: path.rebalances, notes, ...alignmentNote(data) },
+            structured: { ...figures, ...(benchmark ? { benchmark: { symbol: a.benchmark_symbol?.toUpperCase(), ...performance(benchmark, data.dates, 0, a.risk_free_rate) } } : {}), weights: byName(symbols, weights), net_exposure: net, gross_leverage: gross, cash_weight: 1 - net, rebalances: path.rebalances, notes, ...alignmentNote(data) },
           };
         }),
     }),

@@ -3,9 +3,9 @@
  * then rasterised to PNG by resvg with the bundled DejaVu Sans, so the same input gives the same
  * picture on every machine and nothing is fetched at run time.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 
@@ -32,13 +32,55 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
+const FONT_FILES = [join(FONT_DIR, 'DejaVuSans.ttf'), join(FONT_DIR, 'DejaVuSans-Bold.ttf')];
+
+/** SVG to PNG; which build of resvg does it is chosen at run time. */
+type Rasterise = (svg: string) => Buffer;
+export type RendererKind = 'native' | 'wasm';
+
+/**
+ * The native resvg (@resvg/resvg-js) where its prebuilt binary exists for this platform; otherwise
+ * the WebAssembly build (@resvg/resvg-wasm), which runs everywhere Node does and draws the same
+ * pictures with the same bundled font. Loaded once, on the first chart.
+ */
+async function loadRasteriser(): Promise<{ kind: RendererKind; rasterise: Rasterise }> {
+  const options = { background: 'white', font: { loadSystemFonts: false, defaultFontFamily: FONT_FAMILY } };
+  let nativeProblem: string;
+  try {
+    const { Resvg } = await import('@resvg/resvg-js');
+    return { kind: 'native', rasterise: (svg) => new Resvg(svg, { ...options, font: { ...options.font, fontFiles: FONT_FILES } }).render().asPng() };
+  } catch (error) {
+    nativeProblem = (error as Error).message.split('\n')[0] ?? 'unknown';
+  }
+  const wasm = await import('@resvg/resvg-wasm');
+  await wasm.initWasm(readFileSync(require.resolve('@resvg/resvg-wasm/index_bg.wasm')));
+  const fontBuffers = FONT_FILES.map((file) => readFileSync(file));
+  process.stderr.write(`quantconnect-mcp: charts use the WebAssembly build of resvg (the native one did not load: ${nativeProblem}).\n`);
+  return {
+    kind: 'wasm',
+    rasterise: (svg) => {
+      const resvg = new wasm.Resvg(svg, { ...options, font: { ...options.font, fontBuffers } });
+      try {
+        return Buffer.from(resvg.render().asPng());
+      } finally {
+        resvg.free();
+      }
+    },
+  };
+}
+
+let rasteriser: Promise<{ kind: RendererKind; rasterise: Rasterise }> | undefined;
+const loaded = () => (rasteriser ??= loadRasteriser().catch((error: unknown) => {
+  rasteriser = undefined; // try again on the next chart
+  throw error;
+}));
+
+/** Which resvg build draws the charts in this process. */
+export const rendererKind = async (): Promise<RendererKind> => (await loaded()).kind;
+
 export async function renderPng(spec: TopLevelSpec): Promise<Buffer> {
   const svg = await renderSvg(spec);
-  const resvg = new Resvg(svg, {
-    background: 'white',
-    font: { fontFiles: [join(FONT_DIR, 'DejaVuSans.ttf'), join(FONT_DIR, 'DejaVuSans-Bold.ttf')], loadSystemFonts: false, defaultFontFamily: FONT_FAMILY },
-  });
-  return resvg.render().asPng();
+  return (await loaded()).rasterise(svg);
 }
 
 /** An MCP image content block. */

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/load-yaml.js';
 import { SettingsError } from '../config/env.js';
 import { packageVersion } from '../config/package-info.js';
-import { parseArgsOptions, readSetting, settingFlags } from '../config/settings.js';
+import { parseArgsOptions, readSetting, settingFlags, settingNotes } from '../config/settings.js';
 import { helpText } from './help.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -29,14 +29,20 @@ async function main(argv: string[]): Promise<number> {
   const bool = (name: string): boolean => values[name] === true;
   switch (command) {
     case 'serve': {
+      for (const note of settingNotes(process.env, flags)) process.stderr.write(`quantconnect-mcp: ${note}\n`);
+      const withConsole = values.console === true;
       if (readSetting('transport', process.env, flags) === 'http') {
         const { serveOverHttp } = await import('./serve-http.js');
-        await serveOverHttp(flags);
+        await serveOverHttp(flags, withConsole);
         return -1;
       }
       const { serveOverStdio } = await import('./serve-stdio.js');
-      await serveOverStdio(flags);
+      await serveOverStdio(flags, withConsole);
       return -1; // keep running until stdin closes
+    }
+    case 'console': {
+      const { consoleCommand } = await import('./console.js');
+      return consoleCommand({ port: str('port'), open: bool('open') });
     }
     case 'login': {
       const { login } = await import('./login.js');

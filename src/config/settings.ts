@@ -29,6 +29,8 @@ export type SettingGroup = 'credentials' | 'server' | 'policy' | 'http' | 'resea
 export interface SettingSpec<T> {
   /** The environment variable. */
   env: string;
+  /** The name the earlier community server used for it, read when ours is unset (ours wins, and the server says so). */
+  alias?: string;
   flag?: FlagSpec;
   group: SettingGroup;
   /** What a value looks like, for --help and the docs (`FILE`, `redis://...`). */
@@ -70,6 +72,26 @@ const port = (raw: string | undefined, name: string): number | undefined => {
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new SettingsError(`${name} must be a port number (got ${String(raw)})`);
   return n;
 };
+const transport = (raw: string | undefined, name: string): 'stdio' | 'http' | undefined => {
+  const value = text(raw)?.toLowerCase();
+  if (value === undefined) return undefined;
+  if (value === 'streamable-http' || value === 'http') return 'http';
+  if (value === 'stdio') return 'stdio';
+  throw new SettingsError(`${name} must be stdio, http or streamable-http (got ${JSON.stringify(value)})`);
+};
+const urlPath = (raw: string | undefined, name: string): string | undefined => {
+  const value = text(raw);
+  if (value !== undefined && !/^\/[A-Za-z0-9._~\-/]*$/.test(value)) throw new SettingsError(`${name} must be a URL path starting with / (got ${JSON.stringify(value)})`);
+  return value;
+};
+const LEVELS: Record<string, 'debug' | 'info' | 'warning' | 'error'> = { debug: 'debug', trace: 'debug', info: 'info', notice: 'info', warn: 'warning', warning: 'warning', error: 'error', critical: 'error' };
+const logLevel = (raw: string | undefined, name: string): 'debug' | 'info' | 'warning' | 'error' | undefined => {
+  const value = text(raw)?.toLowerCase();
+  if (value === undefined) return undefined;
+  const level = LEVELS[value];
+  if (!level) throw new SettingsError(`${name} must be debug, info, warning or error (got ${JSON.stringify(value)})`);
+  return level;
+};
 const list = (raw: string | undefined): string[] | undefined => text(raw)?.split(',').map((s) => s.trim()).filter(Boolean);
 
 function setting<T>(spec: SettingSpec<T> & { default: T }): SettingSpec<T> & { default: T };
@@ -110,12 +132,18 @@ export const SETTINGS = {
     help: 'Named brokerage credentials (YAML, 0600), filled in server-side.' }),
   stateUrl: setting({ env: 'QC_MCP_STATE', flag: { name: 'state', type: 'string', commands: ['serve', 'guard'] }, group: 'http', value: 'redis://...', read: text,
     help: 'Share limits, approvals and lockdown between replicas (unset: files in QC_MCP_STATE_DIR).' }),
-  transport: setting({ env: 'MCP_TRANSPORT', flag: { name: 'transport', type: 'string', commands: ['serve'] }, group: 'http', value: 'stdio|http', read: oneOf('stdio', 'http'), default: 'stdio',
-    help: "serve's transport: stdio, or Streamable HTTP at /mcp." }),
-  host: setting({ env: 'MCP_HOST', flag: { name: 'host', type: 'string', commands: ['serve'] }, group: 'http', value: 'HOST', read: text, default: '127.0.0.1',
+  transport: setting({ env: 'QC_MCP_TRANSPORT', alias: 'MCP_TRANSPORT', flag: { name: 'transport', type: 'string', commands: ['serve'] }, group: 'http', value: 'stdio|http', read: transport, default: 'stdio',
+    help: "serve's transport: stdio, or Streamable HTTP (http; streamable-http is read as http)." }),
+  host: setting({ env: 'QC_MCP_HOST', alias: 'MCP_HOST', flag: { name: 'host', type: 'string', commands: ['serve'] }, group: 'http', value: 'HOST', read: text, default: '127.0.0.1',
     help: 'Address to bind over HTTP; beyond loopback needs grants.' }),
-  port: setting({ env: 'MCP_PORT', flag: { name: 'port', type: 'string', commands: ['serve'] }, group: 'http', value: 'PORT', read: port, default: 8808,
+  port: setting({ env: 'QC_MCP_PORT', alias: 'MCP_PORT', flag: { name: 'port', type: 'string', commands: ['serve'] }, group: 'http', value: 'PORT', read: port, default: 8808,
     help: 'Port to serve HTTP on.' }),
+  path: setting({ env: 'QC_MCP_PATH', alias: 'MCP_PATH', group: 'http', value: '/PATH', read: urlPath, default: '/mcp',
+    help: 'The HTTP endpoint path.' }),
+  logLevel: setting({ env: 'QC_MCP_LOG_LEVEL', alias: 'LOG_LEVEL', group: 'server', value: 'debug|info|warning|error', read: logLevel, default: 'info' as 'debug' | 'info' | 'warning' | 'error',
+    help: 'Which server notices reach stderr.' }),
+  consolePort: setting({ env: 'QC_MCP_CONSOLE_PORT', flag: { name: 'console-port', type: 'string', commands: ['serve'] }, group: 'policy', value: 'PORT', read: port, default: 8809,
+    help: 'Port of the operator console on 127.0.0.1 (serve --console, and the console command).' }),
   grantsPath: setting({ env: 'QC_MCP_GRANTS', group: 'http', value: 'FILE', read: text, defaultText: 'QC_MCP_STATE_DIR/grants.yaml',
     help: 'Bearer-token grants for HTTP clients (only SHA-256 digests are stored).' }),
   allowedHosts: setting({ env: 'QC_MCP_ALLOWED_HOSTS', flag: { name: 'allowed-hosts', type: 'string', commands: ['serve'] }, group: 'http', value: 'a,b', read: list, default: [] as string[],
@@ -153,8 +181,10 @@ export const FLAGS: readonly CommandFlagSpec[] = [
   { name: 'user-id', type: 'string', value: 'ID', commands: ['login'], help: 'login: your numeric user id.' },
   { name: 'organization-id', type: 'string', value: 'ORG', commands: ['login'], help: 'login: your default organization.' },
   { name: 'token-stdin', type: 'boolean', commands: ['login'], help: 'login: read the API token from stdin (else typed, unseen).' },
+  { name: 'console', type: 'boolean', commands: ['serve'], help: 'serve: also serve the operator console on 127.0.0.1 (QC_MCP_CONSOLE_PORT).' },
+  { name: 'open', type: 'boolean', commands: ['console'], help: 'console: open the page in a browser.' },
   { name: 'check', type: 'boolean', commands: ['generate'], help: 'generate: compare with the committed files, write nothing.' },
-  { name: 'port', type: 'string', value: 'PORT', commands: ['sandbox'], help: 'sandbox: port on 127.0.0.1 (default: a free one).' },
+  { name: 'port', type: 'string', value: 'PORT', commands: ['sandbox', 'console'], help: 'sandbox: port on 127.0.0.1 (default: a free one); console: its port (default QC_MCP_CONSOLE_PORT).' },
   { name: 'state', type: 'string', value: 'FILE', commands: ['sandbox'], help: "sandbox: keep the sandbox's state in FILE (default: in memory)." },
   { name: 'faults', type: 'string', value: 'JSON|FILE', commands: ['sandbox'], help: 'sandbox: inject failures (500, 429, drop, slow, malformed).' },
 ];
@@ -193,8 +223,22 @@ export function readSetting<K extends SettingKey>(key: K, env: NodeJS.ProcessEnv
   const spec: SettingSpec<unknown> = SETTINGS[key];
   const flag = spec.flag ? flags[spec.flag.name] : undefined;
   const fromFlag = flag === undefined ? undefined : spec.read(flag === true ? '1' : flag === false ? '0' : flag, `--${spec.flag!.name}`);
-  const value = fromFlag ?? spec.read(env[spec.env], spec.env) ?? spec.default;
+  const value = fromFlag ?? spec.read(env[spec.env], spec.env) ?? (spec.alias ? spec.read(env[spec.alias], spec.alias) : undefined) ?? spec.default;
   return value as SettingValues[K];
+}
+
+/** Where a flag, our variable and the community alias disagree: which one won, for stderr. */
+export function settingNotes(env: NodeJS.ProcessEnv, flags: FlagValues = {}): string[] {
+  const notes: string[] = [];
+  for (const spec of Object.values(SETTINGS) as SettingSpec<unknown>[]) {
+    const given = (name: string | undefined) => (name === undefined ? undefined : text(env[name]));
+    const [ours, alias] = [given(spec.env), given(spec.alias)];
+    const flag = spec.flag ? flags[spec.flag.name] : undefined;
+    if (typeof flag === 'string') {
+      for (const [name, value] of [[spec.env, ours], [spec.alias, alias]] as const) if (value !== undefined && value !== flag) notes.push(`--${spec.flag!.name} ${flag} wins over ${name}=${value}.`);
+    } else if (ours !== undefined && alias !== undefined && ours !== alias) notes.push(`${spec.env}=${ours} wins over ${spec.alias}=${alias}.`);
+  }
+  return notes;
 }
 
 /** Every setting at once. */

@@ -44,7 +44,9 @@ export interface HttpOptions {
   maxSessions?: number;
   maxSessionsPerIdentity?: number;
   sessionIdleMs?: number;
-  log?: (line: string) => void;
+  /** The endpoint's path (default /mcp; MCP_PATH). */
+  path?: string;
+  log?: (line: string, level?: 'debug' | 'info' | 'warning' | 'error') => void;
 }
 
 export const HTTP_DEFAULTS = { maxSessions: 1000, maxSessionsPerIdentity: 100, sessionIdleMs: 30 * 60_000, bodyTimeoutMs: 30_000 } as const;
@@ -137,6 +139,7 @@ export async function startHttp(runtime: Runtime, options: HttpOptions): Promise
   const hostnames = hostNamesFor(options.host, allowed);
   const origins = WILDCARD.has(options.host) ? hostnames : () => [...localhostAllowedOrigins(), ...allowed];
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
+  const endpoint = options.path ?? '/mcp';
   const maxConcurrent = options.maxConcurrentPerIdentity ?? 16;
   const maxSessions = options.maxSessions ?? HTTP_DEFAULTS.maxSessions;
   const maxPerIdentity = options.maxSessionsPerIdentity ?? HTTP_DEFAULTS.maxSessionsPerIdentity;
@@ -250,7 +253,7 @@ export async function startHttp(runtime: Runtime, options: HttpOptions): Promise
       // OAuth discovery finds nothing, so a client says it needs a token instead of starting a flow it cannot finish.
       return send(res, Response.json({ error: 'not_found', error_description: NO_OAUTH }, { status: 404 }));
     }
-    if (url.pathname !== '/mcp') return send(res, jsonRpcError(404, -32000, 'Not found: the MCP endpoint is /mcp'));
+    if (url.pathname !== endpoint) return send(res, jsonRpcError(404, -32000, `Not found: the MCP endpoint is ${endpoint}`));
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
     const probe = new Request(`http://${req.headers.host ?? 'invalid'}${url.pathname}`, { headers });
@@ -326,7 +329,7 @@ export async function startHttp(runtime: Runtime, options: HttpOptions): Promise
   });
   const { port } = server.address() as AddressInfo;
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
-  const url = `http://${shownHost}:${port}/mcp`;
+  const url = `http://${shownHost}:${port}${endpoint}`;
   return {
     url,
     close: async () => {

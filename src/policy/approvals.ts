@@ -18,6 +18,8 @@ export interface Approval {
   args_sha256: string;
   identity: string;
   summary: string;
+  /** The call's arguments with secrets redacted, for the operator console. */
+  args?: Record<string, unknown>;
   created: number;
   expires: number;
   status: ApprovalStatus;
@@ -29,7 +31,7 @@ export interface ApprovalStore {
   list(now: number): Promise<(Approval & { expired: boolean })[]>;
   consume(tool: string, hash: string, identity: string, now: number): Promise<Approval | undefined>;
   pending(tool: string, hash: string, identity: string, now: number): Promise<Approval | undefined>;
-  create(fields: Pick<Approval, 'tool' | 'args_sha256' | 'identity' | 'summary'>, ttlMs: number, now: number): Promise<Approval>;
+  create(fields: Pick<Approval, 'tool' | 'args_sha256' | 'identity' | 'summary' | 'args'>, ttlMs: number, now: number): Promise<Approval>;
   decide(id: string, decision: 'approved' | 'denied', now: number): Promise<Approval>;
 }
 
@@ -86,7 +88,7 @@ export class FileApprovalStore implements ApprovalStore {
     return this.read().find((a) => a.status === 'pending' && matches(a, tool, hash, identity) && a.expires > now);
   }
 
-  async create(fields: Pick<Approval, 'tool' | 'args_sha256' | 'identity' | 'summary'>, ttlMs: number, now: number): Promise<Approval> {
+  async create(fields: Pick<Approval, 'tool' | 'args_sha256' | 'identity' | 'summary' | 'args'>, ttlMs: number, now: number): Promise<Approval> {
     return withFileLock(this.path, () => {
       const approvals = this.read();
       const approval: Approval = { ...fields, id: newApprovalId(), created: now, expires: now + ttlMs, status: 'pending' };

@@ -26,6 +26,8 @@ export class LimitStateError extends Error {
 export interface LimitStore {
   reserve(requests: LimitRequest[], now: number): Promise<Reservation>;
   release(token: string): Promise<void>;
+  /** Read-only: the amount counted under `key` in the window ending now (the operator console). */
+  used?(key: string, windowMs: number, now: number): Promise<number>;
 }
 
 type Entry = [time: number, amount: number, token: string];
@@ -87,6 +89,13 @@ export class FileLimitStore implements LimitStore {
       this.write(entries);
       return { ok: true, token };
     });
+  }
+
+  /** Re-reads the file, so another process's counts show too; never changes anything. */
+  async used(key: string, windowMs: number, now: number): Promise<number> {
+    if (!existsSync(this.path)) return 0;
+    const data = JSON.parse(readFileSync(this.path, 'utf8')) as { entries?: Record<string, Entry[]> };
+    return (data.entries?.[key] ?? []).filter(([t]) => t > now - windowMs).reduce((sum, [, amount]) => sum + amount, 0);
   }
 
   async release(token: string): Promise<void> {

@@ -100,6 +100,11 @@ class RedisLimits implements LimitStore {
     return { ok: false, index: Number(answer[1]), retryAfterMs: Number(answer[2]), used: Number(answer[3]) };
   }
 
+  async used(key: string, windowMs: number, now: number): Promise<number> {
+    const members = await this.redis.zrangebyscore(`${PREFIX}limit:${key}`, `(${now - windowMs}`, '+inf');
+    return members.reduce((sum, member) => sum + Number(member.slice(member.lastIndexOf('|') + 1)), 0);
+  }
+
   async release(token: string): Promise<void> {
     await this.redis.eval(RELEASE, 1, `${PREFIX}reservation:${token}`);
   }
@@ -126,7 +131,7 @@ class RedisApprovals implements ApprovalStore {
     return (await this.all()).find((a) => a.status === 'pending' && matches(a, tool, hash, identity) && a.expires > now);
   }
 
-  async create(fields: Pick<Approval, 'tool' | 'args_sha256' | 'identity' | 'summary'>, ttlMs: number, now: number) {
+  async create(fields: Pick<Approval, 'tool' | 'args_sha256' | 'identity' | 'summary' | 'args'>, ttlMs: number, now: number) {
     const approval: Approval = { ...fields, id: newApprovalId(), created: now, expires: now + ttlMs, status: 'pending' };
     await this.redis.hset(this.key, approval.id, JSON.stringify(approval));
     return approval;

@@ -36,6 +36,8 @@ export interface PolicyServices {
   stateDir: string;
   now: () => number;
   codec: RequestStateCodec<ConfirmState>;
+  /** The operator console's address when this process serves one (serve --console): refusals link to the approval there. */
+  consoleUrl?: string;
 }
 
 /** Lockdown fails closed: if the switch cannot be read, critical tools are treated as locked down. */
@@ -51,6 +53,12 @@ export async function lockdownOn(services: PolicyServices): Promise<boolean> {
 export function limitKey(limit: LimitRef, tool: string, identity: string): string {
   const base = limit.counter ?? (limit.scope === 'global' ? limit.at : `${limit.at}@${tool}`);
   return limit.scope === 'identity' ? `${base}#${identity}` : base;
+}
+
+/** Where an operator decides an approval: the console (the only way for bundle users) or the CLI, as written in the README's set-up. */
+export function approvalHow(id: string, consoleUrl: string | undefined): string {
+  const where = consoleUrl ? `in the operator console at ${consoleUrl}/approvals/${id}` : 'in the operator console (`npx quantconnect-mcp console`)';
+  return `${where}, or with \`npx quantconnect-mcp approve ${id}\` (or \`npx quantconnect-mcp deny ${id}\`) in the server's folder`;
 }
 
 export function describeLimit(limit: LimitRef): string {

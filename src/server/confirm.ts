@@ -14,6 +14,7 @@ import {
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import { matches } from '../policy/approvals.js';
+import { approvalHow } from '../policy/services.js';
 import { redact } from '../policy/secrets.js';
 import type { ToolDefinition } from '../tool/tool.js';
 import { audit, refuse, type CallState } from './call-state.js';
@@ -180,12 +181,16 @@ export async function askConfirmation(state: CallState, needed: Needed[]): Promi
   if (denied) return refuse(state, `The operator denied this exact ${name} call (approval ${denied.id}). Do not retry it; ask the user what to do instead.`, at, { approval_id: denied.id });
   const pending =
     (await services.approvals.pending(name, state.hash, caller.identity, now)) ??
-    (await services.approvals.create({ tool: name, args_sha256: state.hash, identity: caller.identity, summary: await summaryOf(state, needed) }, runtime.registry.operatorConfig.approvalTtlS * 1000, now));
+    (await services.approvals.create(
+      { tool: name, args_sha256: state.hash, identity: caller.identity, summary: await summaryOf(state, needed), args: redact(state.args) as Record<string, unknown> },
+      runtime.registry.operatorConfig.approvalTtlS * 1000,
+      now,
+    ));
   decision('approval_pending', { approval_id: pending.id });
   return refuse(
     state,
     `${name} needs a human's confirmation, and this client cannot ask for it. Nothing was sent. ` +
-      `Ask the operator to run \`quantconnect-mcp approve ${pending.id}\` (or \`quantconnect-mcp deny ${pending.id}\`), ` +
+      `Ask the operator to approve or deny ${pending.id}: ${approvalHow(pending.id, services.consoleUrl)}, ` +
       `then call ${name} again with exactly the same arguments. The approval works once and expires at ${new Date(pending.expires).toISOString()}.`,
     at,
     { approval_id: pending.id },

@@ -1,7 +1,8 @@
 /** Server instructions: short guidance for agents, written for the tools actually enabled. */
+import { toolsetSwitch, toolSwitch, type OffSummary } from './off-tools.js';
 import type { ToolDefinition } from '../tool/tool.js';
 
-export function buildInstructions(tools: readonly ToolDefinition[], backend: 'quantconnect' | 'sandbox'): string {
+export function buildInstructions(tools: readonly ToolDefinition[], backend: 'quantconnect' | 'sandbox', off: OffSummary = { toolsets: [], tools: [] }): string {
   const has = (name: string): boolean => tools.some((t) => t.name === name);
   const lines: string[] = [];
   if (backend === 'sandbox') {
@@ -21,5 +22,12 @@ export function buildInstructions(tools: readonly ToolDefinition[], backend: 'qu
   if (has('read_backtest_orders')) lines.push('Orders and insights are read in windows: end - start must be under 100.');
   if (has('read_live_logs')) lines.push('Live logs: at most 250 lines per call; live orders: at most 1000.');
   lines.push('Some tools are disabled or need a human\'s confirmation by policy; a refusal says why and what to do next.');
+  if (off.toolsets.length > 0 || off.tools.length > 0) {
+    const parts = [
+      ...(off.toolsets.length > 0 ? [`toolsets ${off.toolsets.join(', ')} (each turned on with \`${toolsetSwitch('NAME')}\`)`] : []),
+      ...(off.tools.length > 0 ? [`tools ${off.tools.join(', ')} (each turned on with \`${toolSwitch('NAME')}\`)`] : []),
+    ];
+    lines.push(`Off on this server: ${parts.join('; ')}. Only the operator can turn them on, in the QC_MCP_TOOLS overlay; you cannot. If a task needs one, tell the user.`);
+  }
   return lines.join('\n');
 }

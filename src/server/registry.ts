@@ -6,6 +6,7 @@
 import type { OperatorConfig } from '../config/operator-config.js';
 import type { ResolvedGrant } from '../policy/grants.js';
 import { resolvePolicy, type EffectivePolicy } from '../policy/resolve.js';
+import { offReason } from './off-tools.js';
 import type { ToolDefinition } from '../tool/tool.js';
 
 export interface RegistryOptions {
@@ -112,7 +113,7 @@ export class Registry {
         available: false,
         reason: byDefault
           ? `The tool ${tool.name} is not served: the operator's policy file (${policy.enabled.at.split('#')[0]}) serves only the tools it names (default: deny). Nothing was sent.`
-          : `The tool ${tool.name} is disabled on this server. An operator can enable it in tools.yaml or the QC_MCP_TOOLS overlay.`,
+          : offReason(tool, policy),
         rule: policy.enabled.at,
         policy,
       };

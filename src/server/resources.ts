@@ -7,6 +7,7 @@ import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError, type CallToolR
 import type { ResolvedGrant } from '../policy/grants.js';
 import { handleToolCall } from './call.js';
 import type { Runtime } from './runtime.js';
+import { STATUS_RESOURCE, STATUS_URI, statusOf } from './status.js';
 
 const JSON_TYPE = 'application/json';
 /** The far end of a chart window (seconds since 1970): later than any backtest. */
@@ -66,9 +67,10 @@ export function targetOf(uri: string): Target | undefined {
 
 export function registerResources(server: Server, runtime: Runtime, caller: { identity: string; grant?: ResolvedGrant }): void {
   server.setRequestHandler('resources/templates/list', () => ({ resourceTemplates: RESOURCE_TEMPLATES }));
-  server.setRequestHandler('resources/list', () => ({ resources: [] }));
+  server.setRequestHandler('resources/list', () => ({ resources: [STATUS_RESOURCE] }));
   server.setRequestHandler('resources/read', async (request, ctx) => {
     const { uri } = request.params;
+    if (uri === STATUS_URI) return { contents: [{ uri, mimeType: JSON_TYPE, text: JSON.stringify(statusOf(runtime)) }] };
     const target = targetOf(uri);
     if (!target) throw new ResourceNotFoundError(uri, `No resource at ${uri}: see resources/templates/list.`);
     const result = (await handleToolCall(runtime, server, caller, { method: 'tools/call', params: { name: target.tool, arguments: target.args } }, ctx as unknown as ServerContext)) as CallToolResult;

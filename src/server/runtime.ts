@@ -66,7 +66,7 @@ export interface RuntimeOptions {
   /** The working directory searched (with its parents) for a LEAN CLI lean.json (default process.cwd()). */
   cwd?: string;
   /** Where log lines go (stderr by default; never stdout, which is the stdio transport). */
-  log?: (line: string) => void;
+  log?: (line: string, level?: 'debug' | 'info' | 'warning' | 'error') => void;
 }
 
 export async function createRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
@@ -136,7 +136,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
         for (const warning of next.warnings) log(`quantconnect-mcp: warning: ${warning}`);
         log(`quantconnect-mcp: configuration reloaded from ${files.join(', ')}.`);
       } catch (error) {
-        log(`quantconnect-mcp: configuration change rejected, keeping the last good one: ${(error as Error).message}`);
+        log(`quantconnect-mcp: configuration change rejected, keeping the last good one: ${(error as Error).message}`, 'warning');
       }
     };
     for (const file of files) watchFile(file, { interval, persistent: false }, (curr, prev) => curr.mtimeMs !== prev.mtimeMs && reload());

@@ -8,6 +8,8 @@ import { annotationsFor } from '../tool/annotations.js';
 import type { ResolvedGrant } from '../policy/grants.js';
 import { handleToolCall } from './call.js';
 import { buildInstructions } from './instructions.js';
+import { offSummary } from './off-tools.js';
+import { activityOf, counted } from './status.js';
 import { registerPrompts } from './prompts.js';
 import { registerResources } from './resources.js';
 import { packageVersion } from '../config/package-info.js';
@@ -41,13 +43,15 @@ export function createMcpServer(runtime: Runtime, options: ServerOptions = {}): 
     { name: 'quantconnect-mcp', version: packageVersion() },
     {
       capabilities: { tools: { listChanged: true }, resources: {}, prompts: {}, logging: {} },
-      instructions: buildInstructions(registry.listed(options.grant), settings.backend),
+      instructions: buildInstructions(registry.listed(options.grant), settings.backend, offSummary(registry)),
       requestState: { verify: (state, ctx) => runtime.policy.codec.verify(state, ctx) },
     },
   );
   server.setRequestHandler('tools/list', () => ({ tools: registry.listed(options.grant).map(toMcpTool) }));
   const caller = { identity, ...(options.grant ? { grant: options.grant } : {}) };
-  server.setRequestHandler('tools/call', (request, ctx) => handleToolCall(runtime, server, caller, request, ctx));
+  server.setRequestHandler('tools/call', (request, ctx) => counted(runtime, () => handleToolCall(runtime, server, caller, request, ctx)));
+  const activity = activityOf(runtime);
+  activity.sessions++;
   registerResources(server, runtime, caller);
   registerPrompts(server, () => registry.listed(options.grant));
 
@@ -65,6 +69,7 @@ export function createMcpServer(runtime: Runtime, options: ServerOptions = {}): 
   const previousOnClose = server.onclose;
   server.onclose = () => {
     runtime.notices.delete(notice);
+    activity.sessions--;
     unsubscribe();
     previousOnClose?.();
   };

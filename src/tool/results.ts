@@ -33,8 +33,8 @@ export class ToolError extends Error {
 
 export type ResultMeta = Record<string, unknown>;
 
-/** Content after the text: resource links to files a tool wrote, images. */
-export type ExtraContent = Exclude<CallToolResult['content'][number], { type: 'text' }>;
+/** Content after the text: resource links to files a tool wrote, images, and notes (a chart that could not be drawn). */
+export type ExtraContent = CallToolResult['content'][number];
 
 export function okResult(structured: Record<string, unknown>, meta?: ResultMeta, text?: string, extra: ExtraContent[] = []): CallToolResult {
   return {
