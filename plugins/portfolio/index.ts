@@ -80,7 +80,7 @@ function checkCap(maxWeight: number, n: number): void {
 
 const rebalanceDoc = 'Weights drift between rebalances and reset after the last trading day of each week/month/quarter (daily: constant; none: buy and hold); cash (1 - sum w) earns 0.';
 const metricsDoc =
-  'Simple daily returns, 252/yr: cagr=(1+total)^(252/days)-1; vol=std*sqrt(252); sharpe=(mean-rf/252)/std*sqrt(252); sortino on sqrt(mean(min(r,0)^2)); max_drawdown<0 with dates; calmar=cagr/|mdd|; hit_rate=share of up days; turnover=sum |target-drifted| at rebalances; benchmark: beta, Jensen alpha, tracking_error=std(r-b)*sqrt(252), information_ratio, and the benchmark\'s own figures.';
+  "Simple returns, annualised by the bar size. Figures (definitions in docs/research.md): cagr, annual_volatility, sharpe, sortino, max_drawdown with dates, calmar, hit_rate, turnover; with a benchmark, beta, alpha, tracking_error, information_ratio and the benchmark's own figures.";
 
 export default markSimulated(definePlugin({
   name: 'portfolio',
@@ -145,7 +145,7 @@ export default markSimulated(definePlugin({
       name: 'sparse_optimization',
       title: 'Sparse index tracking',
       description:
-        'Sparse index tracking (Benidis, Feng & Palomar 2018, MM): minimise mean Huber_M(shortfall vs benchmark) + lambda*sum log(1+w/p)/log(1+max_weight/p); long-only, sum 1, w <= max_weight. Larger lambda, fewer assets; max_assets searches the smallest lambda leaving at most that many names. Returns non-zero weights, lambda, active_count, annualised tracking_error and downside_risk, iterations, converged.',
+        'Sparse index tracking (Benidis, Feng & Palomar 2018; objective in docs/research.md): long-only, sum 1, w <= max_weight. Larger lambda, fewer names; max_assets searches lambda for at most that many. Returns weights, lambda, active_count, tracking_error, downside_risk.',
       toolset: 'portfolio', risk: 'read', severity: 'low',
       input: z.object({
         portfolio_symbols: z.array(symbol).min(2).max(500), benchmark_symbol: symbol,
@@ -205,7 +205,7 @@ export default markSimulated(definePlugin({
       name: 'hierarchical_risk_parity',
       title: 'Hierarchical risk parity',
       description:
-        'HRP (Lopez de Prado 2016) on simple daily returns: scipy-style linkage of d = sqrt((1-rho)/2) (default, as PyPortfolioOpt, Riskfolio-Lib, mlfinlab) or d_tilde = Euclidean distance between columns of d (the paper\'s code), leaf order, recursive bisection with inverse-variance weights. Returns weights, order, annual_volatility.',
+        'HRP (Lopez de Prado 2016): linkage of d = sqrt((1-rho)/2) (default, as PyPortfolioOpt, Riskfolio-Lib, mlfinlab) or d_tilde (distance between columns of d, the paper\'s code), then recursive bisection. Returns weights, order, annual_volatility.',
       toolset: 'portfolio', risk: 'read', severity: 'low',
       input: z.object({ symbols: z.array(symbol).min(2).max(1000), start_date: date.optional(), end_date: date.optional(), instance_name: instance, linkage: z.enum(LINKAGES).default('single'), distance: z.enum(HRP_DISTANCES).default('d'), export: exportFlag }),
       output: z.object({ weights: weightsSchema, order: z.array(z.string()), distance: z.enum(HRP_DISTANCES), annual_volatility: z.number(), ...exportSchema, ...alignmentSchema }),

@@ -6,6 +6,9 @@ const USAGE = `Usage:
   quantconnect-mcp serve --transport http [--host H] [--port P] [--state redis://...] [--allowed-hosts a,b]
                   [--session-idle S] [--max-sessions N] [--max-sessions-per-identity N] [--body-timeout S]
                                                  Streamable HTTP at /mcp (127.0.0.1:8808 by default).
+  quantconnect-mcp serve ... --console            Also serve the operator console on 127.0.0.1 (QC_MCP_CONSOLE_PORT, 8809).
+  quantconnect-mcp console [--port P] [--open]   The operator console: approvals, audit, limits, lockdown, policy, grants.
+                                                 Prints the sign-in secret.
   quantconnect-mcp grant add ID [--read-only] [--toolsets a,b] | grant list | grant revoke ID
   quantconnect-mcp login [--user-id ID] [--organization-id ORG] [--token-stdin]
                                                  Save credentials to QC_MCP_STATE_DIR/credentials.json (0600).

@@ -5,9 +5,9 @@
  * the approval expires. The file is re-read on every check, so another process can decide, and
  * every change is made under the file's lock, so processes sharing the directory never lose one.
  */
+import { writeFileAtomic } from '../util/files.js';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync, } from 'node:fs';
 import { withFileLock } from './file-lock.js';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'used';
@@ -60,11 +60,8 @@ export class FileApprovalStore implements ApprovalStore {
   }
 
   private write(approvals: Approval[], now: number): void {
-    mkdirSync(dirname(this.path), { recursive: true });
     const kept = approvals.filter((a) => a.expires > now - 86_400_000); // keep a day of history
-    const temp = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify({ version: 1, approvals: kept }, null, 1));
-    renameSync(temp, this.path);
+    writeFileAtomic(this.path, JSON.stringify({ version: 1, approvals: kept }, null, 1));
   }
 
   async list(now: number): Promise<(Approval & { expired: boolean })[]> {

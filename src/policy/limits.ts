@@ -4,8 +4,8 @@
  * A call reserves its quota before going upstream and releases it if the upstream call fails.
  * If the state cannot be read or written, limited calls fail closed.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { writeFileAtomic } from '../util/files.js';
+import { existsSync, readFileSync, } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { StateLockError, withFileLock } from './file-lock.js';
 
@@ -50,10 +50,7 @@ export class FileLimitStore implements LimitStore {
 
   private write(entries: Record<string, Entry[]>): void {
     try {
-      mkdirSync(dirname(this.path), { recursive: true });
-      const temp = `${this.path}.${process.pid}.tmp`;
-      writeFileSync(temp, JSON.stringify({ version: 1, entries }));
-      renameSync(temp, this.path);
+      writeFileAtomic(this.path, JSON.stringify({ version: 1, entries }));
     } catch (error) {
       throw new LimitStateError(`${this.path} cannot be written (${(error as Error).message})`);
     }

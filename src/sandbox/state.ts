@@ -3,7 +3,8 @@
  * Jobs (compiles, backtests, optimizations, live deployments) store when they started;
  * their progress is derived from the clock when read, so there are no timers to leak.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../util/files.js';
+import { existsSync, readFileSync, } from 'node:fs';
 import type { LiveBook } from './live-book.js';
 
 export interface SandboxFile {
@@ -120,7 +121,5 @@ export function loadState(path: string, organizationId: string): SandboxState {
 
 /** Write atomically (temp file + rename), so a crash never leaves half a state file. */
 export function saveState(path: string, state: SandboxState): void {
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, JSON.stringify(state));
-  renameSync(temp, path);
+  writeFileAtomic(path, JSON.stringify(state));
 }

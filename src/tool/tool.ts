@@ -107,24 +107,30 @@ function zodProblems(error: z.ZodError): string[] {
 }
 
 /**
- * An output schema as tools/list carries it: the shape and types, without descriptions, required
- * lists, closed objects or property-name schemas. Smaller, and lenient (a result may carry more or
- * fewer fields than listed; the handler's zod schema still types them).
+ * A schema as tools/list carries it, without the keywords that cost tokens and that a client need not
+ * check (`drop` decides per keyword). The handler's zod schema still checks or types everything.
  */
-function compactOutput(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(compactOutput);
+function compact(schema: unknown, drop: (key: string, value: unknown) => boolean): unknown {
+  if (Array.isArray(schema)) return schema.map((item) => compact(item, drop));
   if (!schema || typeof schema !== 'object') return schema;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(schema)) {
-    if (key === 'description' || key === 'required' || key === 'propertyNames' || (key === 'additionalProperties' && value === false)) continue;
-    out[key] = key === 'properties' ? Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, compactOutput(v)])) : compactOutput(value);
+    if (drop(key, value)) continue;
+    out[key] = key === 'properties' ? Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, compact(v, drop)])) : compact(value, drop);
   }
   return out;
 }
 
+/** Outputs: the shape and types only (no descriptions, required lists, map value types or property-name schemas); lenient. */
+const OUTPUT_DROPS = new Set(['description', 'required', 'propertyNames', 'additionalProperties']);
+/** Inputs: length and count bounds stay in zod (an over-long argument is refused with the bound), off the listing. */
+const INPUT_DROPS = new Set(['minLength', 'maxLength', 'minItems', 'maxItems']);
+
 function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
-  return io === 'output' ? (compactOutput(rest) as JsonSchema) : rest;
+  if (io === 'output') return compact(rest, (key) => OUTPUT_DROPS.has(key)) as JsonSchema;
+  // additionalProperties: false stays on inputs (unknown arguments are refused).
+  return compact(rest, (key) => INPUT_DROPS.has(key)) as JsonSchema;
 }
 
 /** A plugin tool, declared with zod schemas; converted once to JSON Schema for tools/list. */

@@ -5,7 +5,8 @@
  *  1. no financial or critical call reaches upstream without a recorded human decision;
  *  2. no limit is exceeded;
  *  3. the audit chain verifies;
- *  4. every call has exactly one outcome record.
+ *  4. every call has exactly one outcome record (a call made under another, such as the project-name lookup
+ *     of a confirmation summary, is a call of its own, with its parent's id).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -138,10 +139,14 @@ describe(`${STEPS} random steps`, () => {
   });
 
   it('4. every call has exactly one outcome record', () => {
-    const outcomes = records().filter((r) => r.event === 'outcome');
+    const all = records().filter((r) => r.event === 'outcome');
+    const outcomes = all.filter((r) => r.parent_call_id === undefined);
     expect(outcomes.length).toBe(calls);
+    // Inner calls hang off a call this client made.
+    const ids = new Set(records().map((r) => r.call_id));
+    expect(all.filter((r) => r.parent_call_id !== undefined).every((r) => ids.has(r.parent_call_id as string))).toBe(true);
     const perCall = new Map<string, number>();
-    for (const o of outcomes) perCall.set(o.call_id, (perCall.get(o.call_id) ?? 0) + 1);
+    for (const o of all) perCall.set(o.call_id, (perCall.get(o.call_id) ?? 0) + 1);
     expect([...perCall.values()].every((n) => n === 1)).toBe(true);
   });
 });
