@@ -13,15 +13,15 @@ import { GrantStore } from '../policy/grants.js';
 import { openState } from '../policy/state.js';
 import { inventory } from '../server/inventory.js';
 import { packageRoot } from '../config/package-info.js';
+import { readSetting } from '../config/settings.js';
 import { Registry } from '../server/registry.js';
 import type { Runtime } from '../server/server.js';
 
 export const DEFAULT_CONSOLE_PORT = 8809;
 
 function consolePort(flag: string | undefined): number {
-  const raw = flag ?? process.env.QC_MCP_CONSOLE_PORT;
-  const port = Number(raw ?? DEFAULT_CONSOLE_PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SettingsError(`the console port must be a port number (got ${String(raw)})`);
+  const port = flag === undefined ? readSetting('consolePort', process.env) : Number(flag);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SettingsError(`the console port must be a port number (got ${String(flag)})`);
   return port;
 }
 

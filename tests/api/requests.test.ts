@@ -121,7 +121,7 @@ describe('the tool inventory', () => {
     for (const name of extra) {
       const tool = mcp.runtime.registry.all().find((t) => t.name === name);
       expect(tool?.endpoint, name).toBe('local');
-      expect(tool?.toolset === 'meta' || ['research', 'portfolio', 'universe'].includes(tool?.toolset ?? '') || tool?.name.startsWith('wait_for_') || ['compile_and_backtest', 'backtest_tear_sheet'].includes(name), name).toBe(true);
+      expect(tool?.toolset === 'meta' || ['research', 'portfolio', 'universe', 'studies'].includes(tool?.toolset ?? '') || name === 'read_guard_status' || tool?.name.startsWith('wait_for_') || ['compile_and_backtest', 'backtest_tear_sheet'].includes(name), name).toBe(true);
     }
   });
 

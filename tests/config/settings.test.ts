@@ -59,7 +59,7 @@ describe('the settings table', () => {
     expect(() => readEnv({ ...empty(), QC_MCP_BACKEND: 'cloud' })).toThrow(/QC_MCP_BACKEND must be auto, quantconnect or sandbox/);
     expect(() => readEnv({ ...empty(), MCP_PORT: 'eighty' })).toThrow(/MCP_PORT must be a port number/);
     expect(() => readEnv(empty(), { port: '70000' })).toThrow(/--port must be a port number/);
-    expect(() => readEnv({ ...empty(), MCP_TRANSPORT: 'ws' })).toThrow(/MCP_TRANSPORT must be stdio or http/);
+    expect(() => readEnv({ ...empty(), MCP_TRANSPORT: 'ws' })).toThrow(/MCP_TRANSPORT must be stdio, http or streamable-http/);
     expect(() => readEnv({ ...empty(), QC_MCP_AUDIT_MAX_BYTES: '-1' })).toThrow(/QC_MCP_AUDIT_MAX_BYTES must be a positive whole number/);
   });
 
@@ -85,7 +85,7 @@ describe('the settings table', () => {
   it('a flag that mirrors a variable works on the command line: serve --transport ws is refused by name', () => {
     const run = spawnSync(process.execPath, ['dist/src/cli/main.js', 'serve', '--transport', 'ws'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...empty() } });
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain('--transport must be stdio or http');
+    expect(run.stderr).toContain('--transport must be stdio, http or streamable-http');
   });
 
   it('--read-only reaches the settings of the command it belongs to: tools --read-only lists write tools as off', () => {

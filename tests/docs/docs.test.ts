@@ -142,7 +142,8 @@ describe('shell lines and inline commands', () => {
   const DEBIAN: Record<string, string> = { statsmodels: 'python3-statsmodels', sklearn: 'python3-sklearn', scipy: 'python3-scipy', pandas: 'python3-pandas' };
 
   function check(command: string, where: string, installed: Set<string>): void {
-    const words = command.split(/\s+/).filter((w) => !/^[A-Z_]+=/.test(w));
+    // `npx quantconnect-mcp …` is how the README's set-up runs the CLI from a clone: the same command.
+    const words = command.split(/\s+/).filter((w) => !/^[A-Z_]+=/.test(w)).filter((w, i, all) => !(i === 0 && w === 'npx' && all[1] === 'quantconnect-mcp'));
     const [first, second] = words;
     if (first === 'quantconnect-mcp') {
       if (second === undefined) return;

@@ -410,7 +410,7 @@ describe('the embedded sandbox handle', () => {
   it('exposes the shock control', async () => {
     const embedded = await startEmbeddedSandbox();
     try {
-      expect(embedded.shock(1, -6)).toEqual({ ok: false, error: 'Project 1 not found.' });
+      expect(await embedded.shock(1, -6)).toEqual({ ok: false, error: 'Project 1 not found.' });
     } finally {
       await embedded.close();
     }
