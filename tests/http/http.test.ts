@@ -212,7 +212,9 @@ describe('load', () => {
       await loadRuntime.close();
       await sandbox.close();
     }
-  });
+    // The bound is the 60 s above; the audit now appends under a file lock (one chain across processes), so the
+    // default 30 s test timeout no longer leaves room for it on a loaded 2-core machine.
+  }, 90_000);
 });
 
 describe('more door checks', () => {
