@@ -11,7 +11,8 @@ import { alignmentNote, alignmentSchema, criticals, date, guarded, instance, loa
 import { FIELDS, type Aligned, type Resolution, type Series } from '../quant/data/source.js';
 import { correlationHeatmapSpec, spreadSpec } from './plots.js';
 import { adfuller, engleGranger, halfLife } from '../quant/stats/adf.js';
-import { distanceCorrelation, hurst, pca, pearsonMatrix, ranks, simpleReturns, zScore } from '../quant/stats/describe.js';
+import { correlationMatrix, extremePairs, type PairValue, rowsOf } from '../quant/stats/correlation.js';
+import { distanceCorrelation, hurst, pca, simpleReturns, zScore } from '../quant/stats/describe.js';
 import { johansen } from '../quant/stats/johansen.js';
 import { screenPairs } from '../quant/stats/pairs.js';
 import { applyScreenFilters, screenFilters } from '../quant/stats/screen-filters.js';
@@ -206,22 +207,20 @@ export default definePlugin({
             returns = returns.map((r) => r.slice(-(a.window as number)));
           }
           const n = returns.length;
-          const matrix =
+          const flat =
             a.method === 'distance'
               ? (() => {
-                  const m = returns.map(() => new Array<number>(n).fill(1));
-                  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) (m[i] as number[])[j] = (m[j] as number[])[i] = distanceCorrelation(returns[i] as number[], returns[j] as number[]);
+                  const m = new Float64Array(n * n).fill(1);
+                  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) m[i * n + j] = m[j * n + i] = distanceCorrelation(returns[i] as number[], returns[j] as number[]);
                   return m;
                 })()
-              : pearsonMatrix(a.method === 'spearman' ? returns.map((r) => ranks(r)) : returns);
-          const pairs: { symbol1: string; symbol2: string; correlation: number }[] = [];
-          for (let i = 0; i < n; i++) {
-            for (let j = i + 1; j < n; j++) pairs.push({ symbol1: data.symbols[i] as string, symbol2: data.symbols[j] as string, correlation: (matrix[i] as number[])[j] as number });
-          }
-          pairs.sort((x, y) => y.correlation - x.correlation);
+              : await correlationMatrix(returns, a.method);
+          const named = (q: PairValue) => ({ symbol1: data.symbols[q.i] as string, symbol2: data.symbols[q.j] as string, correlation: q.value });
+          const extremes = extremePairs(flat, n, 5);
           const showMatrix = a.include_matrix ?? n <= 20;
+          const matrix = showMatrix || a.plot ? rowsOf(flat, n) : [];
           return {
-            structured: { symbols: data.symbols, method: a.method, ...(showMatrix ? { matrix } : {}), most_correlated: pairs.slice(0, 5), least_correlated: pairs.slice(-5).reverse(), ...alignmentNote(data) },
+            structured: { symbols: data.symbols, method: a.method, ...(showMatrix ? { matrix } : {}), most_correlated: extremes.most.map(named), least_correlated: extremes.least.map(named), ...alignmentNote(data) },
             ...(a.plot ? { content: [await chartImage(correlationHeatmapSpec(data.symbols, matrix, a.method))] } : {}),
           };
         }),
