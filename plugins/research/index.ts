@@ -12,7 +12,8 @@ import { FIELDS, type Aligned, type Resolution, type Series } from '../quant/dat
 import { correlationHeatmapSpec, spreadSpec } from './plots.js';
 import { adfuller, engleGranger, halfLife } from '../quant/stats/adf.js';
 import { correlationMatrix, extremePairs, type PairValue, rowsOf } from '../quant/stats/correlation.js';
-import { distanceCorrelation, hurst, pca, simpleReturns, zScore } from '../quant/stats/describe.js';
+import { distanceCorrelation, hurst, simpleReturns, zScore } from '../quant/stats/describe.js';
+import { scaledPca } from '../quant/stats/pca-solvers.js';
 import { johansen } from '../quant/stats/johansen.js';
 import { screenPairs } from '../quant/stats/pairs.js';
 import { applyScreenFilters, screenFilters } from '../quant/stats/screen-filters.js';
@@ -171,18 +172,20 @@ export default definePlugin({
     defineTool({
       name: 'perform_pca_analysis',
       title: 'PCA of returns',
-      description: 'PCA of simple daily returns on the covariance matrix: explained variance ratio (as scikit-learn), the cumulative ratio, and loadings labelled by symbol.',
+      description: 'PCA of simple daily returns (as scikit-learn): explained variance ratio, cumulative ratio, loadings by symbol; first 5 components unless n_components.',
       toolset: 'research', risk: 'read', severity: 'low',
-      input: z.object({ symbols: z.array(symbol).min(2).max(500).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, n_components: z.number().int().min(1).optional() }),
-      output: z.object({ explained_variance_ratio: z.array(z.number()), cumulative_variance_ratio: z.array(z.number()), loadings: z.array(z.record(z.string(), z.number())), ...alignmentSchema }),
+      input: z.object({ symbols: z.array(symbol).min(2).max(500).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, n_components: z.number().int().min(1).default(5) }),
+      output: z.object({ method: z.string(), explained_variance_ratio: z.array(z.number()), cumulative_variance_ratio: z.array(z.number()), loadings: z.array(z.record(z.string(), z.number())), ...alignmentSchema }),
       handler: (a, ctx) =>
         guarded(async () => {
           const data = await load(a, ctx, 2);
-          const r = await pca(simpleReturns(data.prices));
-          const k = Math.min(a.n_components ?? r.components.length, r.components.length);
+          const returns = simpleReturns(data.prices);
+          const r = await scaledPca(returns, Math.min(a.n_components, returns.length));
+          const k = r.components.length;
           let running = 0;
           return {
             structured: {
+              method: r.method,
               explained_variance_ratio: r.explained_variance_ratio.slice(0, k),
               cumulative_variance_ratio: r.explained_variance_ratio.slice(0, k).map((v) => (running += v)),
               loadings: r.components.slice(0, k).map((row) => Object.fromEntries(row.map((v, j) => [data.symbols[j] as string, v]))),
