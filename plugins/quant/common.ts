@@ -3,6 +3,7 @@
  * per-caller research sessions, the configured price source, loading with inner-join alignment,
  * and statistics errors turned into messages an agent can act on.
  */
+import { checkCapacity, type Cost } from './capacity.js';
 import { z } from 'zod';
 import { ToolError } from '../../src/tool/results.js';
 import type { ToolContext } from '../../src/tool/tool.js';
@@ -54,7 +55,14 @@ export interface Selection {
 }
 
 /** Load (or take from the session) each symbol, then align them on common dates. */
-export async function load(sel: Selection, ctx: ToolContext, minSymbols: number): Promise<Aligned & { source: string }> {
+/** The ceiling and compute budget load() holds a call to, whether its symbols come from a list or a session (capacity.ts). */
+export interface Capacity {
+  tool: string;
+  max: number;
+  cost?: Cost;
+}
+
+export async function load(sel: Selection, ctx: ToolContext, minSymbols: number, capacity?: Capacity): Promise<Aligned & { source: string }> {
   let series: Series[];
   let from: string;
   if (sel.instance_name) {
@@ -79,7 +87,9 @@ export async function load(sel: Selection, ctx: ToolContext, minSymbols: number)
   const dup = names.find((s, i) => names.indexOf(s) !== i);
   if (dup) throw new ToolError(`${dup} is listed twice.`);
   if (series.length < minSymbols) throw new ToolError(`This analysis needs at least ${minSymbols} symbols.`);
+  if (capacity) checkCapacity(capacity.tool, series.length, 0, capacity.max);
   const aligned = align(series);
+  if (capacity) checkCapacity(capacity.tool, series.length, aligned.dates.length, capacity.max, capacity.cost);
   if (aligned.dates.length < MIN_OBS) {
     throw new ToolError(`Only ${aligned.dates.length} dates are common to ${names.join(', ')}; at least ${MIN_OBS} are needed. Widen the dates or check the data.`);
   }

@@ -11,6 +11,7 @@ import { alignmentNote, alignmentSchema, criticals, date, guarded, instance, loa
 import { FIELDS, type Aligned, type Resolution, type Series } from '../quant/data/source.js';
 import { correlationHeatmapSpec, spreadSpec } from './plots.js';
 import { adfuller, engleGranger, halfLife } from '../quant/stats/adf.js';
+import { CAPS } from '../quant/capacity.js';
 import { correlationMatrix, extremePairs, type PairValue, rowsOf } from '../quant/stats/correlation.js';
 import { distanceCorrelation, hurst, simpleReturns, zScore } from '../quant/stats/describe.js';
 import { scaledPca } from '../quant/stats/pca-solvers.js';
@@ -124,11 +125,11 @@ export default definePlugin({
       title: 'Test cointegration (Johansen)',
       description: 'Johansen trace and maximum-eigenvalue tests with 90/95/99% critical values, eigenvalues, eigenvectors and the rank at 5%. Matches statsmodels coint_johansen.',
       toolset: 'research', risk: 'read', severity: 'low',
-      input: z.object({ symbols: z.array(symbol).min(2).max(12).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, det_order: z.union([z.literal(-1), z.literal(0), z.literal(1)]).default(0), k_ar_diff: z.number().int().min(1).max(20).default(1), price_transform: transform }),
+      input: z.object({ symbols: z.array(symbol).min(2).max(CAPS.johansen).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, det_order: z.union([z.literal(-1), z.literal(0), z.literal(1)]).default(0), k_ar_diff: z.number().int().min(1).max(20).default(1), price_transform: transform }),
       output: z.object({ symbols: z.array(z.string()), trace_statistics: z.array(z.number()), max_eigen_statistics: z.array(z.number()), critical_values: z.object({ trace: z.array(z.array(z.number())), max_eigen: z.array(z.array(z.number())) }), eigenvalues: z.array(z.number()), eigenvectors: z.array(z.array(z.number())), rank_5pct: z.number(), ...alignmentSchema }),
       handler: (a, ctx) =>
         guarded(async () => {
-          const data = await load(a, ctx, 2);
+          const data = await load(a, ctx, 2, { tool: 'test_johansen', max: CAPS.johansen });
           const series = transformed(data, a.price_transform);
           const levels = (data.dates as string[]).map((_, t) => series.map((s) => s[t] as number));
           const r = johansen(levels, a.det_order, a.k_ar_diff);
@@ -143,11 +144,11 @@ export default definePlugin({
       description:
         'Per symbol (or the spread log(a) - hedge_ratio*log(b) when two symbols and hedge_ratio are given): ADF on log prices (constant, AIC), half-life -ln2/lambda from ds = a + lambda*s(t-1), Hurst slope over tau 2..min(100, n/2), and the current z-score over lookback_period with a signal.',
       toolset: 'research', risk: 'read', severity: 'low',
-      input: z.object({ symbols: z.array(symbol).min(1).max(50).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, lookback_period: z.number().int().min(2).max(1000).default(20), hedge_ratio: z.number().optional(), entry_z: z.number().positive().default(2) }),
+      input: z.object({ symbols: z.array(symbol).min(1).max(CAPS.perSymbol).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, lookback_period: z.number().int().min(2).max(1000).default(20), hedge_ratio: z.number().optional(), entry_z: z.number().positive().default(2) }),
       output: z.object({ results: z.array(z.object({ name: z.string(), adf_statistic: z.number(), adf_p_value: z.number(), half_life: z.number().nullable(), hurst: z.number(), z_score: z.number(), signal: z.enum(['long', 'short', 'flat']), is_mean_reverting: z.boolean() })), ...alignmentSchema }),
       handler: (a, ctx) =>
         guarded(async () => {
-          const data = await load(a, ctx, 1);
+          const data = await load(a, ctx, 1, { tool: 'analyze_mean_reversion', max: CAPS.perSymbol });
           if (a.lookback_period > data.dates.length) throw new ToolError(`lookback_period ${a.lookback_period} is longer than the ${data.dates.length} common observations.`);
           const logs = transformed(data, 'log');
           const targets: { name: string; series: number[] }[] =
@@ -174,11 +175,11 @@ export default definePlugin({
       title: 'PCA of returns',
       description: 'PCA of simple daily returns (as scikit-learn): explained variance ratio, cumulative ratio, loadings by symbol; first 5 components unless n_components.',
       toolset: 'research', risk: 'read', severity: 'low',
-      input: z.object({ symbols: z.array(symbol).min(2).max(500).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, n_components: z.number().int().min(1).default(5) }),
+      input: z.object({ symbols: z.array(symbol).min(2).max(CAPS.matrix).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, n_components: z.number().int().min(1).default(5) }),
       output: z.object({ method: z.string(), explained_variance_ratio: z.array(z.number()), cumulative_variance_ratio: z.array(z.number()), loadings: z.array(z.record(z.string(), z.number())), ...alignmentSchema }),
       handler: (a, ctx) =>
         guarded(async () => {
-          const data = await load(a, ctx, 2);
+          const data = await load(a, ctx, 2, { tool: 'perform_pca_analysis', max: CAPS.matrix, cost: 'matrix' });
           const returns = simpleReturns(data.prices);
           const r = await scaledPca(returns, Math.min(a.n_components, returns.length));
           const k = r.components.length;
@@ -199,11 +200,11 @@ export default definePlugin({
       title: 'Correlation matrix',
       description: 'Correlation of simple daily returns: pearson or spearman (as pandas) or distance (Szekely); window gives the latest rolling window. Most and least correlated pairs; over 20 symbols the matrix comes only with include_matrix.',
       toolset: 'research', risk: 'read', severity: 'low',
-      input: z.object({ symbols: z.array(symbol).min(2).max(500).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, method: z.enum(['pearson', 'spearman', 'distance']).default('pearson'), window: z.number().int().min(3).optional(), include_matrix: z.boolean().optional(), plot: plotFlag }),
+      input: z.object({ symbols: z.array(symbol).min(2).max(CAPS.matrix).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, method: z.enum(['pearson', 'spearman', 'distance']).default('pearson'), window: z.number().int().min(3).optional(), include_matrix: z.boolean().optional(), plot: plotFlag }),
       output: z.object({ symbols: z.array(z.string()), method: z.string(), matrix: z.array(z.array(z.number())).optional(), most_correlated: z.array(z.object({ symbol1: z.string(), symbol2: z.string(), correlation: z.number() })), least_correlated: z.array(z.object({ symbol1: z.string(), symbol2: z.string(), correlation: z.number() })), ...alignmentSchema }),
       handler: (a, ctx) =>
         guarded(async () => {
-          const data = await load(a, ctx, 2);
+          const data = await load(a, ctx, 2, { tool: 'calculate_correlation_matrix', max: CAPS.matrix, cost: a.method === 'distance' ? 'pairs' : 'matrix' });
           let returns = simpleReturns(data.prices);
           if (a.window !== undefined) {
             if (a.window > (returns[0] as number[]).length) throw new ToolError(`window ${a.window} is longer than the ${(returns[0] as number[]).length} returns available.`);
@@ -233,11 +234,11 @@ export default definePlugin({
       title: 'Find cointegrated pairs',
       description: 'Engle-Granger (as test_cointegration, log prices) over every pair, in parallel, with progress. correction (fdr_bh, bonferroni) adjusts p over all tests; max_half_life (bars) and max_hurst filter on the residual spread; johansen: trace test (lag k_ar_diff) on survivors. Summary: tests and expected false positives.',
       toolset: 'research', risk: 'read', severity: 'low',
-      input: z.object({ symbols: z.array(symbol).min(2).max(500).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, p_value_threshold: z.number().gt(0).lt(1).default(0.05), max_pairs: z.number().int().min(1).max(1000).default(50), ...screenFilters }),
+      input: z.object({ symbols: z.array(symbol).min(2).max(CAPS.pairs).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, p_value_threshold: z.number().gt(0).lt(1).default(0.05), max_pairs: z.number().int().min(1).max(1000).default(50), ...screenFilters }),
       output: z.object({ pairs: z.array(z.object({ symbol1: z.string(), symbol2: z.string(), statistic: z.number(), p_value: z.number(), p_adjusted: z.number(), hedge_ratio: z.number(), half_life: z.number().nullable(), hurst: z.number() })), tested: z.number(), found: z.number(), summary: z.string(), ...alignmentSchema }),
       handler: (a, ctx) =>
         guarded(async () => {
-          const data = await load(a, ctx, 2);
+          const data = await load(a, ctx, 2, { tool: 'find_cointegrated_pairs', max: CAPS.pairs, cost: 'pairs' });
           const logs = transformed(data, 'log').map((s) => Float64Array.from(s));
           let last = 0;
           const results = await screenPairs(logs, (done, total) => {
