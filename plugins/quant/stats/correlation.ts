@@ -11,7 +11,9 @@ export type CorrelationMethod = 'pearson' | 'spearman';
 /** Ranks with ties averaged (pandas' rank(method="average")) written into out[offset..]: one native sort, then binary search. */
 export function rankInto(x: ArrayLike<number>, out: Float64Array, offset = 0): void {
   const n = x.length;
-  const sorted = Float64Array.from(x as ArrayLike<number>).sort();
+  const sorted = new Float64Array(n);
+  for (let t = 0; t < n; t++) sorted[t] = x[t] as number;
+  sorted.sort();
   for (let t = 0; t < n; t++) {
     const v = x[t] as number;
     let lo = 0;
