@@ -86,11 +86,14 @@ interface Job {
   rowEnd: number;
 }
 
-let helper: Promise<Worker | undefined> | undefined;
+/** Two helpers at most: one shares the work with this thread; for large products both take it, so this thread stays free to answer. */
+const helpers: (Promise<Worker | undefined> | undefined)[] = [undefined, undefined];
+/** From this many multiply-adds (p² n / 2, about 20 ms), both halves go to helpers. */
+const OFF_MAIN_FROM = 10_000_000;
 
-/** The helper worker, started once and unref'd (it never keeps the process alive). */
-function startHelper(): Promise<Worker | undefined> {
-  helper ??= new Promise((resolve) => {
+/** Helper `slot`, started once and unref'd (it never keeps the process alive). */
+function startHelper(slot = 0): Promise<Worker | undefined> {
+  helpers[slot] ??= new Promise((resolve) => {
     try {
       const worker = import.meta.url.endsWith('.ts')
         ? new Worker(
@@ -104,18 +107,27 @@ function startHelper(): Promise<Worker | undefined> {
         resolve(worker);
       });
       worker.once('error', () => {
-        helper = undefined;
+        helpers[slot] = undefined;
         resolve(undefined);
       });
     } catch {
       resolve(undefined);
     }
   });
-  return helper;
+  return helpers[slot] as Promise<Worker | undefined>;
 }
 
-/** Runs a job on the helper, which holds the process open (ref) only while the job is in flight. */
+/** Each helper's last job: jobs on one helper run one after another (its answer carries no job id). */
+const lastJob = new WeakMap<Worker, Promise<unknown>>();
+
+/** Runs a job on the helper after its previous one; the helper holds the process open (ref) only while a job is in flight. */
 function runOnHelper(worker: Worker, job: Job): Promise<void> {
+  const run = (lastJob.get(worker) ?? Promise.resolve()).catch(() => undefined).then(() => runNow(worker, job));
+  lastJob.set(worker, run);
+  return run;
+}
+
+function runNow(worker: Worker, job: Job): Promise<void> {
   worker.ref();
   return new Promise<void>((resolve, reject) => {
     const onMessage = (message: { done?: true; error?: string }) => {
@@ -125,7 +137,7 @@ function runOnHelper(worker: Worker, job: Job): Promise<void> {
     };
     const onError = (error: Error) => {
       worker.off('message', onMessage);
-      helper = undefined;
+      helpers.forEach((h, slot) => void h?.then((w) => (w === worker ? (helpers[slot] = undefined) : undefined)));
       reject(error);
     };
     worker.once('message', onMessage);
@@ -146,7 +158,14 @@ export async function crossProducts(data: Float64Array, p: number, n: number): P
   // Row i of the triangle costs ~i, so rows [0, p/√2) hold half of the work.
   const split = Math.floor(p / Math.SQRT2 / 4) * 4;
   const remote = runOnHelper(worker, { data, out, p, n, rowStart: split, rowEnd: p });
-  crossProductRows(data, p, n, out, 0, split);
+  const second = (p * p * n) / 2 >= OFF_MAIN_FROM ? await startHelper(1) : undefined;
+  if (second) {
+    try {
+      await runOnHelper(second, { data, out, p, n, rowStart: 0, rowEnd: split });
+    } catch {
+      crossProductRows(data, p, n, out, 0, split);
+    }
+  } else crossProductRows(data, p, n, out, 0, split);
   try {
     await remote;
   } catch {
