@@ -72,6 +72,8 @@ export async function load(sel: Selection, ctx: ToolContext, minSymbols: number,
     series = wanted.map((s) => {
       const found = session.get(s);
       if (!found) throw new ToolError(`${s} is not in session "${sel.instance_name}" (it has ${[...session.keys()].join(', ')}).`);
+      const inside = (!sel.start_date || (found.dates[0] ?? '') >= sel.start_date) && (!sel.end_date || (found.dates.at(-1) ?? '').slice(0, 10) <= sel.end_date);
+      if (inside) return found;
       const keep = found.dates.map((d, i) => ((!sel.start_date || d >= sel.start_date) && (!sel.end_date || d.slice(0, 10) <= sel.end_date) ? i : -1)).filter((i) => i >= 0);
       return { ...found, dates: keep.map((i) => found.dates[i] as string), price: keep.map((i) => found.price[i] as number) };
     });

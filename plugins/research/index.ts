@@ -247,7 +247,7 @@ export default definePlugin({
               void ctx.progress(done, total, `${done} of ${total} pairs tested`);
             }
           }, ctx.signal);
-          const screened = applyScreenFilters(results, logs, a);
+          const screened = await applyScreenFilters(results, logs, a);
           const flagged = screened.kept.map((r) => ({ symbol1: data.symbols[r.i] as string, symbol2: data.symbols[r.j] as string, statistic: r.statistic, p_value: r.p_value, p_adjusted: r.p_adjusted, hedge_ratio: r.hedge_ratio, half_life: r.half_life, hurst: r.hurst, ...(r.johansen ? { johansen: r.johansen } : {}) }));
           return { structured: { pairs: flagged.slice(0, a.max_pairs), tested: results.length, found: flagged.length, summary: screened.summary, ...alignmentNote(data) } };
         }),
