@@ -173,15 +173,15 @@ export default definePlugin({
     defineTool({
       name: 'perform_pca_analysis',
       title: 'PCA of returns',
-      description: 'PCA of simple daily returns (as scikit-learn): explained variance ratio, cumulative ratio, loadings by symbol; first 5 components unless n_components.',
+      description: 'PCA of simple daily returns as scikit-learn: variance ratios, cumulative too, loadings by symbol; 5 components unless n_components.',
       toolset: 'research', risk: 'read', severity: 'low',
-      input: z.object({ symbols: z.array(symbol).min(2).max(CAPS.matrix).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, n_components: z.number().int().min(1).default(5) }),
+      input: z.object({ symbols: z.array(symbol).min(2).max(CAPS.matrix).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, n_components: z.number().int().min(1).optional() }),
       output: z.object({ method: z.string(), explained_variance_ratio: z.array(z.number()), cumulative_variance_ratio: z.array(z.number()), loadings: z.array(z.record(z.string(), z.number())), ...alignmentSchema }),
       handler: (a, ctx) =>
         guarded(async () => {
           const data = await load(a, ctx, 2, { tool: 'perform_pca_analysis', max: CAPS.matrix, cost: 'matrix' });
           const returns = simpleReturns(data.prices);
-          const r = await scaledPca(returns, Math.min(a.n_components, returns.length));
+          const r = await scaledPca(returns, Math.min(a.n_components ?? 5, returns.length));
           const k = r.components.length;
           let running = 0;
           return {
