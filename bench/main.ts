@@ -453,7 +453,63 @@ async function sharedStateDir(calls = 100, concurrency = 10): Promise<void> {
   line('two server processes sharing it (file locks)', `${shared.toFixed(0)} calls/s in total (${(shared / alone).toFixed(2)}x one)`);
 }
 
-const SECTIONS: Record<string, () => Promise<void>> = { tokens, coldStart, sandboxRoundTrip, policyOverhead, httpThroughput, sharedStateDir, researchRatios, portfolioRatios, distanceCorrelationScaling };
+async function researchScale(): Promise<void> {
+  const { spawnSync } = await import('node:child_process');
+  const { writeFileSync } = await import('node:fs');
+  const { correlationMatrix } = await import('../plugins/quant/stats/correlation.js');
+  const { scaledPca } = await import('../plugins/quant/stats/pca-solvers.js');
+  const { prng } = await import('../src/sandbox/simulate.js');
+  console.log('\n## research at universe scale, compute only (data in memory; best of 3 after a warm-up, both sides, same run)');
+  const python = await pythonWith('numpy, scipy, sklearn');
+  if (!python) {
+    line('numpy / scipy / scikit-learn', 'skipped: not installed (apt-get install python3-sklearn python3-scipy)');
+    return;
+  }
+  const DAYS = 2520;
+  const SIZES = [300, 1000, 3000];
+  const N = Math.max(...SIZES);
+  // Returns from a market factor, ten sector factors and noise, so the spectrum has a few clear components.
+  const next = prng(21);
+  const gauss = () => Math.sqrt(-2 * Math.log(Math.max(next(), 1e-12))) * Math.cos(2 * Math.PI * next());
+  const factors = Array.from({ length: 11 }, () => Float64Array.from({ length: DAYS }, () => 0.01 * gauss()));
+  const rowMajor = new Float64Array(DAYS * N);
+  const columns = Array.from({ length: N }, (_, a) => {
+    const beta = 0.5 + next();
+    const sector = factors[1 + (a % 10)] as Float64Array;
+    const c = Float64Array.from({ length: DAYS }, (_, t) => beta * ((factors[0] as Float64Array)[t] as number) + 0.5 * (sector[t] as number) + 0.012 * gauss());
+    for (let t = 0; t < DAYS; t++) rowMajor[t * N + a] = c[t] as number;
+    return c;
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'qcmcp-scale-bench-'));
+  writeFileSync(join(dir, 'returns.f64'), new Uint8Array(rowMajor.buffer));
+  const reference = spawnSync(python, ['scripts/bench/matrix_reference.py', join(dir, 'returns.f64'), String(DAYS), ...SIZES.map(String)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  rmSync(dir, { recursive: true, force: true });
+  if (reference.status !== 0) throw new Error(`reference script failed: ${reference.stderr}`);
+  const ref = JSON.parse(reference.stdout) as Record<string, number>;
+  const best = async (fn: () => unknown): Promise<number> => {
+    await fn();
+    let min = Number.POSITIVE_INFINITY;
+    for (let r = 0; r < 3; r++) {
+      const t = performance.now();
+      await fn();
+      min = Math.min(min, (performance.now() - t) / 1000);
+    }
+    return min;
+  };
+  const report = (label: string, ours: number, theirs: number, who: string) => line(label, `${ours.toFixed(3)} s vs ${who} ${theirs.toFixed(3)} s: ${(ours / theirs).toFixed(2)}x the reference time (target <= 3x)`);
+  for (const n of SIZES) {
+    const cols = columns.slice(0, n);
+    report(`Pearson ${n} x ${DAYS}`, await best(() => correlationMatrix(cols, 'pearson')), ref[`pearson_${n}`] as number, 'numpy.corrcoef');
+    report(`Spearman ${n} x ${DAYS}`, await best(() => correlationMatrix(cols, 'spearman')), ref[`spearman_${n}`] as number, 'numpy + scipy rankdata');
+  }
+  const thousand = columns.slice(0, 1000);
+  const top = await scaledPca(thousand, 10);
+  report(`PCA 1000 x ${DAYS}, top 10 (${top.method})`, await best(() => scaledPca(thousand, 10)), ref.pca_top10_1000 as number, 'scikit-learn PCA(10)');
+  const full = await scaledPca(thousand, 1000);
+  report(`PCA 1000 x ${DAYS}, all components (${full.method})`, await best(() => scaledPca(thousand, 1000)), ref.pca_full_1000 as number, 'scikit-learn PCA()');
+}
+
+const SECTIONS: Record<string, () => Promise<void>> = { tokens, coldStart, sandboxRoundTrip, policyOverhead, httpThroughput, sharedStateDir, researchRatios, researchScale, portfolioRatios, distanceCorrelationScaling };
 
 async function main(): Promise<void> {
   console.log(`quantconnect-mcp benchmarks (node ${process.version}, ${new Date().toISOString()})`);

@@ -3,6 +3,7 @@
  * per-caller research sessions, the configured price source, loading with inner-join alignment,
  * and statistics errors turned into messages an agent can act on.
  */
+import { checkCapacity, type Cost } from './capacity.js';
 import { z } from 'zod';
 import { ToolError } from '../../src/tool/results.js';
 import type { ToolContext } from '../../src/tool/tool.js';
@@ -65,7 +66,14 @@ export interface Selection {
 export type Loaded = Aligned & { source: string; data_source: string; bar_minutes: number | undefined; periods_per_year: number };
 
 /** Load (or take from the session) each symbol, then align them on common dates. */
-export async function load(sel: Selection, ctx: ToolContext, minSymbols: number): Promise<Loaded> {
+/** The ceiling and compute budget load() holds a call to, whether its symbols come from a list or a session (capacity.ts). */
+export interface Capacity {
+  tool: string;
+  max: number;
+  cost?: Cost;
+}
+
+export async function load(sel: Selection, ctx: ToolContext, minSymbols: number, capacity?: Capacity): Promise<Loaded> {
   let series: Series[];
   let from: string;
   if (sel.instance_name) {
@@ -75,6 +83,8 @@ export async function load(sel: Selection, ctx: ToolContext, minSymbols: number)
     series = wanted.map((s) => {
       const found = session.get(s);
       if (!found) throw new ToolError(`${s} is not in session "${sel.instance_name}" (it has ${[...session.keys()].join(', ')}).`);
+      const inside = (!sel.start_date || (found.dates[0] ?? '') >= sel.start_date) && (!sel.end_date || (found.dates.at(-1) ?? '').slice(0, 10) <= sel.end_date);
+      if (inside) return found;
       const keep = found.dates.map((d, i) => ((!sel.start_date || d >= sel.start_date) && (!sel.end_date || d.slice(0, 10) <= sel.end_date) ? i : -1)).filter((i) => i >= 0);
       return { ...found, dates: keep.map((i) => found.dates[i] as string), price: keep.map((i) => found.price[i] as number) };
     });
@@ -92,7 +102,9 @@ export async function load(sel: Selection, ctx: ToolContext, minSymbols: number)
   if (series.length < minSymbols) throw new ToolError(`This analysis needs at least ${minSymbols} symbols.`);
   const bars = [...new Set(series.map((s) => barLabel(s.bar_minutes)))];
   if (bars.length > 1) throw new ToolError(`The series have different bar sizes (${series.map((s) => `${s.symbol} ${barLabel(s.bar_minutes)}`).join(', ')}); load them with the same resolution and bar_minutes.`);
+  if (capacity) checkCapacity(capacity.tool, series.length, 0, capacity.max);
   const aligned = align(series);
+  if (capacity) checkCapacity(capacity.tool, series.length, aligned.dates.length, capacity.max, capacity.cost);
   if (aligned.dates.length < MIN_OBS) {
     throw new ToolError(`Only ${aligned.dates.length} dates are common to ${names.join(', ')}; at least ${MIN_OBS} are needed. Widen the dates or check the data.`);
   }

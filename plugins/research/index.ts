@@ -16,7 +16,10 @@ import { listAvailableData } from './list-data.js';
 import { markSimulated } from '../quant/simulated.js';
 import { correlationHeatmapSpec, spreadSpec } from './plots.js';
 import { adfuller, engleGranger, halfLife } from '../quant/stats/adf.js';
-import { distanceCorrelation, hurst, pca, pearsonMatrix, ranks, simpleReturns, zScore } from '../quant/stats/describe.js';
+import { CAPS } from '../quant/capacity.js';
+import { correlationMatrix, extremePairs, type PairValue, rowsOf } from '../quant/stats/correlation.js';
+import { distanceCorrelation, hurst, simpleReturns, zScore } from '../quant/stats/describe.js';
+import { scaledPca } from '../quant/stats/pca-solvers.js';
 import { johansenTest } from '../quant/stats/johansen.js';
 import { screenPairs } from '../quant/stats/pairs.js';
 import { applyScreenFilters, screenFilters } from '../quant/stats/screen-filters.js';
@@ -134,11 +137,11 @@ export default markSimulated(definePlugin({
       title: 'Test cointegration (Johansen)',
       description: 'Johansen trace and max-eigenvalue tests, 90/95/99% critical values (MacKinnon-Haug-Michelis 1999), eigenvalues, eigenvectors, rank at 5%; matches statsmodels coint_johansen. det_order: -1 no constant, 0 unrestricted constant, 1 trend; output deterministic names the case and table.',
       toolset: 'research', risk: 'read', severity: 'low',
-      input: z.object({ symbols: z.array(symbol).min(2).max(12).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, det_order: z.union([z.literal(-1), z.literal(0), z.literal(1)]).default(0), k_ar_diff: z.number().int().min(1).max(20).default(1), price_transform: transform }),
+      input: z.object({ symbols: z.array(symbol).min(2).max(CAPS.johansen).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, det_order: z.union([z.literal(-1), z.literal(0), z.literal(1)]).default(0), k_ar_diff: z.number().int().min(1).max(20).default(1), price_transform: transform }),
       output: z.object({ symbols: z.array(z.string()), trace_statistics: z.array(z.number()), max_eigen_statistics: z.array(z.number()), critical_values: z.object({ trace: z.array(z.array(z.number())), max_eigen: z.array(z.array(z.number())) }), eigenvalues: z.array(z.number()), eigenvectors: z.array(z.array(z.number())), rank_5pct: z.number(), deterministic: z.object({ det_order: z.number(), name: z.string(), model: z.string(), critical_values: z.string() }), notes: z.array(z.string()), ...alignmentSchema }),
       handler: (a, ctx) =>
         guarded(async () => {
-          const data = await load(a, ctx, 2);
+          const data = await load(a, ctx, 2, { tool: 'test_johansen', max: CAPS.johansen });
           const r = johansenTest(transformed(data, a.price_transform), data.symbols, a.det_order, a.k_ar_diff);
           return {
             structured: { symbols: r.symbols, trace_statistics: r.trace_statistics, max_eigen_statistics: r.max_eigen_statistics, critical_values: { trace: r.trace_critical_values, max_eigen: r.max_eigen_critical_values }, eigenvalues: r.eigenvalues, eigenvectors: r.eigenvectors, rank_5pct: r.rank_5pct, deterministic: r.deterministic, notes: r.notes, ...alignmentNote(data) },
@@ -151,11 +154,11 @@ export default markSimulated(definePlugin({
       description:
         'Per symbol (or the spread log(a) - hedge_ratio*log(b) when two symbols and hedge_ratio are given): ADF on log prices (constant, AIC), half-life -ln2/lambda from ds = a + lambda*s(t-1), Hurst slope over tau 2..min(100, n/2), and the current z-score over lookback_period with a signal.',
       toolset: 'research', risk: 'read', severity: 'low',
-      input: z.object({ symbols: z.array(symbol).min(1).max(50).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, lookback_period: z.number().int().min(2).max(1000).default(20), hedge_ratio: z.number().optional(), entry_z: z.number().positive().default(2) }),
+      input: z.object({ symbols: z.array(symbol).min(1).max(CAPS.perSymbol).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, lookback_period: z.number().int().min(2).max(1000).default(20), hedge_ratio: z.number().optional(), entry_z: z.number().positive().default(2) }),
       output: z.object({ results: z.array(z.object({ name: z.string(), adf_statistic: z.number(), adf_p_value: z.number(), half_life: z.number().nullable(), hurst: z.number(), z_score: z.number(), signal: z.enum(['long', 'short', 'flat']), is_mean_reverting: z.boolean() })), ...alignmentSchema }),
       handler: (a, ctx) =>
         guarded(async () => {
-          const data = await load(a, ctx, 1);
+          const data = await load(a, ctx, 1, { tool: 'analyze_mean_reversion', max: CAPS.perSymbol });
           if (a.lookback_period > data.dates.length) throw new ToolError(`lookback_period ${a.lookback_period} is longer than the ${data.dates.length} common observations.`);
           const logs = transformed(data, 'log');
           const targets: { name: string; series: number[] }[] =
@@ -180,18 +183,20 @@ export default markSimulated(definePlugin({
     defineTool({
       name: 'perform_pca_analysis',
       title: 'PCA of returns',
-      description: 'PCA of simple daily returns on the covariance matrix: explained variance ratio (as scikit-learn), the cumulative ratio, and loadings labelled by symbol.',
+      description: 'PCA of simple daily returns as scikit-learn: variance ratios, cumulative too, loadings by symbol; 5 components unless n_components.',
       toolset: 'research', risk: 'read', severity: 'low',
-      input: z.object({ symbols: z.array(symbol).min(2).max(500).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, n_components: z.number().int().min(1).optional() }),
-      output: z.object({ explained_variance_ratio: z.array(z.number()), cumulative_variance_ratio: z.array(z.number()), loadings: z.array(z.record(z.string(), z.number())), ...alignmentSchema }),
+      input: z.object({ symbols: z.array(symbol).min(2).max(CAPS.matrix).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, n_components: z.number().int().min(1).optional() }),
+      output: z.object({ method: z.string(), explained_variance_ratio: z.array(z.number()), cumulative_variance_ratio: z.array(z.number()), loadings: z.array(z.record(z.string(), z.number())), ...alignmentSchema }),
       handler: (a, ctx) =>
         guarded(async () => {
-          const data = await load(a, ctx, 2);
-          const r = await pca(simpleReturns(data.prices));
-          const k = Math.min(a.n_components ?? r.components.length, r.components.length);
+          const data = await load(a, ctx, 2, { tool: 'perform_pca_analysis', max: CAPS.matrix, cost: 'matrix' });
+          const returns = simpleReturns(data.prices);
+          const r = await scaledPca(returns, Math.min(a.n_components ?? 5, returns.length));
+          const k = r.components.length;
           let running = 0;
           return {
             structured: {
+              method: r.method,
               explained_variance_ratio: r.explained_variance_ratio.slice(0, k),
               cumulative_variance_ratio: r.explained_variance_ratio.slice(0, k).map((v) => (running += v)),
               loadings: r.components.slice(0, k).map((row) => Object.fromEntries(row.map((v, j) => [data.symbols[j] as string, v]))),
@@ -205,33 +210,31 @@ export default markSimulated(definePlugin({
       title: 'Correlation matrix',
       description: 'Correlation of simple daily returns: pearson or spearman (as pandas) or distance (Szekely); window gives the latest rolling window. Most and least correlated pairs; over 20 symbols the matrix comes only with include_matrix.',
       toolset: 'research', risk: 'read', severity: 'low',
-      input: z.object({ symbols: z.array(symbol).min(2).max(500).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, method: z.enum(['pearson', 'spearman', 'distance']).default('pearson'), window: z.number().int().min(3).optional(), include_matrix: z.boolean().optional(), plot: plotFlag }),
+      input: z.object({ symbols: z.array(symbol).min(2).max(CAPS.matrix).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, method: z.enum(['pearson', 'spearman', 'distance']).default('pearson'), window: z.number().int().min(3).optional(), include_matrix: z.boolean().optional(), plot: plotFlag }),
       output: z.object({ symbols: z.array(z.string()), method: z.string(), matrix: z.array(z.array(z.number())).optional(), most_correlated: z.array(z.object({ symbol1: z.string(), symbol2: z.string(), correlation: z.number() })), least_correlated: z.array(z.object({ symbol1: z.string(), symbol2: z.string(), correlation: z.number() })), ...alignmentSchema }),
       handler: (a, ctx) =>
         guarded(async () => {
-          const data = await load(a, ctx, 2);
+          const data = await load(a, ctx, 2, { tool: 'calculate_correlation_matrix', max: CAPS.matrix, cost: a.method === 'distance' ? 'pairs' : 'matrix' });
           let returns = simpleReturns(data.prices);
           if (a.window !== undefined) {
             if (a.window > (returns[0] as number[]).length) throw new ToolError(`window ${a.window} is longer than the ${(returns[0] as number[]).length} returns available.`);
             returns = returns.map((r) => r.slice(-(a.window as number)));
           }
           const n = returns.length;
-          const matrix =
+          const flat =
             a.method === 'distance'
               ? (() => {
-                  const m = returns.map(() => new Array<number>(n).fill(1));
-                  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) (m[i] as number[])[j] = (m[j] as number[])[i] = distanceCorrelation(returns[i] as number[], returns[j] as number[]);
+                  const m = new Float64Array(n * n).fill(1);
+                  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) m[i * n + j] = m[j * n + i] = distanceCorrelation(returns[i] as number[], returns[j] as number[]);
                   return m;
                 })()
-              : pearsonMatrix(a.method === 'spearman' ? returns.map((r) => ranks(r)) : returns);
-          const pairs: { symbol1: string; symbol2: string; correlation: number }[] = [];
-          for (let i = 0; i < n; i++) {
-            for (let j = i + 1; j < n; j++) pairs.push({ symbol1: data.symbols[i] as string, symbol2: data.symbols[j] as string, correlation: (matrix[i] as number[])[j] as number });
-          }
-          pairs.sort((x, y) => y.correlation - x.correlation);
+              : await correlationMatrix(returns, a.method);
+          const named = (q: PairValue) => ({ symbol1: data.symbols[q.i] as string, symbol2: data.symbols[q.j] as string, correlation: q.value });
+          const extremes = extremePairs(flat, n, 5);
           const showMatrix = a.include_matrix ?? n <= 20;
+          const matrix = showMatrix || a.plot ? rowsOf(flat, n) : [];
           return {
-            structured: { symbols: data.symbols, method: a.method, ...(showMatrix ? { matrix } : {}), most_correlated: pairs.slice(0, 5), least_correlated: pairs.slice(-5).reverse(), ...alignmentNote(data) },
+            structured: { symbols: data.symbols, method: a.method, ...(showMatrix ? { matrix } : {}), most_correlated: extremes.most.map(named), least_correlated: extremes.least.map(named), ...alignmentNote(data) },
             ...(a.plot ? { content: [await chartFor(correlationHeatmapSpec(data.symbols, matrix, a.method), data)] } : {}),
           };
         }),
@@ -241,11 +244,11 @@ export default markSimulated(definePlugin({
       title: 'Find cointegrated pairs',
       description: 'Engle-Granger (as test_cointegration, log prices) over every pair, in parallel, with progress. correction (fdr_bh, bonferroni) adjusts p over all tests; max_half_life (bars) and max_hurst filter on the residual spread; johansen: trace test (lag k_ar_diff) on survivors. Summary: tests and expected false positives.',
       toolset: 'research', risk: 'read', severity: 'low',
-      input: z.object({ symbols: z.array(symbol).min(2).max(500).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, p_value_threshold: z.number().gt(0).lt(1).default(0.05), max_pairs: z.number().int().min(1).max(1000).default(50), ...screenFilters }),
+      input: z.object({ symbols: z.array(symbol).min(2).max(CAPS.pairs).optional(), start_date: date.optional(), end_date: date.optional(), instance_name: instance, p_value_threshold: z.number().gt(0).lt(1).default(0.05), max_pairs: z.number().int().min(1).max(1000).default(50), ...screenFilters }),
       output: z.object({ pairs: z.array(z.object({ symbol1: z.string(), symbol2: z.string(), statistic: z.number(), p_value: z.number(), p_adjusted: z.number(), hedge_ratio: z.number(), half_life: z.number().nullable(), hurst: z.number() })), tested: z.number(), found: z.number(), summary: z.string(), ...alignmentSchema }),
       handler: (a, ctx) =>
         guarded(async () => {
-          const data = await load(a, ctx, 2);
+          const data = await load(a, ctx, 2, { tool: 'find_cointegrated_pairs', max: CAPS.pairs, cost: 'pairs' });
           const logs = transformed(data, 'log').map((s) => Float64Array.from(s));
           let last = 0;
           const results = await screenPairs(logs, (done, total) => {
@@ -254,7 +257,7 @@ export default markSimulated(definePlugin({
               void ctx.progress(done, total, `${done} of ${total} pairs tested`);
             }
           }, ctx.signal);
-          const screened = applyScreenFilters(results, logs, a);
+          const screened = await applyScreenFilters(results, logs, a);
           const flagged = screened.kept.map((r) => ({ symbol1: data.symbols[r.i] as string, symbol2: data.symbols[r.j] as string, statistic: r.statistic, p_value: r.p_value, p_adjusted: r.p_adjusted, hedge_ratio: r.hedge_ratio, half_life: r.half_life, hurst: r.hurst, ...(r.johansen ? { johansen: r.johansen } : {}) }));
           return { structured: { pairs: flagged.slice(0, a.max_pairs), tested: results.length, found: flagged.length, summary: screened.summary, ...alignmentNote(data) } };
         }),

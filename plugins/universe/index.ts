@@ -12,6 +12,7 @@ import { SimSource } from '../quant/data/sim-source.js';
 import { simEtfDays, simEtfFile } from '../quant/data/sim-etf.js';
 import { markSimulated } from '../quant/simulated.js';
 import { alignmentNote, alignmentSchema, date, guarded, instance, load, loadWithBenchmark, sessionFor, source, symbol } from '../quant/common.js';
+import { correlationMatrix, rowsOf } from '../quant/stats/correlation.js';
 import { pearsonMatrix, simpleReturns } from '../quant/stats/describe.js';
 import { performance } from '../quant/portfolio/analytics.js';
 import { correlationDistance, leafOrder, linkage } from '../quant/portfolio/hrp.js';
@@ -150,7 +151,7 @@ export default markSimulated(definePlugin({
         guarded(async () => {
           if (a.n_assets >= a.symbols.length) throw new ToolError(`n_assets ${a.n_assets} must be smaller than the ${a.symbols.length} symbols given.`);
           const data = await load(a, ctx, 3);
-          const corr = pearsonMatrix(simpleReturns(data.prices));
+          const corr = rowsOf(await correlationMatrix(simpleReturns(data.prices)), data.symbols.length);
           const chosen = a.method === 'greedy' ? greedyUncorrelated(corr, a.n_assets) : clusterUncorrelated(corr, a.n_assets);
           const community = sumOfCorrelations(corr, a.n_assets);
           return {

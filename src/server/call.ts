@@ -28,7 +28,12 @@ import type { ToolContext, ToolReturn } from '../tool/tool.js';
 import { audit, outcome, refuse, type Caller, type CallState, type ParentCall } from './call-state.js';
 import { askConfirmation, confirmationsNeeded } from './confirm.js';
 import type { Availability } from './registry.js';
+import { holdToBudget } from './result-budget.js';
+import { resultStore } from './result-store.js';
 import type { Runtime } from './runtime.js';
+
+/** Toolsets whose direct results are held to the result budget (result-budget.ts). */
+const BUDGETED_TOOLSETS = new Set(['research', 'portfolio', 'universe', 'studies']);
 
 type Stop = CallToolResult | InputRequiredResult;
 type Finished = { stop: Stop } | { done: ToolReturn };
@@ -40,7 +45,7 @@ export async function handleToolCall(runtime: Runtime, server: Server, caller: C
   const state = begin(runtime, server, caller, ctx, found, (request.params.arguments ?? {}) as Record<string, unknown>, undefined);
   const finished = await run(state);
   if ('stop' in finished) return finished.stop;
-  const { done } = finished;
+  const done = BUDGETED_TOOLSETS.has(state.tool.toolset) ? holdToBudget(state.tool.name, finished.done, resultStore, caller.identity) : finished.done;
   return server.projectCallToolResult(okResult(done.structured, { ...state.meta, ...done.meta }, done.text, done.content), state.tool.outputSchema);
 }
 

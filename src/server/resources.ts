@@ -6,6 +6,7 @@
 import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError, type CallToolResult, type ResourceTemplateType, type Server, type ServerContext } from '@modelcontextprotocol/server';
 import type { ResolvedGrant } from '../policy/grants.js';
 import { handleToolCall } from './call.js';
+import { RESULTS_URI, resultStore } from './result-store.js';
 import type { Runtime } from './runtime.js';
 import { STATUS_RESOURCE, STATUS_URI, statusOf } from './status.js';
 
@@ -19,6 +20,7 @@ export const RESOURCE_TEMPLATES: ResourceTemplateType[] = [
   { uriTemplate: 'quantconnect://projects/{projectId}/backtests/{backtestId}/orders{?start}', name: 'backtest-orders', title: 'Backtest orders, 99 from start', mimeType: JSON_TYPE },
   { uriTemplate: 'quantconnect://projects/{projectId}/backtests/{backtestId}/report', name: 'backtest-report', title: 'Backtest report', mimeType: JSON_TYPE },
   { uriTemplate: 'quantconnect://projects/{projectId}/files/{name}', name: 'project-file', title: 'Project file', mimeType: 'text/plain' },
+  { uriTemplate: 'quantconnect://results/{id}/{file}', name: 'result-part', title: 'Part of a large tool result (.json, or .csv for tables)', mimeType: JSON_TYPE },
 ];
 
 interface Target {
@@ -70,6 +72,11 @@ export function registerResources(server: Server, runtime: Runtime, caller: { id
   server.setRequestHandler('resources/list', () => ({ resources: [STATUS_RESOURCE] }));
   server.setRequestHandler('resources/read', async (request, ctx) => {
     const { uri } = request.params;
+    if (uri.startsWith(RESULTS_URI)) {
+      const stored = resultStore.read(uri, caller.identity);
+      if (!stored) throw new ResourceNotFoundError(uri, `No result at ${uri}: results are kept for an hour, for the identity that made them.`);
+      return { contents: [{ uri, ...stored }] };
+    }
     if (uri === STATUS_URI) return { contents: [{ uri, mimeType: JSON_TYPE, text: JSON.stringify(statusOf(runtime)) }] };
     const target = targetOf(uri);
     if (!target) throw new ResourceNotFoundError(uri, `No resource at ${uri}: see resources/templates/list.`);

@@ -33,6 +33,24 @@ describe('crossProducts', () => {
     });
   }
 
+  it('large products run on both helpers, and concurrent calls each get their own answer', async () => {
+    const make = (p: number, n: number, seed: number) => {
+      const next = prng(seed);
+      const d = columnMatrix(p, n);
+      for (let k = 0; k < d.length; k++) d[k] = next() - 0.5;
+      return d;
+    };
+    // 200² x 600 / 2 = 12M multiply-adds: over the threshold for taking both halves off this thread.
+    const a = make(200, 600, 1);
+    const b = make(132, 700, 2);
+    const [ga, gb] = await Promise.all([crossProducts(a, 200, 600), crossProducts(b, 132, 700)]);
+    for (const [got, expected] of [[ga, naive(a, 200, 600)], [gb, naive(b, 132, 700)]] as const) {
+      let worst = 0;
+      for (let k = 0; k < expected.length; k++) worst = Math.max(worst, Math.abs(got[k]! - expected[k]!));
+      expect(worst).toBeLessThan(1e-11);
+    }
+  });
+
   it('a script that awaits the helper gets its answer and then exits (the helper neither strands nor holds the process)', () => {
     const script = `import { columnMatrix, crossProducts } from ${JSON.stringify(new URL('../../plugins/quant/stats/gram.ts', import.meta.url).href)};
 const d = columnMatrix(100, 10); d.fill(1);

@@ -227,6 +227,11 @@ export interface Aligned {
 
 /** Inner join on dates; reports how many rows of each symbol had no partner. */
 export function align(series: Series[]): Aligned {
+  // Fast path: every series on the same ascending dates (one source, one range) needs no matching.
+  const d0 = series[0]?.dates ?? [];
+  if (d0.every((d, i) => i === 0 || (d0[i - 1] as string) < d) && series.every((s) => s.dates === d0 || (s.dates.length === d0.length && s.dates.every((d, i) => d === d0[i])))) {
+    return { symbols: series.map((s) => s.symbol), dates: [...d0], prices: series.map((s) => s.price.slice()), dropped: Object.fromEntries(series.map((s) => [s.symbol, 0])) };
+  }
   const counts = new Map<string, number>();
   for (const s of series) for (const d of s.dates) counts.set(d, (counts.get(d) ?? 0) + 1);
   const common = [...counts.entries()].filter(([, c]) => c === series.length).map(([d]) => d).sort();

@@ -34,7 +34,7 @@ export interface Survivor extends PairResult {
   johansen?: { trace: number; critical_95: number; passes: boolean; error?: string };
 }
 
-export function applyScreenFilters(results: PairResult[], logs: Float64Array[], o: ScreenOptions): { kept: Survivor[]; summary: string } {
+export async function applyScreenFilters(results: PairResult[], logs: Float64Array[], o: ScreenOptions): Promise<{ kept: Survivor[]; summary: string }> {
   const valid = results.filter((r) => !r.error);
   const adjusted = adjust(valid.map((r) => r.p_value), o.correction);
   const m = valid.length;
@@ -43,7 +43,15 @@ export function applyScreenFilters(results: PairResult[], logs: Float64Array[], 
     .map((r, k) => ({ ...r, p_adjusted: adjusted[k] as number, hurst: NaN }))
     .filter((r) => r.p_adjusted < o.p_value_threshold);
   const significant = kept.length;
-  for (const r of kept) r.hurst = hurst(engleGranger(logs[r.i] as Float64Array, logs[r.j] as Float64Array).residuals);
+  // On this thread: yield every ~20 ms so other requests (a ping) are answered meanwhile.
+  let slice = performance.now();
+  for (const r of kept) {
+    r.hurst = hurst(engleGranger(logs[r.i] as Float64Array, logs[r.j] as Float64Array).residuals);
+    if (performance.now() - slice > 20) {
+      await new Promise((resolve) => setImmediate(resolve));
+      slice = performance.now();
+    }
+  }
   if (o.max_half_life !== undefined) kept = kept.filter((r) => r.half_life !== null && r.half_life <= (o.max_half_life as number));
   if (o.max_hurst !== undefined) kept = kept.filter((r) => r.hurst < (o.max_hurst as number));
   const afterMeanReversion = kept.length;
