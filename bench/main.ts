@@ -73,7 +73,11 @@ async function coldStart(runs = 5): Promise<void> {
   const bare: number[] = [];
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
-    await new Promise<void>((resolve, reject) => spawn(process.execPath, ['-e', '0']).on('exit', () => resolve()).on('error', reject));
+    await new Promise<void>((resolve, reject) =>
+      spawn(process.execPath, ['-e', '0'])
+        .on('exit', () => resolve())
+        .on('error', reject),
+    );
     bare.push(performance.now() - started);
   }
   const ours: number[] = [];
@@ -109,7 +113,11 @@ async function sandboxRoundTrip(): Promise<void> {
   const body = JSON.stringify({ projectId, backtestId });
 
   const bareCall = async () => {
-    const response = await fetch(`${baseUrl}/backtests/read`, { method: 'POST', headers: { 'content-type': 'application/json', ...authHeaders(credentials) }, body });
+    const response = await fetch(`${baseUrl}/backtests/read`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...authHeaders(credentials) },
+      body,
+    });
     await response.json();
   };
   const mcpCall = () => call('read_backtest', { projectId, backtestId });
@@ -167,7 +175,16 @@ async function policyOverhead(): Promise<void> {
       mcpReq: { id: 1, method: 'tools/call', signal: new AbortController().signal, requestState: () => undefined, notify: async () => {} },
     } as unknown as Parameters<typeof handleToolCall>[4];
     const request = { method: 'tools/call', params: { name: tool.name, arguments: {} } } as Parameters<typeof handleToolCall>[3];
-    const toolCtx = { signal: new AbortController().signal, identity: 'bench', qc: runtime.qc, settings: runtime.settings, state: runtime.pluginState, progress: async () => {}, availability: () => ({ available: true as const }), call: async () => ({ structured: {} }) };
+    const toolCtx = {
+      signal: new AbortController().signal,
+      identity: 'bench',
+      qc: runtime.qc,
+      settings: runtime.settings,
+      state: runtime.pluginState,
+      progress: async () => {},
+      availability: () => ({ available: true as const }),
+      call: async () => ({ structured: {} }),
+    };
     const bare: number[] = [];
     const full: number[] = [];
     for (let i = 0; i < 3000; i++) {
@@ -190,7 +207,10 @@ async function policyOverhead(): Promise<void> {
   const overhead = (r: { bare: number[]; full: number[] }) => r.full.map((f, i) => f - (r.bare[i] ?? 0));
   console.log('\n## policy overhead per call (2500 calls of a local tool, confirmation excluded)');
   line('handler alone (baseline) p50', ms(median(plain.bare)));
-  line('policy path: lookup, validation, lockdown, rules, audit record', `p50 ${ms(median(overhead(plain)))} / p99 ${ms(quantile(overhead(plain), 0.99))} (target p50 < 0.2 ms)`);
+  line(
+    'policy path: lookup, validation, lockdown, rules, audit record',
+    `p50 ${ms(median(overhead(plain)))} / p99 ${ms(quantile(overhead(plain), 0.99))} (target p50 < 0.2 ms)`,
+  );
   line('  ... plus a limit (reserve, persisted to the state dir)', `p50 ${ms(median(overhead(limited)))} / p99 ${ms(quantile(overhead(limited), 0.99))}`);
 }
 
@@ -229,20 +249,25 @@ async function httpThroughput(): Promise<void> {
   const bare = await (async () => {
     const times: number[] = [];
     const started = performance.now();
-    await Promise.all(Array.from({ length: 20 }, async () => {
-      for (let n = 0; n < 100; n++) {
-        const t = performance.now();
-        await (await fetch(`${baseUrl}/account/read`, { method: 'POST', headers: authHeaders(credentials) })).json();
-        times.push(performance.now() - t);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        for (let n = 0; n < 100; n++) {
+          const t = performance.now();
+          await (await fetch(`${baseUrl}/account/read`, { method: 'POST', headers: authHeaders(credentials) })).json();
+          times.push(performance.now() - t);
+        }
+      }),
+    );
     return { rps: times.length / ((performance.now() - started) / 1000), p50: median(times), p99: quantile(times, 0.99) };
   })();
   line('bare signed HTTP to the sandbox (baseline)', `${bare.rps.toFixed(0)} calls/s, p50 ${ms(bare.p50)}, p99 ${ms(bare.p99)}`);
   const runtime = await createRuntime({ env, log: () => {} });
   const one = await startHttp(runtime, { host: '127.0.0.1', port: 0, grantsPath: '/nonexistent/grants.yaml', maxConcurrentPerIdentity: 64, log: () => {} });
   const single = await drive([one.url]);
-  line('one process', `${single.rps.toFixed(0)} calls/s, p50 ${ms(single.p50)}, p99 ${ms(single.p99)} (${(bare.rps / single.rps).toFixed(1)}x fewer calls/s than bare)`);
+  line(
+    'one process',
+    `${single.rps.toFixed(0)} calls/s, p50 ${ms(single.p50)}, p99 ${ms(single.p99)} (${(bare.rps / single.rps).toFixed(1)}x fewer calls/s than bare)`,
+  );
   await one.close();
   await runtime.close();
 
@@ -252,19 +277,28 @@ async function httpThroughput(): Promise<void> {
     const port = 20000 + Math.floor(Math.random() * 20000);
     const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     await new Promise((r) => setTimeout(r, 500));
-    const children = await Promise.all([0, 1].map(() => new Promise<{ url: string; kill: () => void }>((resolve, reject) => {
-      const child = spawn(process.execPath, ['dist/src/cli/main.js', 'serve', '--transport', 'http', '--port', '0', '--state', `redis://127.0.0.1:${port}`], {
-        env: { ...process.env, ...env, QC_MCP_TOOLS: '', QC_MCP_STATE_DIR: mkdtempSync(join(tmpdir(), 'qcmcp-bench-')) },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let err = '';
-      child.stderr!.on('data', (c: Buffer) => {
-        err += c.toString();
-        const m = /Streamable HTTP at (\S+\/mcp)/.exec(err);
-        if (m) resolve({ url: m[1]!, kill: () => child.kill('SIGTERM') });
-      });
-      child.on('exit', () => reject(new Error(err)));
-    })));
+    const children = await Promise.all(
+      [0, 1].map(
+        () =>
+          new Promise<{ url: string; kill: () => void }>((resolve, reject) => {
+            const child = spawn(
+              process.execPath,
+              ['dist/src/cli/main.js', 'serve', '--transport', 'http', '--port', '0', '--state', `redis://127.0.0.1:${port}`],
+              {
+                env: { ...process.env, ...env, QC_MCP_TOOLS: '', QC_MCP_STATE_DIR: mkdtempSync(join(tmpdir(), 'qcmcp-bench-')) },
+                stdio: ['ignore', 'ignore', 'pipe'],
+              },
+            );
+            let err = '';
+            child.stderr!.on('data', (c: Buffer) => {
+              err += c.toString();
+              const m = /Streamable HTTP at (\S+\/mcp)/.exec(err);
+              if (m) resolve({ url: m[1]!, kill: () => child.kill('SIGTERM') });
+            });
+            child.on('exit', () => reject(new Error(err)));
+          }),
+      ),
+    );
     const two = await drive(children.map((c) => c.url));
     line('two processes behind Redis', `${two.rps.toFixed(0)} calls/s, p50 ${ms(two.p50)}, p99 ${ms(two.p99)}`);
     for (const c of children) c.kill();
@@ -310,24 +344,35 @@ async function researchRatios(): Promise<void> {
   const source = new CsvSource(dir);
   const symbols = Array.from({ length: ASSETS }, (_, a) => `S${String(a).padStart(3, '0')}`);
 
-  const logs = await Promise.all(symbols.slice(0, PAIR_SYMBOLS).map(async (s) => Float64Array.from((await source.load(s, '2000-01-01', '2100-01-01', 'daily')).price.map(Math.log))));
+  const logs = await Promise.all(
+    symbols.slice(0, PAIR_SYMBOLS).map(async (s) => Float64Array.from((await source.load(s, '2000-01-01', '2100-01-01', 'daily')).price.map(Math.log))),
+  );
   let t = performance.now();
   await screenPairs(logs, () => {}, new AbortController().signal);
   const screen = (performance.now() - t) / 1000;
-  line(`Engle-Granger all pairs, ${PAIR_SYMBOLS} x ${DAYS} (${ref.pairs} pairs)`, `${screen.toFixed(2)} s vs statsmodels loop ${ref.coint_loop_s.toFixed(2)} s: ${(ref.coint_loop_s / screen).toFixed(1)}x faster (target >= 10x)`);
+  line(
+    `Engle-Granger all pairs, ${PAIR_SYMBOLS} x ${DAYS} (${ref.pairs} pairs)`,
+    `${screen.toFixed(2)} s vs statsmodels loop ${ref.coint_loop_s.toFixed(2)} s: ${(ref.coint_loop_s / screen).toFixed(1)}x faster (target >= 10x)`,
+  );
 
   t = performance.now();
   const closes = await Promise.all(symbols.map(async (s) => (await source.load(s, '2000-01-01', '2100-01-01', 'daily')).price));
   const returns = simpleReturns(closes);
   pearsonMatrix(returns);
   const corr = (performance.now() - t) / 1000;
-  line(`correlation ${ASSETS} x ${DAYS}, loading included`, `${corr.toFixed(2)} s vs pandas + numpy.corrcoef ${ref.load_corrcoef_s.toFixed(2)} s: ${(corr / ref.load_corrcoef_s).toFixed(2)}x the reference time (target <= 3x)`);
+  line(
+    `correlation ${ASSETS} x ${DAYS}, loading included`,
+    `${corr.toFixed(2)} s vs pandas + numpy.corrcoef ${ref.load_corrcoef_s.toFixed(2)} s: ${(corr / ref.load_corrcoef_s).toFixed(2)}x the reference time (target <= 3x)`,
+  );
 
   // Two warm-ups (the JIT compiles here and in the helper worker), then the median of five; the
   // reference does the same.
   const pcaS = await medianSeconds(() => pca(returns), 2, 5);
   rmSync(dir, { recursive: true, force: true });
-  line(`PCA ${ASSETS} x ${DAYS} (median of 5 after 2 warm-ups, both sides)`, `${pcaS.toFixed(3)} s vs scikit-learn ${ref.pca_s.toFixed(3)} s: ${(pcaS / ref.pca_s).toFixed(2)}x the reference time (target <= 3x)`);
+  line(
+    `PCA ${ASSETS} x ${DAYS} (median of 5 after 2 warm-ups, both sides)`,
+    `${pcaS.toFixed(3)} s vs scikit-learn ${ref.pca_s.toFixed(3)} s: ${(pcaS / ref.pca_s).toFixed(2)}x the reference time (target <= 3x)`,
+  );
 }
 
 async function portfolioRatios(): Promise<void> {
@@ -380,17 +425,26 @@ async function portfolioRatios(): Promise<void> {
   const timed = (fn: () => unknown) => medianSeconds(fn, 1, 3);
   rmSync(dir, { recursive: true, force: true });
   const cvar = await timed(() => minimizeCvar(returns.slice(0, 100), 0.95, 1));
-  line(`min-CVaR 100 x ${DAYS} (HiGHS; median of 3 after a warm-up, both sides)`, `${cvar.toFixed(3)} s vs scipy linprog(highs) ${ref.cvar_s.toFixed(3)} s: ${(cvar / ref.cvar_s).toFixed(2)}x (target <= 2x)`);
+  line(
+    `min-CVaR 100 x ${DAYS} (HiGHS; median of 3 after a warm-up, both sides)`,
+    `${cvar.toFixed(3)} s vs scipy linprog(highs) ${ref.cvar_s.toFixed(3)} s: ${(cvar / ref.cvar_s).toFixed(2)}x (target <= 2x)`,
+  );
   const hrpS = await timed(async () => {
     const cov = await covarianceMatrix(returns);
     return hrp(cov, correlationFrom(cov, ASSETS), ASSETS, 'single');
   });
-  line(`HRP ${ASSETS} x ${DAYS}, covariance included`, `${hrpS.toFixed(3)} s vs Python reference ${ref.hrp_s.toFixed(3)} s: ${(hrpS / ref.hrp_s).toFixed(2)}x (target <= 2x)`);
+  line(
+    `HRP ${ASSETS} x ${DAYS}, covariance included`,
+    `${hrpS.toFixed(3)} s vs Python reference ${ref.hrp_s.toFixed(3)} s: ${(hrpS / ref.hrp_s).toFixed(2)}x (target <= 2x)`,
+  );
   const x = returns.slice(0, 100).map((r) => r.slice(-1000));
   const options = { lambda: 1e-6, maxWeight: 0.25, huberM: 0.01, p: 1e-3, maxIterations: 2000, tolerance: 1e-10 };
   const iterations = sparseTracking(x, bench.slice(-1000), options).iterations;
   const sparse = await timed(() => sparseTracking(x, bench.slice(-1000), options));
-  line(`sparse tracking 100 x 1000 (${iterations} MM iterations; numpy ${ref.sparse_iterations})`, `${sparse.toFixed(3)} s vs numpy ${ref.sparse_s.toFixed(3)} s: ${(sparse / ref.sparse_s).toFixed(2)}x (target <= 2x)`);
+  line(
+    `sparse tracking 100 x 1000 (${iterations} MM iterations; numpy ${ref.sparse_iterations})`,
+    `${sparse.toFixed(3)} s vs numpy ${ref.sparse_s.toFixed(3)} s: ${(sparse / ref.sparse_s).toFixed(2)}x (target <= 2x)`,
+  );
 }
 
 /** Distance correlation of two series: each size in a fresh process (bench/dcor-probe.ts) for its peak memory. */
@@ -410,7 +464,10 @@ async function distanceCorrelationScaling(): Promise<void> {
       continue;
     }
     const naive = probe(n, 'naive');
-    line(`dcor ${n.toLocaleString('en')} rows`, `${figure} vs naive ${ms(naive.seconds * 1000)}, +${naive.extra_mb.toFixed(0)} MB: ${(naive.seconds / fast.seconds).toFixed(0)}x faster, |diff| ${Math.abs(naive.value - fast.value).toExponential(1)}`);
+    line(
+      `dcor ${n.toLocaleString('en')} rows`,
+      `${figure} vs naive ${ms(naive.seconds * 1000)}, +${naive.extra_mb.toFixed(0)} MB: ${(naive.seconds / fast.seconds).toFixed(0)}x faster, |diff| ${Math.abs(naive.value - fast.value).toExponential(1)}`,
+    );
   }
 }
 
@@ -482,7 +539,10 @@ async function researchScale(): Promise<void> {
   });
   const dir = mkdtempSync(join(tmpdir(), 'qcmcp-scale-bench-'));
   writeFileSync(join(dir, 'returns.f64'), new Uint8Array(rowMajor.buffer));
-  const reference = spawnSync(python, ['scripts/bench/matrix_reference.py', join(dir, 'returns.f64'), String(DAYS), ...SIZES.map(String)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const reference = spawnSync(python, ['scripts/bench/matrix_reference.py', join(dir, 'returns.f64'), String(DAYS), ...SIZES.map(String)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
   rmSync(dir, { recursive: true, force: true });
   if (reference.status !== 0) throw new Error(`reference script failed: ${reference.stderr}`);
   const ref = JSON.parse(reference.stdout) as Record<string, number>;
@@ -496,7 +556,8 @@ async function researchScale(): Promise<void> {
     }
     return min;
   };
-  const report = (label: string, ours: number, theirs: number, who: string) => line(label, `${ours.toFixed(3)} s vs ${who} ${theirs.toFixed(3)} s: ${(ours / theirs).toFixed(2)}x the reference time (target <= 3x)`);
+  const report = (label: string, ours: number, theirs: number, who: string) =>
+    line(label, `${ours.toFixed(3)} s vs ${who} ${theirs.toFixed(3)} s: ${(ours / theirs).toFixed(2)}x the reference time (target <= 3x)`);
   for (const n of SIZES) {
     const cols = columns.slice(0, n);
     report(`Pearson ${n} x ${DAYS}`, await best(() => correlationMatrix(cols, 'pearson')), ref[`pearson_${n}`] as number, 'numpy.corrcoef');
@@ -509,7 +570,18 @@ async function researchScale(): Promise<void> {
   report(`PCA 1000 x ${DAYS}, all components (${full.method})`, await best(() => scaledPca(thousand, 1000)), ref.pca_full_1000 as number, 'scikit-learn PCA()');
 }
 
-const SECTIONS: Record<string, () => Promise<void>> = { tokens, coldStart, sandboxRoundTrip, policyOverhead, httpThroughput, sharedStateDir, researchRatios, researchScale, portfolioRatios, distanceCorrelationScaling };
+const SECTIONS: Record<string, () => Promise<void>> = {
+  tokens,
+  coldStart,
+  sandboxRoundTrip,
+  policyOverhead,
+  httpThroughput,
+  sharedStateDir,
+  researchRatios,
+  researchScale,
+  portfolioRatios,
+  distanceCorrelationScaling,
+};
 
 async function main(): Promise<void> {
   console.log(`quantconnect-mcp benchmarks (node ${process.version}, ${new Date().toISOString()})`);

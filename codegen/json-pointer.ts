@@ -10,10 +10,7 @@ export function pointer(...tokens: (string | number)[]): string {
 export function parsePointer(ptr: string): string[] {
   if (ptr === '') return [];
   if (!ptr.startsWith('/')) throw new Error(`not a JSON pointer: ${JSON.stringify(ptr)}`);
-  return ptr
-    .slice(1)
-    .split('/')
-    .map(unescapeToken);
+  return ptr.slice(1).split('/').map(unescapeToken);
 }
 
 type Container = Record<string, unknown> | unknown[];

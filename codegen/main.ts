@@ -52,8 +52,10 @@ export async function runGenerate(options: { check: boolean }): Promise<number> 
   const report = writeFiles(root, result.files);
   for (const path of report.stale) rmSync(join(root, path));
   const touched = [...report.changed, ...report.added];
-  err(`generate: ${result.ir.tools.length} API tools + ${result.ir.localTools.length} local, ${result.files.size} files, ` +
-    `${touched.length} updated${touched.length ? ` (${touched.join(', ')})` : ''}${report.stale.length ? `, ${report.stale.length} stale removed` : ''} in ${ms} ms.`);
+  err(
+    `generate: ${result.ir.tools.length} API tools + ${result.ir.localTools.length} local, ${result.files.size} files, ` +
+      `${touched.length} updated${touched.length ? ` (${touched.join(', ')})` : ''}${report.stale.length ? `, ${report.stale.length} stale removed` : ''} in ${ms} ms.`,
+  );
   return 0;
 }
 

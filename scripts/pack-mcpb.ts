@@ -11,7 +11,13 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { zipSync, type Zippable } from 'fflate';
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
-const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; description: string; license: string; engines: { node: string } };
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  description: string;
+  license: string;
+  engines: { node: string };
+};
 
 export function manifest(): Record<string, unknown> {
   return {
@@ -40,14 +46,40 @@ export function manifest(): Record<string, unknown> {
       },
     },
     user_config: {
-      user_id: { type: 'string', title: 'QuantConnect user id', description: 'From quantconnect.com, Settings, API access. Leave empty to use the simulated sandbox.', required: false },
-      api_token: { type: 'string', title: 'QuantConnect API token', description: 'Stored by the client as a secret; never sent to the model.', sensitive: true, required: false },
+      user_id: {
+        type: 'string',
+        title: 'QuantConnect user id',
+        description: 'From quantconnect.com, Settings, API access. Leave empty to use the simulated sandbox.',
+        required: false,
+      },
+      api_token: {
+        type: 'string',
+        title: 'QuantConnect API token',
+        description: 'Stored by the client as a secret; never sent to the model.',
+        sensitive: true,
+        required: false,
+      },
       organization_id: { type: 'string', title: 'Organization id', description: 'Optional: the organization for object store and credits.', required: false },
-      data: { type: 'string', title: 'Research data', description: 'Optional: csv:FOLDER or lean:FOLDER with price data for the research tools.', required: false },
+      data: {
+        type: 'string',
+        title: 'Research data',
+        description: 'Optional: csv:FOLDER or lean:FOLDER with price data for the research tools.',
+        required: false,
+      },
     },
     prompts: [
-      { name: 'pairs_trading_study', description: 'Cointegration and mean reversion of two symbols', arguments: ['symbol1', 'symbol2', 'start_date', 'end_date'], text: 'Run a pairs-trading study of ${arguments.symbol1} and ${arguments.symbol2} from ${arguments.start_date} to ${arguments.end_date}.' },
-      { name: 'strategy_to_tear_sheet', description: 'Write a strategy, backtest it, show the tear sheet', arguments: ['idea'], text: 'Write, backtest and review a QuantConnect strategy: ${arguments.idea}' },
+      {
+        name: 'pairs_trading_study',
+        description: 'Cointegration and mean reversion of two symbols',
+        arguments: ['symbol1', 'symbol2', 'start_date', 'end_date'],
+        text: 'Run a pairs-trading study of ${arguments.symbol1} and ${arguments.symbol2} from ${arguments.start_date} to ${arguments.end_date}.',
+      },
+      {
+        name: 'strategy_to_tear_sheet',
+        description: 'Write a strategy, backtest it, show the tear sheet',
+        arguments: ['idea'],
+        text: 'Write, backtest and review a QuantConnect strategy: ${arguments.idea}',
+      },
     ],
     tools_generated: true,
     prompts_generated: true,
@@ -68,7 +100,10 @@ function addTree(files: Zippable, absolute: string): void {
 /** Production dependencies as installed (npm ls --omit=dev), each copied once. */
 function productionPackages(): string[] {
   const out = execFileSync('npm', ['ls', '--omit=dev', '--parseable', '--all'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  const paths = out.split('\n').map((l) => l.trim()).filter((l) => l && resolve(l) !== ROOT);
+  const paths = out
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && resolve(l) !== ROOT);
   // A nested package is inside its parent's folder; copy only the outermost ones.
   return paths.filter((p) => !paths.some((q) => q !== p && p.startsWith(`${q}/`)));
 }
@@ -77,7 +112,18 @@ export function packMcpb(outFile = join(ROOT, 'dist', 'quantconnect-mcp.mcpb')):
   if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'))) throw new Error('dist/ is missing: run npm run build first.');
   const files: Zippable = {};
   files['manifest.json'] = [new TextEncoder().encode(`${JSON.stringify(manifest(), null, 2)}\n`), { level: 6 }];
-  for (const part of ['dist/src', 'dist/plugins', 'dist/generated', 'generated', 'tools.yaml', 'spec/spec.lock.json', 'spec/overlays', 'package.json', 'README.md', 'LICENSE']) {
+  for (const part of [
+    'dist/src',
+    'dist/plugins',
+    'dist/generated',
+    'generated',
+    'tools.yaml',
+    'spec/spec.lock.json',
+    'spec/overlays',
+    'package.json',
+    'README.md',
+    'LICENSE',
+  ]) {
     const absolute = join(ROOT, part);
     if (existsSync(absolute)) addTree(files, absolute);
   }

@@ -8,7 +8,12 @@ import { join, resolve } from 'node:path';
 import { packageRoot } from '../src/config/package-info.js';
 import { readSetting } from '../src/config/settings.js';
 
-interface SpecLock { file: string; url: string; sha256: string; bytes: number }
+interface SpecLock {
+  file: string;
+  url: string;
+  sha256: string;
+  bytes: number;
+}
 
 async function main(): Promise<number> {
   const root = packageRoot();
@@ -36,7 +41,10 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then((code) => (process.exitCode = code), (error: unknown) => {
-  process.stderr.write(`spec:pull: ${(error as Error).message}\n`);
-  process.exitCode = 1;
-});
+main().then(
+  (code) => (process.exitCode = code),
+  (error: unknown) => {
+    process.stderr.write(`spec:pull: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -37,32 +37,29 @@ hbs.registerHelper('cell', (value: unknown) =>
     .replace(/</g, '&lt;')
     .trim(),
 );
-const render = (file: string, data: unknown): string =>
-  hbs.compile(readFileSync(new URL(file, templateDir), 'utf8'), { noEscape: true, strict: true })(data);
+const render = (file: string, data: unknown): string => hbs.compile(readFileSync(new URL(file, templateDir), 'utf8'), { noEscape: true, strict: true })(data);
 
 function view(config: OperatorConfig, tools: DocTool[]) {
   return tools.map((t) => {
     const policy = resolvePolicy(config, t);
     return {
-    ...t,
-    enabled: policy.enabled.value,
-    confirm: policy.confirm.value,
-    limits: policy.limits.map((l) => `${l.max}/${l.window}${l.increment_from ? ` of ${l.increment_from}` : ''} per ${l.scope}`).join(', '),
-    inputs: Object.entries(t.inputSchema.properties ?? {}).map(([name, p]) => ({
-      name,
-      type: Array.isArray(p.type) ? p.type.join(' or ') : String(p.type ?? 'any'),
-      required: (t.inputSchema.required ?? []).includes(name),
-      description: typeof p.description === 'string' ? p.description : '',
-    })),
+      ...t,
+      enabled: policy.enabled.value,
+      confirm: policy.confirm.value,
+      limits: policy.limits.map((l) => `${l.max}/${l.window}${l.increment_from ? ` of ${l.increment_from}` : ''} per ${l.scope}`).join(', '),
+      inputs: Object.entries(t.inputSchema.properties ?? {}).map(([name, p]) => ({
+        name,
+        type: Array.isArray(p.type) ? p.type.join(' or ') : String(p.type ?? 'any'),
+        required: (t.inputSchema.required ?? []).includes(name),
+        description: typeof p.description === 'string' ? p.description : '',
+      })),
     };
   });
 }
 
 export function emitToolsDoc(ir: GenerationIR, config: OperatorConfig, tools: DocTool[]): string {
   const all = view(config, tools);
-  const toolsets = ir.toolsets
-    .map((ts) => ({ ...ts, tools: all.filter((t) => t.toolset === ts.name) }))
-    .filter((ts) => ts.tools.length > 0);
+  const toolsets = ir.toolsets.map((ts) => ({ ...ts, tools: all.filter((t) => t.toolset === ts.name) })).filter((ts) => ts.tools.length > 0);
   return render('tools.md.hbs', {
     header: mdHeader(ir),
     count: all.length,

@@ -20,8 +20,8 @@ const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 const JSON_TYPE = 'application/json';
 const MULTIPART = 'multipart/form-data';
 const SOURCE_HINT: Record<InputSource, string> = {
-  organization_id: 'Defaults to the server\'s QUANTCONNECT_ORGANIZATION_ID.',
-  agent_name: 'Defaults to the server\'s AGENT_NAME.',
+  organization_id: "Defaults to the server's QUANTCONNECT_ORGANIZATION_ID.",
+  agent_name: "Defaults to the server's AGENT_NAME.",
 };
 
 /** Description of an injected property the model may pass anyway (as the official server's clients do). */
@@ -46,10 +46,7 @@ export function specOperations(spec: unknown): string[] {
   );
 }
 
-function requestBodySchema(
-  operation: Record<string, unknown>,
-  at: string,
-): { schema: unknown; contentType: ToolIR['contentType']; schemaAt: string } | null {
+function requestBodySchema(operation: Record<string, unknown>, at: string): { schema: unknown; contentType: ToolIR['contentType']; schemaAt: string } | null {
   const body = operation.requestBody;
   if (body === undefined) return null;
   if (!isObject(body) || !isObject(body.content)) throw new SchemaError('requestBody has no content', `${at}/requestBody`);
@@ -75,13 +72,7 @@ function responseSchema(operation: Record<string, unknown>, at: string): { schem
 }
 
 /** Pick the variant (by component name) out of a oneOf body. */
-function pickVariant(
-  body: JsonSchema,
-  defs: ReadonlyMap<string, JsonSchema>,
-  variant: string | undefined,
-  name: string,
-  at: string,
-): JsonSchema {
+function pickVariant(body: JsonSchema, defs: ReadonlyMap<string, JsonSchema>, variant: string | undefined, name: string, at: string): JsonSchema {
   const resolved = resolveRef(body, defs);
   const variants = (resolved.anyOf as JsonSchema[] | undefined)?.map((v) => (typeof v.$ref === 'string' ? v.$ref.replace('#/$defs/', '') : '?'));
   if (variants === undefined) {

@@ -11,7 +11,8 @@ export default definePlugin({
     defineTool({
       name: 'read_guard_status',
       title: 'Read live guard status',
-      description: "The operator's live guard: its rules, last evaluation, each watched deployment's figures (daily loss, drawdown, sigma, idle hours), breaches and actions taken.",
+      description:
+        "The operator's live guard: its rules, last evaluation, each watched deployment's figures (daily loss, drawdown, sigma, idle hours), breaches and actions taken.",
       toolset: 'live',
       risk: 'read',
       severity: 'low',

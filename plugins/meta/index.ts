@@ -56,15 +56,22 @@ export default definePlugin({
         return { structured: { result: latest, current, update_available: compareVersions(latest, current) > 0 }, text: latest };
       },
     }),
-      defineTool({
+    defineTool({
       name: 'get_auth_status',
       title: 'Authentication status',
-      description: 'Which QuantConnect account this server acts for: the user id masked, the organization, where the credentials came from (environment or login file), and whether this is the sandbox. No secret is ever shown, and no tool takes one.',
+      description:
+        'Which QuantConnect account this server acts for: the user id masked, the organization, where the credentials came from (environment or login file), and whether this is the sandbox. No secret is ever shown, and no tool takes one.',
       toolset: 'meta',
       risk: 'read',
       severity: 'low',
       input: z.object({}),
-      output: z.object({ backend: z.string(), sandbox: z.boolean(), user_id: z.string().nullable(), organization_id: z.string().nullable(), credentials_source: z.string() }),
+      output: z.object({
+        backend: z.string(),
+        sandbox: z.boolean(),
+        user_id: z.string().nullable(),
+        organization_id: z.string().nullable(),
+        credentials_source: z.string(),
+      }),
       handler: async (_args, ctx) => ({
         structured: {
           backend: ctx.settings.backend,
@@ -78,17 +85,25 @@ export default definePlugin({
     defineTool({
       name: 'validate_quantconnect_auth',
       title: 'Validate QuantConnect credentials',
-      description: 'Check that QuantConnect accepts this server\'s credentials (one signed account read) and report the organization and credit balance, or what to fix.',
+      description:
+        "Check that QuantConnect accepts this server's credentials (one signed account read) and report the organization and credit balance, or what to fix.",
       toolset: 'meta',
       risk: 'read',
       severity: 'low',
       openWorld: true,
       input: z.object({}),
-      output: z.object({ valid: z.boolean(), backend: z.string(), organization_id: z.string().nullable(), credit_balance: z.number().nullable(), problem: z.string().optional() }),
+      output: z.object({
+        valid: z.boolean(),
+        backend: z.string(),
+        organization_id: z.string().nullable(),
+        credit_balance: z.number().nullable(),
+        problem: z.string().optional(),
+      }),
       handler: async (_args, ctx) => {
         const check = await checkAccount(ctx.qc, ctx.settings.organizationId, ctx.signal);
         const backend = ctx.settings.backend;
-        if (!check.valid) return { structured: { valid: false, backend, organization_id: ctx.settings.organizationId ?? null, credit_balance: null, problem: check.problem } };
+        if (!check.valid)
+          return { structured: { valid: false, backend, organization_id: ctx.settings.organizationId ?? null, credit_balance: null, problem: check.problem } };
         return { structured: { valid: true, backend, organization_id: check.organizationId, credit_balance: check.creditBalance } };
       },
     }),

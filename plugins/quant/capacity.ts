@@ -29,7 +29,10 @@ export function checkCapacity(tool: string, n: number, rows: number, max: number
   if (!cost) return;
   const within = symbolsWithin(cost, rows);
   if (n > within) {
-    const what = cost === 'pairs' ? `${(n * (n - 1)) / 2} pairs x ${rows} rows is over the budget of ${PAIR_ROWS_BUDGET.toLocaleString('en-US')} pair-rows` : `${n}² x ${rows} rows is over the budget of ${MATRIX_BUDGET.toLocaleString('en-US')}`;
+    const what =
+      cost === 'pairs'
+        ? `${(n * (n - 1)) / 2} pairs x ${rows} rows is over the budget of ${PAIR_ROWS_BUDGET.toLocaleString('en-US')} pair-rows`
+        : `${n}² x ${rows} rows is over the budget of ${MATRIX_BUDGET.toLocaleString('en-US')}`;
     throw new ToolError(`${tool}: ${what}; at ${rows} rows it takes at most ${within} symbols. Shorten the dates or pass fewer symbols.`);
   }
 }

@@ -17,7 +17,10 @@ import { SingularError } from './stats/ols.js';
 export const MIN_OBS = 30;
 // Checked by refine, not a JSON Schema pattern: the same rule, fewer tokens in tools/list.
 export const date = z.string().refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v), 'a date is YYYY-MM-DD');
-export const symbol = z.string().max(20).refine((v) => /^[A-Za-z0-9._-]{1,20}$/.test(v), 'a ticker such as KO or BRK.B');
+export const symbol = z
+  .string()
+  .max(20)
+  .refine((v) => /^[A-Za-z0-9._-]{1,20}$/.test(v), 'a ticker such as KO or BRK.B');
 export const resolution = z.enum(['daily', 'hour', 'minute']).default('daily');
 export const barMinutes = z.number().int().min(1).max(390).optional();
 export const transform = z.enum(['log', 'none']).default('log').describe('log: analyse log prices (default); none: raw prices');
@@ -83,17 +86,23 @@ export async function load(sel: Selection, ctx: ToolContext, minSymbols: number,
     series = wanted.map((s) => {
       const found = session.get(s);
       if (!found) throw new ToolError(`${s} is not in session "${sel.instance_name}" (it has ${[...session.keys()].join(', ')}).`);
-      const inside = (!sel.start_date || (found.dates[0] ?? '') >= sel.start_date) && (!sel.end_date || (found.dates.at(-1) ?? '').slice(0, 10) <= sel.end_date);
+      const inside =
+        (!sel.start_date || (found.dates[0] ?? '') >= sel.start_date) && (!sel.end_date || (found.dates.at(-1) ?? '').slice(0, 10) <= sel.end_date);
       if (inside) return found;
-      const keep = found.dates.map((d, i) => ((!sel.start_date || d >= sel.start_date) && (!sel.end_date || d.slice(0, 10) <= sel.end_date) ? i : -1)).filter((i) => i >= 0);
+      const keep = found.dates
+        .map((d, i) => ((!sel.start_date || d >= sel.start_date) && (!sel.end_date || d.slice(0, 10) <= sel.end_date) ? i : -1))
+        .filter((i) => i >= 0);
       return { ...found, dates: keep.map((i) => found.dates[i] as string), price: keep.map((i) => found.price[i] as number) };
     });
     from = `session ${sel.instance_name}`;
   } else {
-    if (!sel.symbols || !sel.start_date || !sel.end_date) throw new ToolError('Give symbols, start_date and end_date, or the instance_name of a research session.');
+    if (!sel.symbols || !sel.start_date || !sel.end_date)
+      throw new ToolError('Give symbols, start_date and end_date, or the instance_name of a research session.');
     if (sel.start_date > sel.end_date) throw new ToolError(`start_date ${sel.start_date} is after end_date ${sel.end_date}.`);
     const src = source(ctx);
-    series = await Promise.all(sel.symbols.map((s) => loadBars(src, s, sel.start_date as string, sel.end_date as string, sel.resolution ?? 'daily', sel.bar_minutes, ctx)));
+    series = await Promise.all(
+      sel.symbols.map((s) => loadBars(src, s, sel.start_date as string, sel.end_date as string, sel.resolution ?? 'daily', sel.bar_minutes, ctx)),
+    );
     from = src.describe;
   }
   const names = series.map((s) => s.symbol);
@@ -101,15 +110,26 @@ export async function load(sel: Selection, ctx: ToolContext, minSymbols: number,
   if (dup) throw new ToolError(`${dup} is listed twice.`);
   if (series.length < minSymbols) throw new ToolError(`This analysis needs at least ${minSymbols} symbols.`);
   const bars = [...new Set(series.map((s) => barLabel(s.bar_minutes)))];
-  if (bars.length > 1) throw new ToolError(`The series have different bar sizes (${series.map((s) => `${s.symbol} ${barLabel(s.bar_minutes)}`).join(', ')}); load them with the same resolution and bar_minutes.`);
+  if (bars.length > 1)
+    throw new ToolError(
+      `The series have different bar sizes (${series.map((s) => `${s.symbol} ${barLabel(s.bar_minutes)}`).join(', ')}); load them with the same resolution and bar_minutes.`,
+    );
   if (capacity) checkCapacity(capacity.tool, series.length, 0, capacity.max);
   const aligned = align(series);
   if (capacity) checkCapacity(capacity.tool, series.length, aligned.dates.length, capacity.max, capacity.cost);
   if (aligned.dates.length < MIN_OBS) {
-    throw new ToolError(`Only ${aligned.dates.length} dates are common to ${names.join(', ')}; at least ${MIN_OBS} are needed. Widen the dates or check the data.`);
+    throw new ToolError(
+      `Only ${aligned.dates.length} dates are common to ${names.join(', ')}; at least ${MIN_OBS} are needed. Widen the dates or check the data.`,
+    );
   }
   const simulated = series.some((s) => s.data_source === 'simulated');
-  return { ...aligned, source: from, data_source: simulated ? 'simulated' : (series[0]?.data_source ?? 'unknown'), bar_minutes: series[0]?.bar_minutes, periods_per_year: periodsPerYear(series[0]?.bar_minutes) };
+  return {
+    ...aligned,
+    source: from,
+    data_source: simulated ? 'simulated' : (series[0]?.data_source ?? 'unknown'),
+    bar_minutes: series[0]?.bar_minutes,
+    periods_per_year: periodsPerYear(series[0]?.bar_minutes),
+  };
 }
 
 export const alignmentNote = (a: Loaded) => ({

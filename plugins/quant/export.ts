@@ -3,7 +3,7 @@
  * (QC_MCP_EXPORT_DIR / plugins.portfolio.export_dir) with a resource link to the file.
  */
 import { writeFileAtomic } from '../../src/util/files.js';
-import { mkdirSync, } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ExtraContent } from '../../src/tool/results.js';

@@ -9,7 +9,9 @@ export const listAvailableData = defineTool({
   name: 'list_available_data',
   title: 'List available data',
   description: 'Symbols (sector where known), resolutions and date ranges the data source holds; ETFs with constituents. Paged.',
-  toolset: 'research', risk: 'read', severity: 'low',
+  toolset: 'research',
+  risk: 'read',
+  severity: 'low',
   input: z.object({
     prefix: z.string().optional(),
     sector: z.string().optional(),
@@ -19,7 +21,9 @@ export const listAvailableData = defineTool({
   output: z.object({
     // Each symbol: { symbol, sector?, resolutions: [{ resolution, start, end }] }; page: { total, offset, returned, more_available, next_offset? }.
     // Also: source, origin (why this source), sectors, etfs.
-    data_source: z.string(), symbols: z.array(z.object({ symbol: z.string() })), page: z.object({ more_available: z.boolean() }),
+    data_source: z.string(),
+    symbols: z.array(z.object({ symbol: z.string() })),
+    page: z.object({ more_available: z.boolean() }),
   }),
   handler: async (a, ctx) => {
     const src = source(ctx);
@@ -27,9 +31,15 @@ export const listAvailableData = defineTool({
     const all = catalog.symbols();
     const sectors = [...new Set(all.map((s) => s.sector).filter((s): s is string => s !== undefined))].sort();
     if (a.sector !== undefined && !sectors.some((s) => s.toLowerCase() === a.sector?.toLowerCase())) {
-      throw new ToolError(sectors.length === 0 ? `${src.describe} has no sector information; filter by prefix instead.` : `Unknown sector "${a.sector}": the sectors are ${sectors.join(', ')}.`);
+      throw new ToolError(
+        sectors.length === 0
+          ? `${src.describe} has no sector information; filter by prefix instead.`
+          : `Unknown sector "${a.sector}": the sectors are ${sectors.join(', ')}.`,
+      );
     }
-    const matching = all.filter((s) => (!a.prefix || s.symbol.startsWith(a.prefix.toUpperCase())) && (!a.sector || s.sector?.toLowerCase() === a.sector.toLowerCase()));
+    const matching = all.filter(
+      (s) => (!a.prefix || s.symbol.startsWith(a.prefix.toUpperCase())) && (!a.sector || s.sector?.toLowerCase() === a.sector.toLowerCase()),
+    );
     const page = matching.slice(a.offset, a.offset + a.limit);
     const next = a.offset + page.length < matching.length ? a.offset + page.length : null;
     return {
@@ -40,7 +50,13 @@ export const listAvailableData = defineTool({
         symbols: page.map((s) => ({ ...s, resolutions: catalog.coverage(s.symbol) })),
         ...(sectors.length > 0 ? { sectors } : {}),
         etfs: catalog.etfs(),
-        page: { total: matching.length, offset: a.offset, returned: page.length, more_available: next !== null, ...(next !== null ? { next_offset: next } : {}) },
+        page: {
+          total: matching.length,
+          offset: a.offset,
+          returned: page.length,
+          more_available: next !== null,
+          ...(next !== null ? { next_offset: next } : {}),
+        },
       },
     };
   },

@@ -15,7 +15,9 @@ export function correlationHeatmapSpec(symbols: string[], matrix: number[][], me
     encoding: { x: { field: 'a', type: 'nominal', sort: symbols, title: null }, y: { field: 'b', type: 'nominal', sort: symbols, title: null } },
     layer: [
       { mark: 'rect', encoding: { color: { field: 'r', type: 'quantitative', scale: { scheme: 'redblue', domain: [-1, 1], reverse: true }, title: 'r' } } },
-      ...(symbols.length <= 20 ? [{ mark: { type: 'text' as const, fontSize: 9 }, encoding: { text: { field: 'r', type: 'quantitative' as const, format: '.2f' } } }] : []),
+      ...(symbols.length <= 20
+        ? [{ mark: { type: 'text' as const, fontSize: 9 }, encoding: { text: { field: 'r', type: 'quantitative' as const, format: '.2f' } } }]
+        : []),
     ],
   } as TopLevelSpec;
 }
@@ -31,8 +33,27 @@ export function spreadSpec(title: string, dates: string[], spread: number[]): To
     width: WIDTH,
     height: 220,
     layer: [
-      { data: { values: dates.map((d, i) => ({ date: d, spread: spread[i] })) }, mark: { type: 'line', color: '#1f5fa8', strokeWidth: 1.2 }, encoding: { x: { field: 'date', type: 'temporal', title: null, axis: { format: '%b %Y', labelOverlap: true } }, y: { field: 'spread', type: 'quantitative', scale: { zero: false }, title: 'spread' } } },
-      { data: { values: bands }, mark: { type: 'rule', strokeDash: [4, 3] }, encoding: { y: { field: 'y', type: 'quantitative' }, color: { field: 'label', type: 'nominal', title: 'z-score', scale: { domain: ['-2σ', '-1σ', 'mean', '+1σ', '+2σ'], range: ['#c0392b', '#e59866', '#555555', '#e59866', '#c0392b'] } } } },
+      {
+        data: { values: dates.map((d, i) => ({ date: d, spread: spread[i] })) },
+        mark: { type: 'line', color: '#1f5fa8', strokeWidth: 1.2 },
+        encoding: {
+          x: { field: 'date', type: 'temporal', title: null, axis: { format: '%b %Y', labelOverlap: true } },
+          y: { field: 'spread', type: 'quantitative', scale: { zero: false }, title: 'spread' },
+        },
+      },
+      {
+        data: { values: bands },
+        mark: { type: 'rule', strokeDash: [4, 3] },
+        encoding: {
+          y: { field: 'y', type: 'quantitative' },
+          color: {
+            field: 'label',
+            type: 'nominal',
+            title: 'z-score',
+            scale: { domain: ['-2σ', '-1σ', 'mean', '+1σ', '+2σ'], range: ['#c0392b', '#e59866', '#555555', '#e59866', '#c0392b'] },
+          },
+        },
+      },
     ],
   } as TopLevelSpec;
 }

@@ -24,7 +24,10 @@ async function returnsFor(a: Selection & { symbols: string[] }, bench: string | 
     const at = new Map(factors.dates.map((d, i) => [d, i]));
     rows = rows.filter((t) => at.has((data.dates[t + 1] as string).slice(0, 10)));
     fIndex = rows.map((t) => at.get((data.dates[t + 1] as string).slice(0, 10)) as number);
-    if (rows.length < 30) throw new ToolError(`Only ${rows.length} return dates are common to the prices and the factor files (${factors.dates[0]} to ${factors.dates.at(-1)}); at least 30 are needed.`);
+    if (rows.length < 30)
+      throw new ToolError(
+        `Only ${rows.length} return dates are common to the prices and the factor files (${factors.dates[0]} to ${factors.dates.at(-1)}); at least 30 are needed.`,
+      );
   }
   const ret = (i: number) => Float64Array.from(rows, (t) => (data.prices[i] as number[])[t + 1]! / (data.prices[i] as number[])[t]! - 1);
   const col = (s: string) => ret(data.symbols.indexOf(s));
@@ -34,14 +37,30 @@ async function returnsFor(a: Selection & { symbols: string[] }, bench: string | 
 export const longShortTool = defineTool({
   name: 'build_long_short',
   title: 'Beta-neutral long/short',
-  description: 'Terciles of 12-1 momentum (averaged with value_scores ranks, higher = cheaper): long top, short bottom; HRP per book capped at per_name_cap; books sized for zero beta to benchmark_symbol; scaled to ex-ante target_volatility, gross <= max_gross.',
-  toolset: 'studies', risk: 'read', severity: 'low',
+  description:
+    'Terciles of 12-1 momentum (averaged with value_scores ranks, higher = cheaper): long top, short bottom; HRP per book capped at per_name_cap; books sized for zero beta to benchmark_symbol; scaled to ex-ante target_volatility, gross <= max_gross.',
+  toolset: 'studies',
+  risk: 'read',
+  severity: 'low',
   input: z.object({
-    symbols: z.array(symbol).min(6).max(500), ...range, benchmark_symbol: symbol,
-    value_scores: z.record(z.string(), z.number()).optional(), lookback: int(252, 20, 10_000), skip: int(21, 0, 1000),
-    per_name_cap: real(0.25, 0, 1, true), target_volatility: real(0.1, 0, 2, true), max_gross: real(2, 0, 10, true), linkage: z.enum(LINKAGES).default('single'),
+    symbols: z.array(symbol).min(6).max(500),
+    ...range,
+    benchmark_symbol: symbol,
+    value_scores: z.record(z.string(), z.number()).optional(),
+    lookback: int(252, 20, 10_000),
+    skip: int(21, 0, 1000),
+    per_name_cap: real(0.25, 0, 1, true),
+    target_volatility: real(0.1, 0, 2, true),
+    max_gross: real(2, 0, 10, true),
+    linkage: z.enum(LINKAGES).default('single'),
   }),
-  output: z.object({ weights: z.record(z.string(), z.number()), scores: z.array(z.unknown()), ex_ante_volatility: z.number(), net_beta: z.number(), gross: z.number() }),
+  output: z.object({
+    weights: z.record(z.string(), z.number()),
+    scores: z.array(z.unknown()),
+    ex_ante_volatility: z.number(),
+    net_beta: z.number(),
+    gross: z.number(),
+  }),
   handler: (a, ctx) =>
     guarded(() =>
       constructing(async () => {
@@ -49,7 +68,8 @@ export const longShortTool = defineTool({
         const names = a.symbols.map((s) => s.toUpperCase());
         if (names.includes(bench)) throw new ToolError(`benchmark_symbol ${bench} is also in symbols.`);
         const { data, col } = await returnsFor(a, bench, undefined, ctx);
-        if (data.dates.length <= a.lookback) throw new ToolError(`12-1 momentum needs more than lookback=${a.lookback} bars; the range has ${data.dates.length}.`);
+        if (data.dates.length <= a.lookback)
+          throw new ToolError(`12-1 momentum needs more than lookback=${a.lookback} bars; the range has ${data.dates.length}.`);
         const mom = names.map((s) => momentum(data.prices[data.symbols.indexOf(s)] as number[], a.lookback, a.skip));
         let rank = descendingRanks(mom);
         if (a.value_scores) {
@@ -87,10 +107,23 @@ export const longShortTool = defineTool({
         return {
           structured: {
             weights: Object.fromEntries(names.map((s, i) => [s, final[i] as number]).filter(([, v]) => v !== 0)),
-            long: longs.members.map((i) => names[i]), short: shorts.members.map((i) => names[i]),
-            scores: names.map((s, i) => ({ symbol: s, momentum: mom[i], ...(a.value_scores ? { value: Object.entries(a.value_scores).find(([k]) => k.toUpperCase() === s)![1] } : {}), rank: rank[i], tercile: tier[i], beta: betas[i] })),
-            book_betas: { long: longs.beta, short: shorts.beta }, ex_ante_volatility: vol * scale, net_beta: final.reduce((s, v, i) => s + v * (betas[i] as number), 0),
-            gross: final.reduce((s, v) => s + Math.abs(v), 0), net: final.reduce((s, v) => s + v, 0), capped_by_max_gross: scale === a.max_gross, n_obs: data.dates.length,
+            long: longs.members.map((i) => names[i]),
+            short: shorts.members.map((i) => names[i]),
+            scores: names.map((s, i) => ({
+              symbol: s,
+              momentum: mom[i],
+              ...(a.value_scores ? { value: Object.entries(a.value_scores).find(([k]) => k.toUpperCase() === s)![1] } : {}),
+              rank: rank[i],
+              tercile: tier[i],
+              beta: betas[i],
+            })),
+            book_betas: { long: longs.beta, short: shorts.beta },
+            ex_ante_volatility: vol * scale,
+            net_beta: final.reduce((s, v, i) => s + v * (betas[i] as number), 0),
+            gross: final.reduce((s, v) => s + Math.abs(v), 0),
+            net: final.reduce((s, v) => s + v, 0),
+            capped_by_max_gross: scale === a.max_gross,
+            n_obs: data.dates.length,
           },
         };
       }),
@@ -100,12 +133,23 @@ export const longShortTool = defineTool({
 export const factorExposuresTool = defineTool({
   name: 'factor_regression',
   title: 'Factor loadings, alpha and regime tests',
-  description: 'Per symbol (e.g. a stock or a strategy equity CSV): OLS of daily returns (minus RF when a factor file has it) on a constant, benchmark_symbol and factor_files: alpha, loadings, t, R^2; n_boot > 0: stationary-bootstrap p of alpha (seeded); shift: Gaussian LR test of a mean/volatility shift at break_date (chi-square) or unknown (sup-LR, Monte-Carlo null).',
-  toolset: 'studies', risk: 'read', severity: 'low',
+  description:
+    'Per symbol (e.g. a stock or a strategy equity CSV): OLS of daily returns (minus RF when a factor file has it) on a constant, benchmark_symbol and factor_files: alpha, loadings, t, R^2; n_boot > 0: stationary-bootstrap p of alpha (seeded); shift: Gaussian LR test of a mean/volatility shift at break_date (chi-square) or unknown (sup-LR, Monte-Carlo null).',
+  toolset: 'studies',
+  risk: 'read',
+  severity: 'low',
   input: z.object({
-    symbols: z.array(symbol).min(1).max(200), ...range, benchmark_symbol: symbol.optional(), factor_files: factorFiles.optional(),
-    n_boot: int(0, 0, 50_000), block_length: real(10, 1, 1e4), seed: int(1, 0, 2 ** 31),
-    shift: z.enum(SHIFTS).optional(), break_date: date.optional(), trim: real(0.15, 0.05, 0.45), n_sim: int(999, 99, 20_000),
+    symbols: z.array(symbol).min(1).max(200),
+    ...range,
+    benchmark_symbol: symbol.optional(),
+    factor_files: factorFiles.optional(),
+    n_boot: int(0, 0, 50_000),
+    block_length: real(10, 1, 1e4),
+    seed: int(1, 0, 2 ** 31),
+    shift: z.enum(SHIFTS).optional(),
+    break_date: date.optional(),
+    trim: real(0.15, 0.05, 0.45),
+    n_sim: int(999, 99, 20_000),
   }),
   output: z.object({ regressors: z.array(z.string()), assets: z.array(z.record(z.string(), z.unknown())), n_obs: z.number() }),
   handler: (a, ctx) =>
@@ -118,20 +162,34 @@ export const factorExposuresTool = defineTool({
       const rfAt = factors?.names.indexOf('RF') ?? -1;
       const cols: Float64Array[] = [];
       const labels: string[] = [];
-      if (bench) (cols.push(col(bench)), labels.push(bench));
-      for (const n of used) (cols.push(Float64Array.from(fIndex, (i) => (factors!.columns[factors!.names.indexOf(n)] as number[])[i] as number)), labels.push(n));
+      if (bench) cols.push(col(bench)), labels.push(bench);
+      for (const n of used) cols.push(Float64Array.from(fIndex, (i) => (factors!.columns[factors!.names.indexOf(n)] as number[])[i] as number)), labels.push(n);
       let breakIndex: number | undefined;
       if (a.break_date) {
         breakIndex = dates.findIndex((d) => d.slice(0, 10) >= (a.break_date as string));
-        if (breakIndex < 2 || breakIndex > dates.length - 2) throw new ToolError(`break_date ${a.break_date} leaves fewer than 2 returns on one side (returns run ${dates[0]} to ${dates.at(-1)}).`);
+        if (breakIndex < 2 || breakIndex > dates.length - 2)
+          throw new ToolError(`break_date ${a.break_date} leaves fewer than 2 returns on one side (returns run ${dates[0]} to ${dates.at(-1)}).`);
       }
       const assets = names.map((s, k) => {
         let y = col(s);
         if (factors && rfAt >= 0) y = Float64Array.from(y, (v, t) => v - ((factors.columns[rfAt] as number[])[fIndex[t] as number] as number));
         const l = loadings(y, cols);
-        const out: Record<string, unknown> = { symbol: s, alpha: l.alpha, alpha_annual: l.alpha * 252, alpha_t: l.alpha_t, loadings: byName(labels, l.betas), t_stats: byName(labels, l.t_stats), r_squared: l.r_squared };
+        const out: Record<string, unknown> = {
+          symbol: s,
+          alpha: l.alpha,
+          alpha_annual: l.alpha * 252,
+          alpha_t: l.alpha_t,
+          loadings: byName(labels, l.betas),
+          t_stats: byName(labels, l.t_stats),
+          r_squared: l.r_squared,
+        };
         if (a.n_boot > 0) {
-          const inf = alphaInference(y, cols, { nBoot: a.n_boot, blockLength: a.block_length, seed: a.seed, onProgress: (d, t) => void ctx.progress(k * t + d, names.length * t, `${s}: ${d} of ${t} bootstrap draws`) });
+          const inf = alphaInference(y, cols, {
+            nBoot: a.n_boot,
+            blockLength: a.block_length,
+            seed: a.seed,
+            onProgress: (d, t) => void ctx.progress(k * t + d, names.length * t, `${s}: ${d} of ${t} bootstrap draws`),
+          });
           Object.assign(out, { p_value_bootstrap: inf.p_value_bootstrap, bootstrap_se: inf.bootstrap_se });
         }
         if (a.shift) {
@@ -142,8 +200,20 @@ export const factorExposuresTool = defineTool({
       });
       return {
         structured: {
-          regressors: labels, excess_of: factors && rfAt >= 0 ? 'RF' : null, assets, n_obs: dates.length,
-          ...(a.n_boot > 0 ? { bootstrap: { n_boot: a.n_boot, block_length: a.block_length, seed: a.seed, p_value: 'share of |alpha* - alpha| >= |alpha| over stationary-bootstrap resamples of (y, X) rows' } } : {}),
+          regressors: labels,
+          excess_of: factors && rfAt >= 0 ? 'RF' : null,
+          assets,
+          n_obs: dates.length,
+          ...(a.n_boot > 0
+            ? {
+                bootstrap: {
+                  n_boot: a.n_boot,
+                  block_length: a.block_length,
+                  seed: a.seed,
+                  p_value: 'share of |alpha* - alpha| >= |alpha| over stationary-bootstrap resamples of (y, X) rows',
+                },
+              }
+            : {}),
           ...(a.shift ? { regime_model: 'Gaussian i.i.d. returns; H1: other mean and/or volatility from the break on' } : {}),
         },
       };

@@ -47,14 +47,26 @@ const progressEvery = (ctx: ToolContext, what: string) => {
 export const rollingCorrelationTool = defineTool({
   name: 'rolling_correlation',
   title: 'Rolling correlation',
-  description: 'Rolling correlation of simple returns (window bars, every step). 2 symbols: the series; more: each pair\'s latest value and share of windows >= threshold.',
-  toolset: 'studies', risk: 'read', severity: 'low',
+  description:
+    "Rolling correlation of simple returns (window bars, every step). 2 symbols: the series; more: each pair's latest value and share of windows >= threshold.",
+  toolset: 'studies',
+  risk: 'read',
+  severity: 'low',
   input: z.object({
-    symbols: z.array(symbol).min(2).max(100).optional(), ...range,
-    method: z.enum(ROLLING_METHODS).default('pearson'), window: int(undefined, 5, 100_000), step: int(1, 1, 100_000),
-    threshold: real(0.8, -1, 1), max_points: int(300, 2, 5000),
+    symbols: z.array(symbol).min(2).max(100).optional(),
+    ...range,
+    method: z.enum(ROLLING_METHODS).default('pearson'),
+    window: int(undefined, 5, 100_000),
+    step: int(1, 1, 100_000),
+    threshold: real(0.8, -1, 1),
+    max_points: int(300, 2, 5000),
   }),
-  output: z.object({ windows: z.number(), series: z.object({ dates: z.array(z.string()), values: z.array(z.number()) }).optional(), pairs: z.array(z.record(z.string(), z.unknown())), pairs_above: z.number() }),
+  output: z.object({
+    windows: z.number(),
+    series: z.object({ dates: z.array(z.string()), values: z.array(z.number()) }).optional(),
+    pairs: z.array(z.record(z.string(), z.unknown())),
+    pairs_above: z.number(),
+  }),
   handler: (a, ctx) =>
     guarded(async () => {
       const data = await load(a, ctx, 2);
@@ -63,7 +75,13 @@ export const rollingCorrelationTool = defineTool({
       if (a.window > n) throw new ToolError(`window ${a.window} is longer than the ${n} returns available.`);
       const rows = rollingScreen(returns, a.window, a.method, a.step, a.threshold, progressEvery(ctx, 'pairs'));
       const pairs = rows
-        .map((r) => ({ symbol1: data.symbols[r.i] as string, symbol2: data.symbols[r.j] as string, latest: r.latest, fraction_above: r.fraction_above, mean: r.mean }))
+        .map((r) => ({
+          symbol1: data.symbols[r.i] as string,
+          symbol2: data.symbols[r.j] as string,
+          latest: r.latest,
+          fraction_above: r.fraction_above,
+          mean: r.mean,
+        }))
         .sort((x, y) => y.latest - x.latest);
       let series: { dates: string[]; values: number[] } | undefined;
       if (data.symbols.length === 2) {
@@ -73,7 +91,18 @@ export const rollingCorrelationTool = defineTool({
       }
       const windows = Math.floor((n - a.window) / a.step) + 1;
       return {
-        structured: { method: a.method, window: a.window, step: a.step, threshold: a.threshold, windows, ...(series ? { series } : {}), pairs: pairs.slice(0, 100), pairs_above: pairs.filter((p) => p.latest >= a.threshold).length, n_obs: data.dates.length, source: data.source },
+        structured: {
+          method: a.method,
+          window: a.window,
+          step: a.step,
+          threshold: a.threshold,
+          windows,
+          ...(series ? { series } : {}),
+          pairs: pairs.slice(0, 100),
+          pairs_above: pairs.filter((p) => p.latest >= a.threshold).length,
+          n_obs: data.dates.length,
+          source: data.source,
+        },
         text: `${pairs.filter((p) => p.latest >= a.threshold).length} of ${pairs.length} pairs have a latest ${a.method} correlation >= ${a.threshold} (${windows} windows of ${a.window} returns).`,
       };
     }),
@@ -82,10 +111,20 @@ export const rollingCorrelationTool = defineTool({
 export const kalmanTool = defineTool({
   name: 'kalman_hedge_ratio',
   title: 'Kalman hedge ratio',
-  description: 'Kalman filter of log symbol1 = a_t + b_t log symbol2 + e, e~N(0,obs_var), a,b random walks with variance delta/(1-delta); or both by MLE. Hedge b_t, a_t, spread (innovation), z, loglik.',
-  toolset: 'studies', risk: 'read', severity: 'low',
+  description:
+    'Kalman filter of log symbol1 = a_t + b_t log symbol2 + e, e~N(0,obs_var), a,b random walks with variance delta/(1-delta); or both by MLE. Hedge b_t, a_t, spread (innovation), z, loglik.',
+  toolset: 'studies',
+  risk: 'read',
+  severity: 'low',
   input: z.object({ symbol1: symbol, symbol2: symbol, ...range, ...kalmanArgs, max_points: int(300, 2, 5000) }),
-  output: z.object({ obs_var: z.number(), state_var: z.number(), loglik: z.number(), hedge_ratio: z.number(), z: z.number(), series: z.record(z.string(), z.array(z.unknown())) }),
+  output: z.object({
+    obs_var: z.number(),
+    state_var: z.number(),
+    loglik: z.number(),
+    hedge_ratio: z.number(),
+    z: z.number(),
+    series: z.record(z.string(), z.array(z.unknown())),
+  }),
   handler: (a, ctx) =>
     guarded(async () => {
       const data = await load({ ...a, symbols: [a.symbol1, a.symbol2] }, ctx, 2);
@@ -98,10 +137,27 @@ export const kalmanTool = defineTool({
       const pick = (s: ArrayLike<number>) => keep.map((t) => s[t] as number);
       return {
         structured: {
-          symbol1: data.symbols[0], symbol2: data.symbols[1], estimated: a.mle, obs_var: settings.obsVar, state_var: settings.stateVar, prior_var: settings.priorVar, loglik: fit.loglik,
-          hedge_ratio: fit.hedge[n - 1], intercept: fit.intercept[n - 1], spread: fit.innovation[n - 1], z: z[n - 1], half_life: halfLife(resid),
-          series: { dates: keep.map((t) => data.dates[t] as string), hedge_ratio: pick(fit.hedge), intercept: pick(fit.intercept), spread: pick(fit.innovation), z: pick(z) },
-          n_obs: n, source: data.source,
+          symbol1: data.symbols[0],
+          symbol2: data.symbols[1],
+          estimated: a.mle,
+          obs_var: settings.obsVar,
+          state_var: settings.stateVar,
+          prior_var: settings.priorVar,
+          loglik: fit.loglik,
+          hedge_ratio: fit.hedge[n - 1],
+          intercept: fit.intercept[n - 1],
+          spread: fit.innovation[n - 1],
+          z: z[n - 1],
+          half_life: halfLife(resid),
+          series: {
+            dates: keep.map((t) => data.dates[t] as string),
+            hedge_ratio: pick(fit.hedge),
+            intercept: pick(fit.intercept),
+            spread: pick(fit.innovation),
+            z: pick(z),
+          },
+          n_obs: n,
+          source: data.source,
         },
       };
     }),
@@ -112,16 +168,42 @@ export const simulatePairsTool = defineTool({
   title: 'Simulate pairs trading (local)',
   description:
     'Local research simulation at bar closes, not a LEAN backtest. Pairs "Y/X"; log spread with OLS (in-sample) or Kalman hedge; z: rolling (lookback) or Kalman. Entry: z past +-entry_z for confirm_bars bars; exit at exit_z, max_hold_half_lives x half-life or |z|>=stop_z; pair_pct x NAV per pair, gross <= max_gross x NAV; cost_bps per side. Trades, PnL per pair, stats, regime LR test; bootstrap p of alpha vs benchmark_symbol.',
-  toolset: 'studies', risk: 'read', severity: 'low',
+  toolset: 'studies',
+  risk: 'read',
+  severity: 'low',
   input: z.object({
-    pairs: z.array(z.string().refine((v) => /^[A-Za-z0-9._-]{1,20}\/[A-Za-z0-9._-]{1,20}$/.test(v), 'a pair is "Y/X", e.g. KO/PEP')).min(1).max(50), ...range,
-    hedge: z.enum(['ols', 'kalman']).default('kalman'), lookback: int(60, 5, 100_000), ...kalmanArgs,
-    entry_z: real(2, 0, 100, true), exit_z: real(0, 0, 100), stop_z: real(4, 0, 100, true), confirm_bars: int(2, 1, 50),
-    max_hold_half_lives: real(3, 0, 1000, true), pair_pct: real(0.03, 0, 1, true), max_gross: real(3, 0, 50, true),
-    cost_bps: real(1, 0, 1000), capital: real(1e6, 0, 1e12, true), periods_per_year: real(undefined, 1, 1e6).optional(),
-    benchmark_symbol: symbol.optional(), n_boot: int(1000, 100, 20_000), block_length: real(10, 1, 1e4), seed: int(1, 0, 2 ** 31), max_trades: int(100, 0, 5000),
+    pairs: z
+      .array(z.string().refine((v) => /^[A-Za-z0-9._-]{1,20}\/[A-Za-z0-9._-]{1,20}$/.test(v), 'a pair is "Y/X", e.g. KO/PEP'))
+      .min(1)
+      .max(50),
+    ...range,
+    hedge: z.enum(['ols', 'kalman']).default('kalman'),
+    lookback: int(60, 5, 100_000),
+    ...kalmanArgs,
+    entry_z: real(2, 0, 100, true),
+    exit_z: real(0, 0, 100),
+    stop_z: real(4, 0, 100, true),
+    confirm_bars: int(2, 1, 50),
+    max_hold_half_lives: real(3, 0, 1000, true),
+    pair_pct: real(0.03, 0, 1, true),
+    max_gross: real(3, 0, 50, true),
+    cost_bps: real(1, 0, 1000),
+    capital: real(1e6, 0, 1e12, true),
+    periods_per_year: real(undefined, 1, 1e6).optional(),
+    benchmark_symbol: symbol.optional(),
+    n_boot: int(1000, 100, 20_000),
+    block_length: real(10, 1, 1e4),
+    seed: int(1, 0, 2 ** 31),
+    max_trades: int(100, 0, 5000),
   }),
-  output: z.object({ label: z.string(), statistics: z.record(z.string(), z.unknown()), trades: z.array(z.unknown()), attribution: z.array(z.unknown()), alpha: z.unknown(), regime: z.unknown() }),
+  output: z.object({
+    label: z.string(),
+    statistics: z.record(z.string(), z.unknown()),
+    trades: z.array(z.unknown()),
+    attribution: z.array(z.unknown()),
+    alpha: z.unknown(),
+    regime: z.unknown(),
+  }),
   handler: (a, ctx) =>
     guarded(async () => {
       if (a.stop_z <= a.entry_z) throw new ToolError(`stop_z ${a.stop_z} must be above entry_z ${a.entry_z}.`);
@@ -139,14 +221,38 @@ export const simulatePairsTool = defineTool({
         if (a.hedge === 'kalman') {
           const { fit } = kalmanOf(y, x, a);
           const resid = y.map((v, t) => v - (fit.intercept[t] as number) - (fit.hedge[t] as number) * (x[t] as number));
-          return { name: `${s1.toUpperCase()}/${s2.toUpperCase()}`, y: data.prices[col(s1)] as number[], x: data.prices[col(s2)] as number[], hedge: fit.hedge, z: Float64Array.from(fit.innovation, (v, t) => v / Math.sqrt(fit.variance[t] as number)), halfLife: halfLife(resid) };
+          return {
+            name: `${s1.toUpperCase()}/${s2.toUpperCase()}`,
+            y: data.prices[col(s1)] as number[],
+            x: data.prices[col(s2)] as number[],
+            hedge: fit.hedge,
+            z: Float64Array.from(fit.innovation, (v, t) => v / Math.sqrt(fit.variance[t] as number)),
+            halfLife: halfLife(resid),
+          };
         }
         const fit = ols([Float64Array.from(x), new Float64Array(x.length).fill(1)], Float64Array.from(y));
         const b = fit.beta[0] as number;
         const spread = y.map((v, t) => v - b * (x[t] as number));
-        return { name: `${s1.toUpperCase()}/${s2.toUpperCase()}`, y: data.prices[col(s1)] as number[], x: data.prices[col(s2)] as number[], hedge: new Float64Array(y.length).fill(b), z: rollingZ(spread, a.lookback), halfLife: halfLife(spread) };
+        return {
+          name: `${s1.toUpperCase()}/${s2.toUpperCase()}`,
+          y: data.prices[col(s1)] as number[],
+          x: data.prices[col(s2)] as number[],
+          hedge: new Float64Array(y.length).fill(b),
+          z: rollingZ(spread, a.lookback),
+          halfLife: halfLife(spread),
+        };
       });
-      const sim = simulatePairs(inputs, { entryZ: a.entry_z, exitZ: a.exit_z, stopZ: a.stop_z, confirmBars: a.confirm_bars, maxHoldHalfLives: a.max_hold_half_lives, pairPct: a.pair_pct, maxGross: a.max_gross, costBps: a.cost_bps, capital: a.capital });
+      const sim = simulatePairs(inputs, {
+        entryZ: a.entry_z,
+        exitZ: a.exit_z,
+        stopZ: a.stop_z,
+        confirmBars: a.confirm_bars,
+        maxHoldHalfLives: a.max_hold_half_lives,
+        pairPct: a.pair_pct,
+        maxGross: a.max_gross,
+        costBps: a.cost_bps,
+        capital: a.capital,
+      });
       const periods = a.periods_per_year ?? PERIODS[a.resolution];
       const { returns, ...figures } = navStatistics(sim.nav, a.capital, periods);
       const r = returns.subarray(1);
@@ -162,12 +268,25 @@ export const simulatePairsTool = defineTool({
       return {
         structured: {
           label: 'Research on local data: a simulation at bar closes, not a LEAN backtest.',
-          statistics: { ...figures, final_nav: sim.nav[sim.nav.length - 1] as number, trades: sim.trades.length, hit_rate: sim.trades.length ? wins / sim.trades.length : null, exposure: sim.exposure, max_gross_leverage: sim.max_gross_leverage, skipped_for_leverage: sim.skipped_for_leverage, costs: sim.trades.reduce((s, t) => s + t.costs, 0), periods_per_year: periods },
-          trades: sim.trades.slice(0, a.max_trades).map((t) => ({ ...t, entry_date: data.dates[t.entry_bar] as string, exit_date: data.dates[t.exit_bar] as string })),
+          statistics: {
+            ...figures,
+            final_nav: sim.nav[sim.nav.length - 1] as number,
+            trades: sim.trades.length,
+            hit_rate: sim.trades.length ? wins / sim.trades.length : null,
+            exposure: sim.exposure,
+            max_gross_leverage: sim.max_gross_leverage,
+            skipped_for_leverage: sim.skipped_for_leverage,
+            costs: sim.trades.reduce((s, t) => s + t.costs, 0),
+            periods_per_year: periods,
+          },
+          trades: sim.trades
+            .slice(0, a.max_trades)
+            .map((t) => ({ ...t, entry_date: data.dates[t.entry_bar] as string, exit_date: data.dates[t.exit_bar] as string })),
           attribution: sim.attribution,
           ...(alpha ? { alpha } : {}),
           regime: { ...regime, break_date: data.dates[regime.break_index + 1] },
-          n_obs: data.dates.length, source: data.source,
+          n_obs: data.dates.length,
+          source: data.source,
         },
       };
     }),

@@ -20,7 +20,13 @@ export interface PollOptions {
  * Read until `finished` says so, waiting 0.3 s, then 1.5x longer each time up to 5 s. Stops at the
  * deadline or on cancellation, with a message saying the job may still be running and how to resume.
  */
-export async function pollUntil<T>(ctx: ToolContext, deadline: number, read: () => Promise<T>, finished: (value: T) => boolean, options: PollOptions): Promise<T> {
+export async function pollUntil<T>(
+  ctx: ToolContext,
+  deadline: number,
+  read: () => Promise<T>,
+  finished: (value: T) => boolean,
+  options: PollOptions,
+): Promise<T> {
   let wait = options.firstMs ?? 300;
   for (;;) {
     if (ctx.signal.aborted) throw new ToolError(`Cancelled: stopped waiting. ${options.resume}`);

@@ -23,7 +23,7 @@ export function dailyCloses(points: unknown[]): { date: string; value: number }[
       v = Number(o.y);
     }
     if (t === undefined || v === undefined || !Number.isFinite(t) || !Number.isFinite(v)) continue;
-    byDate.set(new Date((t > 1e11 ? t : t * 1000)).toISOString().slice(0, 10), v);
+    byDate.set(new Date(t > 1e11 ? t : t * 1000).toISOString().slice(0, 10), v);
   }
   return [...byDate.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([date, value]) => ({ date, value }));
 }
@@ -33,7 +33,11 @@ export function dailyCloses(points: unknown[]): { date: string; value: number }[
  * close, after the first day's return, so the starting cash is put in front of it (dated the
  * backtest's start, or the day before the first point) unless the curve already starts there.
  */
-export function fromStartingEquity(equity: { date: string; value: number }[], startEquity: number | undefined, startDate?: string): { date: string; value: number }[] {
+export function fromStartingEquity(
+  equity: { date: string; value: number }[],
+  startEquity: number | undefined,
+  startDate?: string,
+): { date: string; value: number }[] {
   const first = equity[0];
   if (!first || startEquity === undefined || !(startEquity > 0) || first.value === startEquity) return equity;
   const before = new Date(Date.parse(`${first.date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
@@ -59,10 +63,18 @@ export interface TearSheetSeries {
   rolling: { date: string; sharpe: number }[];
 }
 
-export function tearSheet(equity: { date: string; value: number }[], benchmark: { date: string; value: number }[]): { figures: TearSheet; series: TearSheetSeries } {
+export function tearSheet(
+  equity: { date: string; value: number }[],
+  benchmark: { date: string; value: number }[],
+): { figures: TearSheet; series: TearSheetSeries } {
   const returns = equity.slice(1).map((p, i) => p.value / (equity[i] as { value: number }).value - 1);
   const n = returns.length;
-  const whole = performance(Float64Array.from(returns), equity.map((p) => p.date), 0, 0);
+  const whole = performance(
+    Float64Array.from(returns),
+    equity.map((p) => p.date),
+    0,
+    0,
+  );
   const first = (equity[0] as { value: number }).value;
   let peak = -Infinity;
   const drawdown = equity.map((p) => {
@@ -110,19 +122,39 @@ export function tearSheetSpec(title: string, s: TearSheetSeries): TopLevelSpec {
     title: { text: title, anchor: 'start' },
     vconcat: [
       {
-        title: 'Growth of 1 (strategy against benchmark)', width: WIDTH, height: 180, data: { values: s.equity }, mark: { type: 'line', strokeWidth: 1.5 },
+        title: 'Growth of 1 (strategy against benchmark)',
+        width: WIDTH,
+        height: 180,
+        data: { values: s.equity },
+        mark: { type: 'line', strokeWidth: 1.5 },
         encoding: {
           x: { field: 'date', type: 'temporal', title: null, axis: { format: '%b %Y', labelOverlap: true } },
           y: { field: 'value', type: 'quantitative', scale: { zero: false }, title: null },
-          color: { field: 'series', type: 'nominal', title: null, scale: { domain: ['Strategy', 'Benchmark'], range: ['#1f5fa8', '#9a9a9a'] }, legend: { orient: 'top-left' } },
+          color: {
+            field: 'series',
+            type: 'nominal',
+            title: null,
+            scale: { domain: ['Strategy', 'Benchmark'], range: ['#1f5fa8', '#9a9a9a'] },
+            legend: { orient: 'top-left' },
+          },
         },
       },
       {
-        title: 'Drawdown', width: WIDTH, height: 90, data: { values: s.drawdown }, mark: { type: 'area', color: '#c0392b', opacity: 0.7 },
-        encoding: { x: { field: 'date', type: 'temporal', title: null, axis: { format: '%b %Y', labelOverlap: true } }, y: { field: 'drawdown', type: 'quantitative', axis: { format: '.0%' }, title: null } },
+        title: 'Drawdown',
+        width: WIDTH,
+        height: 90,
+        data: { values: s.drawdown },
+        mark: { type: 'area', color: '#c0392b', opacity: 0.7 },
+        encoding: {
+          x: { field: 'date', type: 'temporal', title: null, axis: { format: '%b %Y', labelOverlap: true } },
+          y: { field: 'drawdown', type: 'quantitative', axis: { format: '.0%' }, title: null },
+        },
       },
       {
-        title: 'Monthly returns', width: WIDTH, height: { step: 22 }, data: { values: s.monthly },
+        title: 'Monthly returns',
+        width: WIDTH,
+        height: { step: 22 },
+        data: { values: s.monthly },
         encoding: { x: { field: 'month', type: 'ordinal', title: null }, y: { field: 'year', type: 'ordinal', title: null } },
         layer: [
           { mark: 'rect', encoding: { color: { field: 'return', type: 'quantitative', scale: { scheme: 'redyellowgreen', domainMid: 0 }, legend: null } } },
@@ -130,9 +162,18 @@ export function tearSheetSpec(title: string, s: TearSheetSeries): TopLevelSpec {
         ],
       },
       {
-        title: `Rolling Sharpe ratio (${ROLLING} days)`, width: WIDTH, height: 90, data: { values: s.rolling },
+        title: `Rolling Sharpe ratio (${ROLLING} days)`,
+        width: WIDTH,
+        height: 90,
+        data: { values: s.rolling },
         layer: [
-          { mark: { type: 'line', color: '#6c3483', strokeWidth: 1.2 }, encoding: { x: { field: 'date', type: 'temporal', title: null, axis: { format: '%b %Y', labelOverlap: true } }, y: { field: 'sharpe', type: 'quantitative', title: null } } },
+          {
+            mark: { type: 'line', color: '#6c3483', strokeWidth: 1.2 },
+            encoding: {
+              x: { field: 'date', type: 'temporal', title: null, axis: { format: '%b %Y', labelOverlap: true } },
+              y: { field: 'sharpe', type: 'quantitative', title: null },
+            },
+          },
           { mark: { type: 'rule', color: '#888', strokeDash: [3, 3] }, encoding: { y: { datum: 0 } } },
         ],
       },

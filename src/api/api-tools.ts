@@ -25,7 +25,12 @@ export function withoutEcho(result: ToolReturn, body: Record<string, unknown>): 
     if (typeof f.content !== 'string') return f;
     const { content, ...rest } = f;
     if (Number.isInteger(projectId) && typeof f.name === 'string') {
-      links.push({ type: 'resource_link', uri: `quantconnect://projects/${projectId}/files/${f.name.split('/').map(encodeURIComponent).join('/')}`, name: f.name, mimeType: 'text/plain' });
+      links.push({
+        type: 'resource_link',
+        uri: `quantconnect://projects/${projectId}/files/${f.name.split('/').map(encodeURIComponent).join('/')}`,
+        name: f.name,
+        mimeType: 'text/plain',
+      });
     }
     return { ...rest, content_chars: (content as string).length };
   });

@@ -6,15 +6,35 @@ export type Json = Record<string, unknown>;
 
 /** The statistics an agent reads first; the rest stay reachable through read_backtest(include) and resources. */
 const KEY_STATISTICS = [
-  'Net Profit', 'Compounding Annual Return', 'Sharpe Ratio', 'Sortino Ratio', 'Probabilistic Sharpe Ratio', 'Drawdown',
-  'Win Rate', 'Total Orders', 'Alpha', 'Beta', 'Annual Standard Deviation', 'Portfolio Turnover', 'Total Fees',
+  'Net Profit',
+  'Compounding Annual Return',
+  'Sharpe Ratio',
+  'Sortino Ratio',
+  'Probabilistic Sharpe Ratio',
+  'Drawdown',
+  'Win Rate',
+  'Total Orders',
+  'Alpha',
+  'Beta',
+  'Annual Standard Deviation',
+  'Portfolio Turnover',
+  'Total Fees',
 ];
 
 /** Hints for common runtime errors, matched on the message. */
 const HINTS: [RegExp, string][] = [
-  [/NameError|is not defined|does not exist in the current context/i, 'A name is used before it is defined: check spelling and imports at the line in the stack trace.'],
-  [/AttributeError|has no attribute|does not contain a definition/i, 'An object lacks the member used: check the API name (QuantConnect uses snake_case in Python, PascalCase in C#).'],
-  [/KeyError|not found in the dictionary|KeyNotFound/i, 'A key is missing: check that the symbol or data is in the Slice before reading it (slice.contains_key / ContainsKey).'],
+  [
+    /NameError|is not defined|does not exist in the current context/i,
+    'A name is used before it is defined: check spelling and imports at the line in the stack trace.',
+  ],
+  [
+    /AttributeError|has no attribute|does not contain a definition/i,
+    'An object lacks the member used: check the API name (QuantConnect uses snake_case in Python, PascalCase in C#).',
+  ],
+  [
+    /KeyError|not found in the dictionary|KeyNotFound/i,
+    'A key is missing: check that the symbol or data is in the Slice before reading it (slice.contains_key / ContainsKey).',
+  ],
   [/ZeroDivision|divide by zero/i, 'A division by zero: guard the denominator (a price or indicator may be 0 or not ready).'],
   [/IndexError|index out of range|Index was outside/i, 'An index is out of range: check history length and indicator warm-up.'],
   [/insufficient|buying power/i, 'Orders exceed the buying power: size positions with calculate_order_quantity or set_holdings.'],

@@ -105,7 +105,7 @@ function interpretBody(spec: GeneratedToolSpec, upstream: UpstreamResponse, sche
     case 'auth':
       throw new ToolError(
         `QuantConnect rejected the credentials (HTTP ${response.status}). The operator should check QUANTCONNECT_USER_ID and ` +
-          'QUANTCONNECT_API_TOKEN, and that this machine\'s clock is correct (requests are signed with the time).',
+          "QUANTCONNECT_API_TOKEN, and that this machine's clock is correct (requests are signed with the time).",
       );
     case 'http':
       if (answer.status === 429) throw new ToolError(`QuantConnect is rate limiting requests (HTTP 429). Wait a minute, then try again.${writeNote}`);
@@ -114,7 +114,9 @@ function interpretBody(spec: GeneratedToolSpec, upstream: UpstreamResponse, sche
     case 'not-json':
       throw new NotJsonError(`QuantConnect answered with something that is not JSON (HTTP ${response.status}): ${text.slice(0, 200)}`);
     case 'refused':
-      throw new ToolError(`QuantConnect refused ${spec.name}: ${answer.errors.length > 0 ? answer.errors.join('; ') : 'no reason given'}`, { errors: answer.errors }).withStructured({
+      throw new ToolError(`QuantConnect refused ${spec.name}: ${answer.errors.length > 0 ? answer.errors.join('; ') : 'no reason given'}`, {
+        errors: answer.errors,
+      }).withStructured({
         success: false,
         errors: answer.errors,
       });
@@ -157,4 +159,3 @@ export async function callUpstream(
     }
   }
 }
-

@@ -70,10 +70,11 @@ async function loadRasteriser(): Promise<{ kind: RendererKind; rasterise: Raster
 }
 
 let rasteriser: Promise<{ kind: RendererKind; rasterise: Rasterise }> | undefined;
-const loaded = () => (rasteriser ??= loadRasteriser().catch((error: unknown) => {
-  rasteriser = undefined; // try again on the next chart
-  throw error;
-}));
+const loaded = () =>
+  (rasteriser ??= loadRasteriser().catch((error: unknown) => {
+    rasteriser = undefined; // try again on the next chart
+    throw error;
+  }));
 
 /** Which resvg build draws the charts in this process. */
 export const rendererKind = async (): Promise<RendererKind> => (await loaded()).kind;

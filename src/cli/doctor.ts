@@ -42,7 +42,11 @@ async function checkRedis(url: string | undefined, stateDir: string, report: Rep
     report('ok', 'Redis', 'reachable: limits, approvals and lockdown are shared by every replica that uses it.');
     return true;
   } catch (error) {
-    report('fail', 'Redis', `${(error as Error).message.replace(/\.+$/, '')}. While Redis is unreachable, limited and confirmed tools are refused; start Redis or fix QC_MCP_STATE.`);
+    report(
+      'fail',
+      'Redis',
+      `${(error as Error).message.replace(/\.+$/, '')}. While Redis is unreachable, limited and confirmed tools are refused; start Redis or fix QC_MCP_STATE.`,
+    );
     return false;
   }
 }
@@ -62,7 +66,13 @@ function policyFiles(runtime: Runtime, env: EnvSettings, report: Report): void {
   const grantsPath = env.grantsPath ?? join(env.stateDir, 'grants.yaml');
   try {
     const grants = new GrantStore(grantsPath).all();
-    report('ok', 'grants', grants.length === 0 ? `none in ${grantsPath}, so HTTP serves loopback callers only.` : `${grants.length} in ${grantsPath} (${grants.map((g) => g.id).join(', ')}).`);
+    report(
+      'ok',
+      'grants',
+      grants.length === 0
+        ? `none in ${grantsPath}, so HTTP serves loopback callers only.`
+        : `${grants.length} in ${grantsPath} (${grants.map((g) => g.id).join(', ')}).`,
+    );
   } catch (error) {
     report('fail', 'grants', `${grantsPath} cannot be read: ${(error as Error).message}`);
   }
@@ -104,13 +114,18 @@ export async function doctor(out: (line: string) => void = (l) => process.stdout
   report('ok', 'guard', 'not configured: this version has no live guard, so nothing watches live deployments on its own.');
   try {
     if (runtime.settings.backend === 'sandbox') {
-      report('warn', 'credentials', 'none set, so the embedded sandbox answers with simulated results. To use your account, run `npx quantconnect-mcp login`, or set QUANTCONNECT_USER_ID and QUANTCONNECT_API_TOKEN.');
+      report(
+        'warn',
+        'credentials',
+        'none set, so the embedded sandbox answers with simulated results. To use your account, run `npx quantconnect-mcp login`, or set QUANTCONNECT_USER_ID and QUANTCONNECT_API_TOKEN.',
+      );
     } else {
       report('ok', 'credentials', `set in the ${env.credentialsSource}, for user ${runtime.settings.auth.userIdMasked ?? '?'}.`);
     }
     const check = await checkAccount(runtime.qc, runtime.settings.organizationId);
     const where = runtime.settings.backend === 'sandbox' ? 'the embedded sandbox' : env.baseUrl;
-    if (check.valid) report('ok', 'QuantConnect', `accepted the credentials: ${where} answered a signed account read (organization ${check.organizationId ?? 'default'}).`);
+    if (check.valid)
+      report('ok', 'QuantConnect', `accepted the credentials: ${where} answered a signed account read (organization ${check.organizationId ?? 'default'}).`);
     else report('fail', 'QuantConnect', `${check.problem} (asked ${where}).`);
 
     const audit = env.auditLog ?? join(env.stateDir, 'audit.jsonl');
@@ -124,15 +139,26 @@ export async function doctor(out: (line: string) => void = (l) => process.stdout
 
     const data = runtime.settings.data;
     const why = runtime.settings.dataOrigin;
-    if (!data) report('warn', 'data source', `none (${why}): research tools need a LEAN CLI workspace (lean.json, or QC_MCP_LEAN_CONFIG) or QC_MCP_DATA=csv:DIR | lean:DIR | objectstore:PREFIX | sim:`);
+    if (!data)
+      report(
+        'warn',
+        'data source',
+        `none (${why}): research tools need a LEAN CLI workspace (lean.json, or QC_MCP_LEAN_CONFIG) or QC_MCP_DATA=csv:DIR | lean:DIR | objectstore:PREFIX | sim:`,
+      );
     else {
       const [kind, ...rest] = data.split(':');
       const dir = rest.join(':');
       if (kind === 'sim') report('warn', 'data source', `${data} SIMULATED market, not real prices (from ${why})`);
       else if (kind === 'objectstore') report('ok', 'data source', `${data} (from ${why})`);
       else if (!existsSync(dir)) report('fail', 'data source', `${data}: ${dir} does not exist`);
-      else if (kind === 'lean' && !existsSync(join(dir, 'equity', 'usa'))) report('fail', 'data source', `${data}: no equity/usa folder; point lean: at LEAN's data folder`);
-      else report('ok', 'data source', `${data}${kind === 'csv' ? ` (${readdirSync(dir).filter((f) => f.toLowerCase().endsWith('.csv')).length} CSV files)` : ''} (from ${why})`);
+      else if (kind === 'lean' && !existsSync(join(dir, 'equity', 'usa')))
+        report('fail', 'data source', `${data}: no equity/usa folder; point lean: at LEAN's data folder`);
+      else
+        report(
+          'ok',
+          'data source',
+          `${data}${kind === 'csv' ? ` (${readdirSync(dir).filter((f) => f.toLowerCase().endsWith('.csv')).length} CSV files)` : ''} (from ${why})`,
+        );
     }
   } finally {
     await runtime.close();

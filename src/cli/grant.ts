@@ -10,7 +10,10 @@ export function grantCommand(action: string | undefined, id: string | undefined,
   const store = new GrantStore(env.grantsPath ?? join(env.stateDir, 'grants.yaml'));
   try {
     if (action === 'add' && id) {
-      const toolsets = flags.toolsets?.split(',').map((t) => t.trim()).filter(Boolean);
+      const toolsets = flags.toolsets
+        ?.split(',')
+        .map((t) => t.trim())
+        .filter(Boolean);
       const token = store.add({ id, ...(flags.readOnly ? { read_only: true } : {}), ...(toolsets ? { toolsets } : {}) });
       out(`Grant ${id} added to ${store.path}. Its bearer token, shown only this once:`);
       out(token);
@@ -21,7 +24,11 @@ export function grantCommand(action: string | undefined, id: string | undefined,
       const grants = store.all();
       if (grants.length === 0) out(`No grants in ${store.path}.`);
       for (const g of grants) {
-        const ceiling = [g.read_only ? 'read-only' : 'read-write', g.toolsets ? `toolsets: ${g.toolsets.join(', ')}` : 'all toolsets', g.tools ? `tool overrides: ${Object.keys(g.tools).join(', ')}` : ''];
+        const ceiling = [
+          g.read_only ? 'read-only' : 'read-write',
+          g.toolsets ? `toolsets: ${g.toolsets.join(', ')}` : 'all toolsets',
+          g.tools ? `tool overrides: ${Object.keys(g.tools).join(', ')}` : '',
+        ];
         out(`${g.id}  ${ceiling.filter(Boolean).join('; ')}`);
       }
       return 0;

@@ -51,4 +51,3 @@ export async function login(options: { userId?: string | undefined; organization
   process.stderr.write(`Check them with: quantconnect-mcp doctor\n`);
   return 0;
 }
-

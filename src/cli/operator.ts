@@ -79,7 +79,9 @@ export function auditCommand(sub: string | undefined, file: string | undefined):
   }
   for (const d of result.damage) out(`audit verify: DAMAGE (not tampering) recorded at ${d.file} line ${d.line} (seq ${d.seq}): ${d.note}.`);
   if (result.ok) {
-    out(`audit verify: OK, ${result.records} records, chain intact across ${files.length} file(s)${result.damage.length ? `, with ${result.damage.length} recorded break(s) above` : ''}.`);
+    out(
+      `audit verify: OK, ${result.records} records, chain intact across ${files.length} file(s)${result.damage.length ? `, with ${result.damage.length} recorded break(s) above` : ''}.`,
+    );
     return result.damage.length ? 3 : 0;
   }
   const b = result.broken!;
@@ -87,6 +89,8 @@ export function auditCommand(sub: string | undefined, file: string | undefined):
     out(`audit verify: DAMAGED (not tampering) at ${b.file} line ${b.line}: ${b.reason}. ${result.records} records before it verified.`);
     return 3;
   }
-  out(`audit verify: BROKEN at ${b.file} line ${b.line}${b.seq === undefined ? '' : ` (seq ${b.seq})`}: ${b.reason}. ${result.records} records before it verified.`);
+  out(
+    `audit verify: BROKEN at ${b.file} line ${b.line}${b.seq === undefined ? '' : ` (seq ${b.seq})`}: ${b.reason}. ${result.records} records before it verified.`,
+  );
   return 1;
 }

@@ -22,11 +22,20 @@ const limitText = (l: LimitRef): string =>
   `${l.max}${l.increment_from ? ` ${l.increment_from}` : ''}/${windowText(l.window)} ${l.scope === 'identity' ? 'per caller' : l.scope === 'tool' ? 'per tool' : 'shared'}${l.counter ? ` (${l.counter})` : ''}`;
 const PREDICATES = ['eq', 'neq', 'in', 'not_in', 'lt', 'lte', 'gt', 'gte', 'regex', 'exists'] as const;
 const ruleText = (r: RuleRef): string =>
-  `${r.unless ? 'unless' : 'if'} ${r.arg} ${PREDICATES.filter((p) => p in r).map((p) => `${p} ${JSON.stringify(r[p])}`).join(' and ')}: "${r.deny}"`;
+  `${r.unless ? 'unless' : 'if'} ${r.arg} ${PREDICATES.filter((p) => p in r)
+    .map((p) => `${p} ${JSON.stringify(r[p])}`)
+    .join(' and ')}: "${r.deny}"`;
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** Exit 0 when FILE loads (warnings are printed), 2 with the problems when it does not. */
@@ -45,7 +54,13 @@ export function policyCheck(file: string | undefined): number {
     const policy = found.policy;
     const served = !found.available ? (policy.hidden.value ? 'hidden' : 'no') : policy.denied ? 'denied' : 'yes';
     const reason = !found.available ? found.reason : (policy.denied?.value ?? '-');
-    rows.push([tool.name, served, found.available && !policy.denied ? (policy.confirm.value ? 'yes' : 'no') : '-', policy.limits.map(limitText).join('; ') || '-', reason]);
+    rows.push([
+      tool.name,
+      served,
+      found.available && !policy.denied ? (policy.confirm.value ? 'yes' : 'no') : '-',
+      policy.limits.map(limitText).join('; ') || '-',
+      reason,
+    ]);
   }
   out.push(table(rows));
   process.stdout.write(`${out.join('\n')}\n`);

@@ -13,7 +13,11 @@ export async function printToolTable(flags: FlagValues = {}): Promise<void> {
     });
     const header = ['name', 'toolset', 'risk', 'severity', 'enabled', 'confirm', 'limits'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
-    const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+    const line = (cells: string[]): string =>
+      cells
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd();
     process.stdout.write(`${[line(header), ...rows.map(line)].join('\n')}\n`);
   } finally {
     await runtime.close();

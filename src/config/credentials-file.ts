@@ -3,7 +3,7 @@
  * written atomically. The environment always wins over the file; nothing here is ever printed.
  */
 import { writeFileAtomic } from '../util/files.js';
-import { existsSync, readFileSync, statSync, } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface StoredCredentials {

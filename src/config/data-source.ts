@@ -97,6 +97,7 @@ export function chooseDataSource(inputs: DataInputs): DataChoice {
     }
   }
   const withNote = note ? { note } : {};
-  if (inputs.backend === 'sandbox') return { spec: 'sim:', origin: 'the sandbox default: no data source is configured, so research tools use the simulated market', ...withNote };
+  if (inputs.backend === 'sandbox')
+    return { spec: 'sim:', origin: 'the sandbox default: no data source is configured, so research tools use the simulated market', ...withNote };
   return { spec: undefined, origin: 'none configured', ...withNote };
 }

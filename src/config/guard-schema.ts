@@ -35,16 +35,29 @@ export const GuardRuleSchema = z
   .strict()
   .superRefine((rule, ctx) => {
     const set = CONDITIONS.filter((c) => rule[c] !== undefined);
-    if (set.length !== 1) ctx.addIssue({ code: 'custom', message: `a guard rule has exactly one condition (${CONDITIONS.join(', ')}); this one has ${set.length === 0 ? 'none' : set.join(' and ')}` });
+    if (set.length !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        message: `a guard rule has exactly one condition (${CONDITIONS.join(', ')}); this one has ${set.length === 0 ? 'none' : set.join(' and ')}`,
+      });
     if (rule.min_days !== undefined && rule.loss_sigma === undefined) ctx.addIssue({ code: 'custom', message: 'min_days belongs to a loss_sigma rule' });
   });
 
 export const GuardSectionSchema = z
   .object({
     interval_s: z.number().min(1).max(86_400).default(60).describe('Seconds between evaluations.'),
-    deployments: z.union([z.literal('all'), z.array(z.number().int().positive()).min(1)]).default('all').describe('"all" running deployments, or a list of project ids.'),
+    deployments: z
+      .union([z.literal('all'), z.array(z.number().int().positive()).min(1)])
+      .default('all')
+      .describe('"all" running deployments, or a list of project ids.'),
     lease_s: z.number().min(2).optional().describe('How long one guard holds the lock before another may take over (default 3 intervals, at least 5 s).'),
-    retries: z.number().int().min(0).max(10).default(3).describe('Retries of a failed action (backoff doubling from 1 s) before the guard escalates to lockdown.'),
+    retries: z
+      .number()
+      .int()
+      .min(0)
+      .max(10)
+      .default(3)
+      .describe('Retries of a failed action (backoff doubling from 1 s) before the guard escalates to lockdown.'),
     rules: z.array(GuardRuleSchema).min(1),
   })
   .strict();

@@ -51,7 +51,10 @@ function addPluginsSection(config: OperatorConfig, plugins: ToolsFile['plugins']
   if (data) {
     const colon = data.indexOf(':');
     const kind = data.slice(0, colon);
-    config.plugins.data = { value: kind === 'objectstore' || kind === 'sim' ? data : `${kind}:${fromFile(file, data.slice(colon + 1))}`, at: `${f}#/plugins/research/data` };
+    config.plugins.data = {
+      value: kind === 'objectstore' || kind === 'sim' ? data : `${kind}:${fromFile(file, data.slice(colon + 1))}`,
+      at: `${f}#/plugins/research/data`,
+    };
   }
   const exportDir = plugins?.portfolio?.export_dir;
   if (exportDir) config.plugins.exportDir = { value: fromFile(file, exportDir), at: `${f}#/plugins/portfolio/export_dir` };
@@ -180,4 +183,3 @@ export function loadOperatorConfig(toolsYamlPath: string, overlayPath: string | 
   const base = operatorConfigFrom(packaged, toolsYamlPath);
   return overlayPath ? loadOverlay(base, overlayPath) : base;
 }
-

@@ -44,9 +44,26 @@ const COND_KEYS = ['path', 'op', 'value', 'reason'];
 const WINDOW_NAMES = ['second', 'minute', 'hour', 'day'];
 /** Operators of a condition, by every spelling accepted, onto the rule predicate they become. */
 const OPS: Record<string, string> = {
-  eq: 'eq', '==': 'eq', equals: 'eq', neq: 'neq', ne: 'neq', '!=': 'neq', not_equals: 'neq',
-  gt: 'gt', '>': 'gt', gte: 'gte', '>=': 'gte', lt: 'lt', '<': 'lt', lte: 'lte', '<=': 'lte',
-  in: 'in', not_in: 'not_in', regex: 'regex', matches: 'regex', exists: 'exists',
+  eq: 'eq',
+  '==': 'eq',
+  equals: 'eq',
+  neq: 'neq',
+  ne: 'neq',
+  '!=': 'neq',
+  not_equals: 'neq',
+  gt: 'gt',
+  '>': 'gt',
+  gte: 'gte',
+  '>=': 'gte',
+  lt: 'lt',
+  '<': 'lt',
+  lte: 'lte',
+  '<=': 'lte',
+  in: 'in',
+  not_in: 'not_in',
+  regex: 'regex',
+  matches: 'regex',
+  exists: 'exists',
 };
 
 /** The parsed document when the text is a PolicyLayer policy file (JSON or YAML), else undefined. */
@@ -88,14 +105,21 @@ class Reader {
     const { max, window, scope, counter } = value;
     const increment = value.increment_from;
     let ok = true;
-    if (typeof max !== 'number' || !Number.isInteger(max) || max <= 0) ok = this.bad(`${path}/max`, `must be a positive whole number (got ${JSON.stringify(max)})`) ?? false;
+    if (typeof max !== 'number' || !Number.isInteger(max) || max <= 0)
+      ok = this.bad(`${path}/max`, `must be a positive whole number (got ${JSON.stringify(max)})`) ?? false;
     const windowOk = (typeof window === 'string' && WINDOW_NAMES.includes(window)) || (typeof window === 'number' && Number.isInteger(window) && window > 0);
-    if (!windowOk) ok = this.bad(`${path}/window`, `must be "second", "minute", "hour", "day" or a whole number of seconds (got ${JSON.stringify(window)})`) ?? false;
+    if (!windowOk)
+      ok = this.bad(`${path}/window`, `must be "second", "minute", "hour", "day" or a whole number of seconds (got ${JSON.stringify(window)})`) ?? false;
     if (scope !== undefined && !['grant', 'global', 'identity', 'tool'].includes(String(scope))) {
-      ok = this.bad(`${path}/scope`, `must be "grant" (per caller) or "global" (everyone; the default), or quantconnect-mcp's "identity" or "tool" (got ${JSON.stringify(scope)})`) ?? false;
+      ok =
+        this.bad(
+          `${path}/scope`,
+          `must be "grant" (per caller) or "global" (everyone; the default), or quantconnect-mcp's "identity" or "tool" (got ${JSON.stringify(scope)})`,
+        ) ?? false;
     }
     if (counter !== undefined && (typeof counter !== 'string' || counter === '')) ok = this.bad(`${path}/counter`, 'must be a non-empty name') ?? false;
-    if (increment !== undefined && (typeof increment !== 'string' || increment === '')) ok = this.bad(`${path}/increment_from`, 'must be an argument path') ?? false;
+    if (increment !== undefined && (typeof increment !== 'string' || increment === ''))
+      ok = this.bad(`${path}/increment_from`, 'must be an argument path') ?? false;
     if (!ok) return undefined;
     const mapped = scope === 'grant' || scope === 'identity' ? 'identity' : scope === 'tool' ? 'tool' : 'global';
     return {
@@ -129,17 +153,23 @@ class Reader {
     const cond: Doc | undefined = typeof value === 'string' ? { path: value } : isObject(value) ? value : undefined;
     if (!cond) return this.bad(path, `a condition is ${forms}`);
     this.unknownKeys(cond, COND_KEYS, path);
-    if (typeof cond.path !== 'string' || cond.path.replace(/^args\./, '') === '') return this.bad(`${path}/path`, `must name an argument, e.g. "args.reason" (a condition is ${forms})`);
+    if (typeof cond.path !== 'string' || cond.path.replace(/^args\./, '') === '')
+      return this.bad(`${path}/path`, `must name an argument, e.g. "args.reason" (a condition is ${forms})`);
     const arg = cond.path.replace(/^(args|arguments)\./, '');
     const op = cond.op === undefined ? 'exists' : OPS[String(cond.op)];
     if (!op) return this.bad(`${path}/op`, `unknown operator ${JSON.stringify(cond.op)} (accepted: ${Object.keys(OPS).join(', ')})`);
     const operand = op === 'exists' ? (cond.value ?? true) : cond.value;
     const own = typeof cond.reason === 'string' && cond.reason !== '' ? cond.reason : undefined;
     const shown = op === 'exists' ? (operand ? 'present' : 'absent') : `${op} ${JSON.stringify(operand)}`;
-    const deny = own ?? reason ?? (kind === 'require' ? `${tool} requires argument ${arg} to be ${shown}.` : `${tool} is refused when argument ${arg} is ${shown}.`);
+    const deny =
+      own ?? reason ?? (kind === 'require' ? `${tool} requires argument ${arg} to be ${shown}.` : `${tool} is refused when argument ${arg} is ${shown}.`);
     const rule = { arg, [op]: operand, deny, ...(kind === 'require' ? { unless: true as const } : {}) };
     const checked = RuleSchema.safeParse({ arg, [op]: operand, deny });
-    if (!checked.success) return this.bad(path, `${checked.error.issues.map((i) => i.message).join('; ')} (a condition is ${forms}; gt/gte/lt/lte take a number, in/not_in a list, regex a pattern, exists true or false)`);
+    if (!checked.success)
+      return this.bad(
+        path,
+        `${checked.error.issues.map((i) => i.message).join('; ')} (a condition is ${forms}; gt/gte/lt/lte take a number, in/not_in a list, regex a pattern, exists true or false)`,
+      );
     return rule as RuleSpec;
   }
 
@@ -230,7 +260,10 @@ export function readPolicyLayer(doc: Doc, file: string): PolicyLayerOverlay {
   r.unknownKeys(doc, TOP_KEYS, '');
   if (doc.version !== undefined && doc.version !== '1' && doc.version !== 1) r.bad('/version', `must be "1" (or 1); got ${JSON.stringify(doc.version)}`);
   if (doc.default !== 'allow' && doc.default !== 'deny') {
-    r.bad('/default', `is required: "deny" (only the tools named under "tools" are served) or "allow" (tools.yaml decides the others); got ${JSON.stringify(doc.default)}`);
+    r.bad(
+      '/default',
+      `is required: "deny" (only the tools named under "tools" are served) or "allow" (tools.yaml decides the others); got ${JSON.stringify(doc.default)}`,
+    );
   }
   const hide: string[] = [];
   if (doc.hide !== undefined) {
@@ -252,10 +285,11 @@ export function readPolicyLayer(doc: Doc, file: string): PolicyLayerOverlay {
   }
   const tools: Record<string, PolicyLayerTool> = {};
   if (doc.tools !== undefined && !isObject(doc.tools)) r.bad('/tools', 'must be an object keyed by tool name');
-  else for (const [name, value] of Object.entries(doc.tools ?? {})) {
-    const tool = r.tool(name, value);
-    if (tool) tools[name] = tool;
-  }
+  else
+    for (const [name, value] of Object.entries(doc.tools ?? {})) {
+      const tool = r.tool(name, value);
+      if (tool) tools[name] = tool;
+    }
   if (r.problems.length > 0) throw new ConfigError(file, r.problems);
   return { default: doc.default as 'allow' | 'deny', tools, hide, allToolsLimits, warnings: r.warnings };
 }

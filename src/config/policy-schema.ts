@@ -14,7 +14,10 @@ export const LimitSchema = z
   .object({
     window: z.union([z.enum(['second', 'minute', 'hour', 'day']), z.number().int().positive()]).describe('second, minute, hour, day, or a number of seconds'),
     max: z.number().positive(),
-    scope: z.enum(['identity', 'tool', 'global']).default('identity').describe('identity: per caller; tool: per tool for everyone; global: one counter for every tool that inherits this limit'),
+    scope: z
+      .enum(['identity', 'tool', 'global'])
+      .default('identity')
+      .describe('identity: per caller; tool: per tool for everyone; global: one counter for every tool that inherits this limit'),
     counter: z.string().min(1).optional().describe('Name a counter to share it between tools (PolicyLayer "counter").'),
     increment_from: z.string().min(1).optional().describe('Count this argument (dot path, e.g. command.quantity) instead of calls.'),
   })
@@ -56,7 +59,7 @@ export const PolicyFieldsShape = {
   hidden: z.boolean().optional().describe('Remove from tools/list and refuse calls, whatever else is set.'),
   confirm: z.boolean().optional().describe('A human must confirm each call (elicitation, or an operator approval).'),
   limits: z.array(LimitSchema).optional().describe('Rate limits; a list replaces the list of a less specific level.'),
-  rules: z.array(RuleSchema).optional().describe('Argument rules; every level\'s rules apply.'),
+  rules: z.array(RuleSchema).optional().describe("Argument rules; every level's rules apply."),
 };
 export const PolicyFieldsSchema = z.object(PolicyFieldsShape).strict();
 export type PolicyFields = z.infer<typeof PolicyFieldsSchema>;
@@ -66,10 +69,20 @@ export type RuleSpec = z.infer<typeof RuleSchema> & { unless?: true };
 /** A level's fields; `deny` (only a PolicyLayer `"action": "deny"` sets it) keeps the tool listed and refuses every call with that reason. */
 export type LayerFields = Omit<PolicyFields, 'rules'> & { rules?: RuleSpec[]; deny?: string };
 
-const riskLevels = z.object({
-  read: PolicyFieldsSchema, write: PolicyFieldsSchema, execute: PolicyFieldsSchema, destructive: PolicyFieldsSchema, financial: PolicyFieldsSchema,
-}).partial().strict();
-const severityLevels = z.object({ low: PolicyFieldsSchema, medium: PolicyFieldsSchema, high: PolicyFieldsSchema, critical: PolicyFieldsSchema }).partial().strict();
+const riskLevels = z
+  .object({
+    read: PolicyFieldsSchema,
+    write: PolicyFieldsSchema,
+    execute: PolicyFieldsSchema,
+    destructive: PolicyFieldsSchema,
+    financial: PolicyFieldsSchema,
+  })
+  .partial()
+  .strict();
+const severityLevels = z
+  .object({ low: PolicyFieldsSchema, medium: PolicyFieldsSchema, high: PolicyFieldsSchema, critical: PolicyFieldsSchema })
+  .partial()
+  .strict();
 
 export const PolicySectionSchema = z
   .object({
@@ -79,7 +92,12 @@ export const PolicySectionSchema = z
     defaults: PolicyFieldsSchema.optional(),
     risks: riskLevels.optional(),
     severities: severityLevels.optional(),
-    classes: z.record(z.string().regex(/^(read|write|execute|destructive|financial)\/(low|medium|high|critical)$/, 'a class is "<risk>/<severity>"'), PolicyFieldsSchema).optional(),
+    classes: z
+      .record(
+        z.string().regex(/^(read|write|execute|destructive|financial)\/(low|medium|high|critical)$/, 'a class is "<risk>/<severity>"'),
+        PolicyFieldsSchema,
+      )
+      .optional(),
   })
   .strict();
 export type PolicySection = z.infer<typeof PolicySectionSchema>;

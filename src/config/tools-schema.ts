@@ -16,9 +16,7 @@ export const INPUT_SOURCES = ['agent_name', 'organization_id'] as const;
 export type InputSource = (typeof INPUT_SOURCES)[number];
 
 const toolName = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'tool names match ^[A-Za-z0-9_.-]{1,128}$');
-const operationRef = z
-  .string()
-  .regex(/^(GET|POST|PUT|PATCH|DELETE) \/\S*$/, 'an operation is "METHOD /path", for example "POST /backtests/read"');
+const operationRef = z.string().regex(/^(GET|POST|PUT|PATCH|DELETE) \/\S*$/, 'an operation is "METHOD /path", for example "POST /backtests/read"');
 
 /** Fields an operator may set on a tool or toolset, in tools.yaml or in an overlay. */
 const operatorToolFields = PolicyFieldsShape;
@@ -36,18 +34,12 @@ export const InputsSchema = z
   .object({
     omit: z.array(z.string()).optional().describe('Request properties not exposed to the model.'),
     require: z.array(z.string()).optional().describe('Properties required by this tool even if the spec makes them optional.'),
-    inject: z
-      .record(z.string(), z.enum(INPUT_SOURCES))
-      .optional()
-      .describe('Properties hidden from the model and always filled by the server.'),
-    default_from: z
-      .record(z.string(), z.enum(INPUT_SOURCES))
-      .optional()
-      .describe('Properties the model may set, filled by the server when omitted.'),
+    inject: z.record(z.string(), z.enum(INPUT_SOURCES)).optional().describe('Properties hidden from the model and always filled by the server.'),
+    default_from: z.record(z.string(), z.enum(INPUT_SOURCES)).optional().describe('Properties the model may set, filled by the server when omitted.'),
     accept: z
       .array(z.string())
       .optional()
-      .describe('Injected properties the model may still pass (as clients of the official server do); the server\'s value is what is sent.'),
+      .describe("Injected properties the model may still pass (as clients of the official server do); the server's value is what is sent."),
     extra: z
       .record(z.string(), z.record(z.string(), z.unknown()))
       .optional()
@@ -58,7 +50,7 @@ export const InputsSchema = z
 export const ToolEntrySchema = z
   .object({
     operation: operationRef.optional().describe('The spec operation this tool calls (mapping field).'),
-    variant: z.string().optional().describe('For a oneOf request body: the component schema of this tool\'s branch.'),
+    variant: z.string().optional().describe("For a oneOf request body: the component schema of this tool's branch."),
     toolset: z.string().optional(),
     risk: z.enum(RISKS).optional(),
     severity: z.enum(SEVERITIES).optional(),
@@ -74,11 +66,19 @@ export const ToolEntrySchema = z
 export const PluginsSectionSchema = z
   .object({
     research: z
-      .object({ data: z.string().regex(/^((csv|lean|objectstore):.+|sim:.*)$/, 'csv:DIR, lean:DIR, objectstore:PREFIX or sim:').optional().describe('Price data source; a relative DIR is relative to this file.') })
+      .object({
+        data: z
+          .string()
+          .regex(/^((csv|lean|objectstore):.+|sim:.*)$/, 'csv:DIR, lean:DIR, objectstore:PREFIX or sim:')
+          .optional()
+          .describe('Price data source; a relative DIR is relative to this file.'),
+      })
       .strict()
       .optional(),
     portfolio: z
-      .object({ export_dir: z.string().min(1).optional().describe('Folder for CSV exports (export: true); relative to this file. Default QC_MCP_STATE_DIR/exports.') })
+      .object({
+        export_dir: z.string().min(1).optional().describe('Folder for CSV exports (export: true); relative to this file. Default QC_MCP_STATE_DIR/exports.'),
+      })
       .strict()
       .optional(),
   })

@@ -86,7 +86,10 @@ function approvalView(a: Approval): ApprovalView {
 
 export async function pendingApprovals(sources: ConsoleSources): Promise<ApprovalView[]> {
   const now = sources.now();
-  return (await sources.approvals.list(now)).filter((a) => a.status === 'pending' && !a.expired).sort((a, b) => a.created - b.created).map(approvalView);
+  return (await sources.approvals.list(now))
+    .filter((a) => a.status === 'pending' && !a.expired)
+    .sort((a, b) => a.created - b.created)
+    .map(approvalView);
 }
 
 export async function recentDecisions(sources: ConsoleSources): Promise<ApprovalView[]> {
@@ -167,13 +170,21 @@ export function auditView(sources: ConsoleSources, filter: AuditFilter): AuditVi
   }
   const distinct = (pick: (r: AuditRecord) => string): string[] => [...new Set(records.map(pick))].sort();
   const matching = records.filter(
-    (r) => (!filter.tool || r.tool === filter.tool) && (!filter.identity || r.identity === filter.identity) && (!filter.outcome || r.decision === filter.outcome),
+    (r) =>
+      (!filter.tool || r.tool === filter.tool) && (!filter.identity || r.identity === filter.identity) && (!filter.outcome || r.decision === filter.outcome),
   );
   const rows = matching
     .slice(-AUDIT_ROWS)
     .reverse()
     .map((r) => ({ ...r, outcomeClass: r.event === 'outcome' ? (r.decision === 'ok' ? 'ok' : 'bad') : 'decision' }));
-  return { verify, rows, matched: matching.length, tools: distinct((r) => r.tool), identities: distinct((r) => r.identity), decisions: distinct((r) => r.decision) };
+  return {
+    verify,
+    rows,
+    matched: matching.length,
+    tools: distinct((r) => r.tool),
+    identities: distinct((r) => r.identity),
+    decisions: distinct((r) => r.decision),
+  };
 }
 
 export function grantList(sources: ConsoleSources): { id: string; readOnly: boolean; toolsets: string; tools: string }[] {

@@ -157,13 +157,18 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleHand
     if (path === '/lockdown') {
       const on = form.get('state') === 'on';
       await sources.lockdown.set(on);
-      session.flash = on ? 'Lockdown on: every critical tool is refused from the next call.' : 'Lockdown lifted: critical tools are allowed again, subject to policy.';
+      session.flash = on
+        ? 'Lockdown on: every critical tool is refused from the next call.'
+        : 'Lockdown lifted: critical tools are allowed again, subject to policy.';
       log(`quantconnect-mcp console: lockdown ${on ? 'on' : 'off'}.`);
       return redirect(res, '/#lockdown');
     }
     if (path === '/grants') {
       const id = (form.get('id') ?? '').trim();
-      const toolsets = (form.get('toolsets') ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+      const toolsets = (form.get('toolsets') ?? '')
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean);
       try {
         const token = sources.grants.add({ id, ...(form.get('read_only') ? { read_only: true } : {}), ...(toolsets.length > 0 ? { toolsets } : {}) });
         log(`quantconnect-mcp console: grant ${id} added.`);
@@ -219,7 +224,8 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleHand
     if (path === '/signin') {
       const now = Date.now();
       failures = failures.filter((t) => t > now - 60_000);
-      if (failures.length >= SIGNIN_FAILURES_PER_MINUTE) return refuse(res, 429, 'Too many attempts', 'Too many wrong secrets in the last minute; wait a minute.');
+      if (failures.length >= SIGNIN_FAILURES_PER_MINUTE)
+        return refuse(res, 429, 'Too many attempts', 'Too many wrong secrets in the last minute; wait a minute.');
       if (!sameSecret(form.get('secret') ?? '', options.secret)) {
         failures.push(now);
         return html(res, 401, signInPage({ failed: true, next: safeNext(form.get('next')), secretPath: options.secretPath }));
@@ -229,7 +235,8 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleHand
       return redirect(res, safeNext(form.get('next')), { 'set-cookie': `${COOKIE}=${id}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_MS / 1000}` });
     }
     if (!session) return refuse(res, 403, 'Not signed in', 'Sign in first.');
-    if (!sameToken(form.get('csrf') ?? '', session.csrf)) return refuse(res, 403, 'Refused', 'The form is stale or was not sent by this console (CSRF token mismatch). Reload the page.');
+    if (!sameToken(form.get('csrf') ?? '', session.csrf))
+      return refuse(res, 403, 'Refused', 'The form is stale or was not sent by this console (CSRF token mismatch). Reload the page.');
     if (path === '/signout') {
       sessions.delete(cookieOf(req) as string);
       return redirect(res, '/', { 'set-cookie': `${COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0` });

@@ -90,7 +90,10 @@ export class HttpSetupError extends Error {
 }
 
 function jsonRpcError(status: number, code: number, message: string, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }), { status, headers: { 'content-type': 'application/json', ...headers } });
+  return new Response(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }), {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
 }
 
 async function send(res: ServerResponse, response: Response): Promise<void> {
@@ -174,20 +177,26 @@ export async function startHttp(runtime: Runtime, options: HttpOptions): Promise
     const counts = new Map<string, number>();
     for (const s of sessions.values()) counts.set(s.identity, (counts.get(s.identity) ?? 0) + 1);
     if ((counts.get(identity) ?? 0) >= maxPerIdentity && !evictIdle((s) => s.identity === identity)) {
-      return jsonRpcError(429, -32000, `Too many open sessions for ${identity} (limit ${maxPerIdentity}); close one or try again later`, { 'retry-after': '5' });
+      return jsonRpcError(429, -32000, `Too many open sessions for ${identity} (limit ${maxPerIdentity}); close one or try again later`, {
+        'retry-after': '5',
+      });
     }
     if (sessions.size >= maxSessions) {
       // Take from whoever holds the most sessions, so no one identity can fill the server.
       const largest = [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([id]) => id);
-      if (!largest.some((id) => evictIdle((s) => s.identity === id))) return jsonRpcError(503, -32000, 'Too many sessions; try again later', { 'retry-after': '5' });
+      if (!largest.some((id) => evictIdle((s) => s.identity === id)))
+        return jsonRpcError(503, -32000, 'Too many sessions; try again later', { 'retry-after': '5' });
     }
     return undefined;
   }
 
-  const sweeper = setInterval(() => {
-    const now = Date.now();
-    for (const [id, session] of sessions) if (session.busy === 0 && now - session.lastUsed > idleMs) closeSession(id, session);
-  }, Math.max(50, Math.min(idleMs / 2, 60_000)));
+  const sweeper = setInterval(
+    () => {
+      const now = Date.now();
+      for (const [id, session] of sessions) if (session.busy === 0 && now - session.lastUsed > idleMs) closeSession(id, session);
+    },
+    Math.max(50, Math.min(idleMs / 2, 60_000)),
+  );
   sweeper.unref();
 
   /** 2025 sessions: one transport and server per session, bound to the identity that opened it. */
@@ -230,7 +239,14 @@ export async function startHttp(runtime: Runtime, options: HttpOptions): Promise
       timedOut = true;
       if (!res.headersSent) {
         res.writeHead(408, { 'content-type': 'application/json', connection: 'close' });
-        res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: `Request body not received within ${Math.round(bodyTimeoutMs / 1000)} s` }, id: null }), () => req.destroy());
+        res.end(
+          JSON.stringify({
+            jsonrpc: '2.0',
+            error: { code: -32000, message: `Request body not received within ${Math.round(bodyTimeoutMs / 1000)} s` },
+            id: null,
+          }),
+          () => req.destroy(),
+        );
       } else req.destroy();
     }, bodyTimeoutMs);
     try {
@@ -278,7 +294,10 @@ export async function startHttp(runtime: Runtime, options: HttpOptions): Promise
         const challenge = token
           ? 'Bearer realm="quantconnect-mcp", error="invalid_token", error_description="The bearer token is not valid (revoked or mistyped)"'
           : 'Bearer realm="quantconnect-mcp"';
-        return send(res, jsonRpcError(401, -32001, `${token ? 'Invalid bearer token' : 'Missing bearer token'}. ${NO_OAUTH}`, { 'www-authenticate': challenge }));
+        return send(
+          res,
+          jsonRpcError(401, -32001, `${token ? 'Invalid bearer token' : 'Missing bearer token'}. ${NO_OAUTH}`, { 'www-authenticate': challenge }),
+        );
       }
       identity = grant.id;
     }
@@ -294,7 +313,8 @@ export async function startHttp(runtime: Runtime, options: HttpOptions): Promise
     // The cap counts requests (POST) whose body has arrived, not the long-lived GET notification streams of 2025 sessions.
     const counted = req.method === 'POST';
     const running = inFlight.get(identity) ?? 0;
-    if (counted && running >= maxConcurrent) return send(res, jsonRpcError(429, -32000, `Too many concurrent requests for ${identity} (limit ${maxConcurrent})`, { 'retry-after': '1' }));
+    if (counted && running >= maxConcurrent)
+      return send(res, jsonRpcError(429, -32000, `Too many concurrent requests for ${identity} (limit ${maxConcurrent})`, { 'retry-after': '1' }));
     if (counted) inFlight.set(identity, running + 1);
     let session: Session | undefined;
     try {
@@ -316,13 +336,16 @@ export async function startHttp(runtime: Runtime, options: HttpOptions): Promise
 
   const headersTimeout = options.headersTimeoutMs ?? 10_000;
   // Node checks these timeouts on an interval (30 s by default); check often enough for them to hold.
-  const server: HttpServer = createServer({ headersTimeout, requestTimeout: options.requestTimeoutMs ?? 300_000, connectionsCheckingInterval: Math.min(1000, headersTimeout) }, (req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      log(`quantconnect-mcp http: ${(error as Error).message}`);
-      if (!res.headersSent) void send(res, jsonRpcError(500, -32603, 'Internal error'));
-      else res.destroy();
-    });
-  });
+  const server: HttpServer = createServer(
+    { headersTimeout, requestTimeout: options.requestTimeoutMs ?? 300_000, connectionsCheckingInterval: Math.min(1000, headersTimeout) },
+    (req, res) => {
+      handle(req, res).catch((error: unknown) => {
+        log(`quantconnect-mcp http: ${(error as Error).message}`);
+        if (!res.headersSent) void send(res, jsonRpcError(500, -32603, 'Internal error'));
+        else res.destroy();
+      });
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());

@@ -7,7 +7,7 @@
  */
 import { writeFileAtomic } from '../util/files.js';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { withFileLock } from './file-lock.js';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'used';
@@ -47,7 +47,8 @@ export function applyDecision(approval: Approval | undefined, id: string, decisi
   return approval;
 }
 
-export const matches = (a: Approval, tool: string, hash: string, identity: string): boolean => a.tool === tool && a.args_sha256 === hash && a.identity === identity;
+export const matches = (a: Approval, tool: string, hash: string, identity: string): boolean =>
+  a.tool === tool && a.args_sha256 === hash && a.identity === identity;
 
 export class FileApprovalStore implements ApprovalStore {
   constructor(private readonly path: string) {}
@@ -99,7 +100,12 @@ export class FileApprovalStore implements ApprovalStore {
   async decide(id: string, decision: 'approved' | 'denied', now: number): Promise<Approval> {
     return withFileLock(this.path, () => {
       const approvals = this.read();
-      const approval = applyDecision(approvals.find((a) => a.id === id), id, decision, now);
+      const approval = applyDecision(
+        approvals.find((a) => a.id === id),
+        id,
+        decision,
+        now,
+      );
       this.write(approvals, now);
       return approval;
     });

@@ -84,7 +84,10 @@ function lastRecordLine(path: string): string | undefined {
       const start = Math.max(0, size - chunk);
       const buffer = Buffer.alloc(size - start);
       readSync(fd, buffer, 0, buffer.length, start);
-      const lines = buffer.toString('utf8').split('\n').filter((l) => l.trim() !== '');
+      const lines = buffer
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '');
       if (lines.length > 1 || start === 0) return lines[lines.length - 1];
       chunk *= 4;
     }
@@ -113,7 +116,8 @@ function recordProblem(line: string): string | undefined {
   } catch {
     return 'the line is not valid JSON';
   }
-  if (typeof record !== 'object' || record === null || typeof record.hash !== 'string' || typeof record.seq !== 'number') return 'the line is not an audit record';
+  if (typeof record !== 'object' || record === null || typeof record.hash !== 'string' || typeof record.seq !== 'number')
+    return 'the line is not an audit record';
   const { hash, ...body } = record;
   return hashOf(body) === hash ? undefined : 'the record does not match its hash';
 }
@@ -150,9 +154,14 @@ export class AuditLog {
     if (st && st.size > 0) {
       let found = inspectTail(this.path, recordProblem);
       while (found.damage) {
-        if (notes.length >= 8) throw new Error(`${this.path}: the end of the audit log is damaged over more than 8 lines; move it aside, then run quantconnect-mcp audit verify on it`);
+        if (notes.length >= 8)
+          throw new Error(
+            `${this.path}: the end of the audit log is damaged over more than 8 lines; move it aside, then run quantconnect-mcp audit verify on it`,
+          );
         const moved = quarantineTail(this.path, found.damage.start);
-        notes.push(`line ${moved.line} of ${basename(this.path)} was damaged (${found.damage.reason}): its ${moved.bytes} bytes (sha256 ${moved.sha256}) were moved to ${moved.file}`);
+        notes.push(
+          `line ${moved.line} of ${basename(this.path)} was damaged (${found.damage.reason}): its ${moved.bytes} bytes (sha256 ${moved.sha256}) were moved to ${moved.file}`,
+        );
         found = inspectTail(this.path, recordProblem);
       }
       tail = found;
@@ -165,7 +174,10 @@ export class AuditLog {
     if (notes.length === 0) return this.known?.size;
     const note = notes.reverse().join('; ');
     this.options.log?.(`quantconnect-mcp: audit log damaged: ${note}. The server continues the chain with a record of the break.`);
-    this.write({ call_id: randomUUID(), identity: 'quantconnect-mcp', tool: 'audit', event: 'damage', decision: 'quarantined', error: note }, this.known?.size ?? 0);
+    this.write(
+      { call_id: randomUUID(), identity: 'quantconnect-mcp', tool: 'audit', event: 'damage', decision: 'quarantined', error: note },
+      this.known?.size ?? 0,
+    );
     return this.known?.size;
   }
 
@@ -184,7 +196,10 @@ export class AuditLog {
 
   private rotate(): void {
     this.closeFd();
-    const next = (rotatedFiles(this.path).map((f) => Number(f.slice(this.path.length + 1))).at(-1) ?? 0) + 1;
+    const next =
+      (rotatedFiles(this.path)
+        .map((f) => Number(f.slice(this.path.length + 1)))
+        .at(-1) ?? 0) + 1;
     renameSync(this.path, `${this.path}.${next}`);
     this.known = undefined;
   }
@@ -251,18 +266,27 @@ export function verifyAudit(files: string[]): VerifyResult {
     for (const [index, line] of lines.entries()) {
       if (line.trim() === '') continue;
       const fail = (reason: string, seq?: number, kind: 'damage' | 'tampering' = 'tampering'): VerifyResult => ({
-        ok: false, records, files, damage, broken: { file, line: index + 1, seq, reason, kind },
+        ok: false,
+        records,
+        files,
+        damage,
+        broken: { file, line: index + 1, seq, reason, kind },
       });
       let record: AuditRecord;
       try {
         record = JSON.parse(line) as AuditRecord;
       } catch {
         if (fileIndex === files.length - 1 && index === lastLine) {
-          return fail('the last line is not valid JSON: a torn write (a crash or a full disk); the server quarantines it when it next starts', undefined, 'damage');
+          return fail(
+            'the last line is not valid JSON: a torn write (a crash or a full disk); the server quarantines it when it next starts',
+            undefined,
+            'damage',
+          );
         }
         return fail('not valid JSON');
       }
-      if (record.prev !== prev) return fail(`prev ${String(record.prev).slice(0, 12)}… does not match the previous record's hash ${prev.slice(0, 12)}…`, record.seq);
+      if (record.prev !== prev)
+        return fail(`prev ${String(record.prev).slice(0, 12)}… does not match the previous record's hash ${prev.slice(0, 12)}…`, record.seq);
       const { hash, ...body } = record;
       if (hashOf(body) !== hash) return fail('hash does not match the record (edited?)', record.seq);
       if (record.event === 'damage') damage.push({ file, line: index + 1, seq: record.seq, note: String(record.error) });

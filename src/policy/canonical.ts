@@ -30,7 +30,9 @@ export function canonicalJson(value: unknown): string {
         if (i > 0) stack.push(new Closer(','));
       }
     } else if (item && typeof item === 'object') {
-      const entries = Object.entries(item as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const entries = Object.entries(item as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
       out.push('{');
       stack.push(new Closer('}'));
       for (let i = entries.length - 1; i >= 0; i--) {

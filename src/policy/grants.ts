@@ -6,8 +6,8 @@
  */
 import { writeFileAtomic } from '../util/files.js';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync, statSync, } from 'node:fs';
-import { basename, } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import { parseYamlText } from '../config/load-yaml.js';

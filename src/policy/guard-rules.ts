@@ -76,7 +76,18 @@ export function measure(figures: DeploymentFigures, nowMs: number): Measured {
   const last = points.at(-1);
   const lastActivity = figures.lastFillMs ?? figures.launchedMs;
   const idleHours = lastActivity === undefined ? null : round((nowMs - lastActivity) / 3_600_000, 3);
-  if (!last) return { equity: null, dailyOpen: null, dailyLossPct: null, peak: null, drawdownPct: null, todayReturnPct: null, dailySigmaPct: null, completedDays: 0, idleHours };
+  if (!last)
+    return {
+      equity: null,
+      dailyOpen: null,
+      dailyLossPct: null,
+      peak: null,
+      drawdownPct: null,
+      todayReturnPct: null,
+      dailySigmaPct: null,
+      completedDays: 0,
+      idleHours,
+    };
   const today = dayOf(nowMs);
   const before = points.filter((p) => dayOf(p.ms) < today).at(-1);
   const dailyOpen = (before ?? points.find((p) => dayOf(p.ms) === today) ?? last).equity;

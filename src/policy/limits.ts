@@ -5,7 +5,7 @@
  * If the state cannot be read or written, limited calls fail closed.
  */
 import { writeFileAtomic } from '../util/files.js';
-import { existsSync, readFileSync, } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { StateLockError, withFileLock } from './file-lock.js';
 

@@ -169,7 +169,13 @@ class RedisLockdown implements LockdownSwitch {
 }
 
 export async function openRedisState(url: string): Promise<PolicyState> {
-  const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, retryStrategy: (n) => Math.min(n * 200, 2000) });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    retryStrategy: (n) => Math.min(n * 200, 2000),
+  });
   redis.on('error', () => {}); // every command reports its own failure; callers fail closed
   try {
     await redis.connect();

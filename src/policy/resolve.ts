@@ -61,8 +61,11 @@ export function resolvePolicy(config: OperatorConfig, tool: PolicySubject): Effe
     if (layer.fields.limits) limits = layer.fields.limits.map((l, i) => ({ ...l, at: layer.itemAt?.limits?.[i] ?? `${fieldAt(layer, 'limits')}/${i}` }));
   }
   // Limits over every call (PolicyLayer's all_tools.limits) add to whatever the levels decided.
-  for (const layer of config.allTools ?? []) limits = [...limits, ...(layer.fields.limits ?? []).map((l, i) => ({ ...l, at: `${fieldAt(layer, 'limits')}/${i}` }))];
-  const rules = layers.flatMap((layer) => (layer.fields.rules ?? []).map((r, i) => ({ ...r, at: layer.itemAt?.rules?.[i] ?? `${fieldAt(layer, 'rules')}/${i}` })));
+  for (const layer of config.allTools ?? [])
+    limits = [...limits, ...(layer.fields.limits ?? []).map((l, i) => ({ ...l, at: `${fieldAt(layer, 'limits')}/${i}` }))];
+  const rules = layers.flatMap((layer) =>
+    (layer.fields.rules ?? []).map((r, i) => ({ ...r, at: layer.itemAt?.rules?.[i] ?? `${fieldAt(layer, 'rules')}/${i}` })),
+  );
   let denied: Decided<string> | undefined;
   for (const layer of layers) if (layer.fields.deny !== undefined) denied = { value: layer.fields.deny, at: fieldAt(layer, 'deny') };
   return {

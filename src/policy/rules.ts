@@ -4,12 +4,15 @@ import type { RuleRef } from './resolve.js';
 
 type Predicate = (value: unknown, operand: unknown) => boolean;
 
-const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined);
+const num = (v: unknown): number | undefined =>
+  typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined;
 const same = (a: unknown, b: unknown): boolean => a === b || (num(a) !== undefined && num(a) === num(b) && typeof b === 'number');
-const compare = (test: (a: number, b: number) => boolean): Predicate => (value, operand) => {
-  const n = num(value);
-  return n !== undefined && test(n, operand as number);
-};
+const compare =
+  (test: (a: number, b: number) => boolean): Predicate =>
+  (value, operand) => {
+    const n = num(value);
+    return n !== undefined && test(n, operand as number);
+  };
 
 const PREDICATES: Record<string, Predicate> = {
   eq: (v, o) => same(v, o),

@@ -9,15 +9,25 @@ export async function checkAccount(qc: QuantConnectClient, organizationId: strin
   try {
     response = await qc.postJson('/account/read', organizationId ? { organizationId } : {}, { read: true, signal });
   } catch (error) {
-    return { valid: false, problem: `QuantConnect could not be reached at ${qc.baseUrl}: ${(error as Error).message}. Check the network or QUANTCONNECT_API_BASE_URL.` };
+    return {
+      valid: false,
+      problem: `QuantConnect could not be reached at ${qc.baseUrl}: ${(error as Error).message}. Check the network or QUANTCONNECT_API_BASE_URL.`,
+    };
   }
   const answer = await answerOf(response);
   if (answer.kind === 'auth' || answer.kind === 'refused') {
     const why = answer.kind === 'refused' && answer.errors.length > 0 ? answer.errors.join('; ') : `HTTP ${response.status}`;
-    return { valid: false, problem: `QuantConnect rejected the credentials (${why}). Check QUANTCONNECT_USER_ID and QUANTCONNECT_API_TOKEN (or run quantconnect-mcp login), and that this machine's clock is right.` };
+    return {
+      valid: false,
+      problem: `QuantConnect rejected the credentials (${why}). Check QUANTCONNECT_USER_ID and QUANTCONNECT_API_TOKEN (or run quantconnect-mcp login), and that this machine's clock is right.`,
+    };
   }
   if (answer.kind !== 'ok') return { valid: false, problem: `QuantConnect answered HTTP ${response.status}; try again later.` };
   const body = answer.body as { organizationId?: unknown; creditBalance?: unknown };
   const balance = Number(body.creditBalance);
-  return { valid: true, organizationId: typeof body.organizationId === 'string' ? body.organizationId : (organizationId ?? null), creditBalance: Number.isFinite(balance) ? balance : null };
+  return {
+    valid: true,
+    organizationId: typeof body.organizationId === 'string' ? body.organizationId : (organizationId ?? null),
+    creditBalance: Number.isFinite(balance) ? balance : null,
+  };
 }

@@ -46,9 +46,17 @@ export class QuantConnectClient {
    * One signed JSON POST outside the generated tools (workflows, the account check): retried only
    * when it is a read, cancelled with the caller, bounded by this client's timeout.
    */
-  postJson(path: string, body: unknown, options: { read: boolean; signal?: AbortSignal | undefined; redirect?: 'follow' | 'manual' | 'error' }): Promise<Response> {
+  postJson(
+    path: string,
+    body: unknown,
+    options: { read: boolean; signal?: AbortSignal | undefined; redirect?: 'follow' | 'manual' | 'error' },
+  ): Promise<Response> {
     const request = new Request(`${this.baseUrl}${path}`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: this.signalFor(options.signal), redirect: options.redirect ?? 'follow',
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: this.signalFor(options.signal),
+      redirect: options.redirect ?? 'follow',
     });
     return this.fetchFor(options.read)(request);
   }

@@ -101,7 +101,10 @@ export function defaultChart(run: SimulatedRun, name: string, start: number, end
     name,
     chartType: 0,
     series: Object.fromEntries(
-      series.map((s, index) => [s.name, { name: s.name, unit: s.unit, index, values: window(run.times, s.values, start, end, count).map(([t, v]) => [t, v]), seriesType: s.seriesType }]),
+      series.map((s, index) => [
+        s.name,
+        { name: s.name, unit: s.unit, index, values: window(run.times, s.values, start, end, count).map(([t, v]) => [t, v]), seriesType: s.seriesType },
+      ]),
     ),
   };
 }

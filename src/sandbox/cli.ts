@@ -8,7 +8,9 @@ function parseFaultsOrExplain(value: string) {
   try {
     return parseFaults(value);
   } catch (error) {
-    throw new SettingsError(`${(error as Error).message}. Example: --faults '[{"kind":"500","rate":0.1},{"kind":"429","path":"/backtests/read","times":2,"retryAfterS":1}]'`);
+    throw new SettingsError(
+      `${(error as Error).message}. Example: --faults '[{"kind":"500","rate":0.1},{"kind":"429","path":"/backtests/read","times":2,"retryAfterS":1}]'`,
+    );
   }
 }
 
@@ -19,12 +21,15 @@ export async function runSandbox(port: string | undefined, statePath: string | u
     userId: readSetting('userId', process.env) ?? 'sandbox',
     token: readSetting('token', process.env) ?? randomBytes(16).toString('hex'),
   };
-  const { sandbox, baseUrl } = await startSandbox({
-    credentials,
-    ...(statePath ? { statePath } : {}),
-    ...(faults ? { faults: parseFaultsOrExplain(faults) } : {}),
-    onViolation: (v) => process.stderr.write(`sandbox: response of ${v.operation} does not match the spec: ${v.problems.join('; ')}\n`),
-  }, portNumber);
+  const { sandbox, baseUrl } = await startSandbox(
+    {
+      credentials,
+      ...(statePath ? { statePath } : {}),
+      ...(faults ? { faults: parseFaultsOrExplain(faults) } : {}),
+      onViolation: (v) => process.stderr.write(`sandbox: response of ${v.operation} does not match the spec: ${v.problems.join('; ')}\n`),
+    },
+    portNumber,
+  );
   const given = readSetting('token', process.env) !== undefined;
   process.stderr.write(
     `quantconnect-mcp sandbox: serving the simulated QuantConnect API at ${baseUrl}\n` +

@@ -100,7 +100,15 @@ export function shockBook(book: LiveBook, pct: number, nowMs: number): string | 
 /** Sell everything at its mark: cash grows by the holdings' value, no positions remain. */
 export function liquidateBook(book: LiveBook, nowMs: number, firstOrderId: number): void {
   book.holdings.forEach((h, i) => {
-    book.orders.push({ id: firstOrderId + i, symbol: h.symbol, symbolId: h.symbolId, quantity: -h.quantity, price: round2(h.price), timeMs: nowMs, tag: 'Liquidated' });
+    book.orders.push({
+      id: firstOrderId + i,
+      symbol: h.symbol,
+      symbolId: h.symbolId,
+      quantity: -h.quantity,
+      price: round2(h.price),
+      timeMs: nowMs,
+      tag: 'Liquidated',
+    });
     book.cash += h.quantity * h.price;
   });
   book.holdings = [];
@@ -123,7 +131,18 @@ export function portfolioView(book: LiveBook) {
     ]),
   );
   const symbol = book.currency === 'USD' ? '$' : book.currency;
-  return { holdings, cash: { [book.currency]: { symbol: book.currency, amount: round2(book.cash), conversionRate: 1, currencySymbol: symbol, valueInAccountCurrency: round2(book.cash) } } };
+  return {
+    holdings,
+    cash: {
+      [book.currency]: {
+        symbol: book.currency,
+        amount: round2(book.cash),
+        conversionRate: 1,
+        currencySymbol: symbol,
+        valueInAccountCurrency: round2(book.cash),
+      },
+    },
+  };
 }
 
 const money = (x: number): string => `${x < 0 ? '-' : ''}$${Math.abs(x).toFixed(2)}`;

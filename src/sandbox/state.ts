@@ -4,7 +4,7 @@
  * their progress is derived from the clock when read, so there are no timers to leak.
  */
 import { writeFileAtomic } from '../util/files.js';
-import { existsSync, readFileSync, } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { LiveBook } from './live-book.js';
 
 export interface SandboxFile {

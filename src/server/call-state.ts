@@ -60,9 +60,18 @@ export interface CallState {
 export function audit(state: CallState, decision: string, extra: Partial<AuditFields> = {}, event: AuditFields['event'] = 'outcome'): void {
   const { tool } = state;
   state.runtime.policy.audit.append({
-    call_id: state.callId, identity: state.caller.identity, tool: tool.name, risk: tool.risk, severity: tool.severity, args_sha256: state.hash,
-    arg_keys: Object.keys(state.rawArgs).sort(), ...(state.parent ? { parent_call_id: state.parent.callId } : {}),
-    event, decision, ...(event === 'outcome' ? { approval_id: state.approvalId } : {}), ...extra,
+    call_id: state.callId,
+    identity: state.caller.identity,
+    tool: tool.name,
+    risk: tool.risk,
+    severity: tool.severity,
+    args_sha256: state.hash,
+    arg_keys: Object.keys(state.rawArgs).sort(),
+    ...(state.parent ? { parent_call_id: state.parent.callId } : {}),
+    event,
+    decision,
+    ...(event === 'outcome' ? { approval_id: state.approvalId } : {}),
+    ...extra,
   });
 }
 

@@ -50,7 +50,12 @@ export async function handleToolCall(runtime: Runtime, server: Server, caller: C
 }
 
 /** A call made under another (ctx.call, or the confirm step's lookups): the same pipeline; refusals and errors throw ToolError. */
-async function innerCall(parent: CallState, name: string, args: Record<string, unknown>, options: { progress?: boolean; timeoutMs?: number }): Promise<ToolReturn> {
+async function innerCall(
+  parent: CallState,
+  name: string,
+  args: Record<string, unknown>,
+  options: { progress?: boolean; timeoutMs?: number },
+): Promise<ToolReturn> {
   const found = lookup(parent.runtime, parent.caller, name);
   if (!found) throw new ToolError(`${parent.tool.name} needs ${name}, which is not a tool of this server.`);
   const signal = parent.parent?.signal ?? parent.ctx.mcpReq.signal;
@@ -72,10 +77,19 @@ async function innerCall(parent: CallState, name: string, args: Record<string, u
  * A call the server makes on its own behalf (the live guard): the whole pipeline, with no client to
  * ask; a refusal or an error throws ToolError carrying the result's text and structured content.
  */
-export async function callInternally(runtime: Runtime, server: Server, caller: Caller, name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<ToolReturn> {
+export async function callInternally(
+  runtime: Runtime,
+  server: Server,
+  caller: Caller,
+  name: string,
+  args: Record<string, unknown>,
+  signal: AbortSignal,
+): Promise<ToolReturn> {
   const found = lookup(runtime, caller, name);
   if (!found) throw new ToolError(`${name} is not a tool of this server.`);
-  const ctx = { mcpReq: { signal, requestState: () => undefined, inputResponses: undefined, _meta: undefined, notify: async () => {} } } as unknown as ServerContext;
+  const ctx = {
+    mcpReq: { signal, requestState: () => undefined, inputResponses: undefined, _meta: undefined, notify: async () => {} },
+  } as unknown as ServerContext;
   const finished = await run(begin(runtime, server, caller, ctx, found, args, undefined));
   if ('done' in finished) return finished.done;
   const stop = finished.stop as CallToolResult;
@@ -96,13 +110,36 @@ function availabilityOf(state: CallState, name: string): ReturnType<ToolContext[
   return denied ? { available: false, reason: denied.value, rule: denied.at } : { available: true };
 }
 
-function begin(runtime: Runtime, server: Server, caller: Caller, ctx: ServerContext, found: Availability, rawArgs: Record<string, unknown>, parent: ParentCall | undefined): CallState {
+function begin(
+  runtime: Runtime,
+  server: Server,
+  caller: Caller,
+  ctx: ServerContext,
+  found: Availability,
+  rawArgs: Record<string, unknown>,
+  parent: ParentCall | undefined,
+): CallState {
   const hash = argsHash(rawArgs);
   const echoed = parent ? undefined : ctx.mcpReq.requestState<ConfirmState>();
-  const resumed = typeof echoed === 'object' && echoed !== null && echoed.tool === found.tool.name && echoed.args === hash && echoed.identity === caller.identity;
+  const resumed =
+    typeof echoed === 'object' && echoed !== null && echoed.tool === found.tool.name && echoed.args === hash && echoed.identity === caller.identity;
   const state: CallState = {
-    runtime, server, caller, ctx, found, tool: found.tool, rawArgs, args: {}, filled: {}, hash, parent,
-    callId: resumed ? echoed.call : randomUUID(), resumed, confirmed: new Set(), approvalId: null, token: undefined,
+    runtime,
+    server,
+    caller,
+    ctx,
+    found,
+    tool: found.tool,
+    rawArgs,
+    args: {},
+    filled: {},
+    hash,
+    parent,
+    callId: resumed ? echoed.call : randomUUID(),
+    resumed,
+    confirmed: new Set(),
+    approvalId: null,
+    token: undefined,
     meta: { [META_BACKEND]: runtime.settings.backend },
     call: (name, args, options = {}) => innerCall(state, name, args, options),
   };
@@ -118,7 +155,12 @@ async function run(state: CallState): Promise<Finished> {
 function parse(state: CallState): Stop | undefined {
   if (nestingDepth(state.rawArgs, MAX_ARGUMENT_DEPTH) > MAX_ARGUMENT_DEPTH) {
     const problem = `arguments nest deeper than ${MAX_ARGUMENT_DEPTH} levels`;
-    return outcome(state, 'invalid', { error: problem }, errorResult(`Invalid arguments for ${state.tool.name}: ${problem}. Nothing was sent.`, undefined, state.meta));
+    return outcome(
+      state,
+      'invalid',
+      { error: problem },
+      errorResult(`Invalid arguments for ${state.tool.name}: ${problem}. Nothing was sent.`, undefined, state.meta),
+    );
   }
   const parsed = state.tool.parse(state.rawArgs);
   if (parsed.ok) {
@@ -148,10 +190,15 @@ async function decide(state: CallState): Promise<Stop | undefined> {
   const { found, tool } = state;
   for (const name of tool.calls ?? []) {
     const inner = availabilityOf(state, name);
-    if (!inner.available) return refuse(state, `${tool.name} is refused because ${name} is not available: ${inner.reason} (${inner.rule}). Nothing was sent.`, inner.rule);
+    if (!inner.available)
+      return refuse(state, `${tool.name} is refused because ${name} is not available: ${inner.reason} (${inner.rule}). Nothing was sent.`, inner.rule);
   }
   if (tool.severity === 'critical' && !preauthorisedFor(state) && (await lockdownOn(state.runtime.policy))) {
-    return refuse(state, `The operator has locked this server down: ${tool.name} and every other critical tool are refused until the lockdown is lifted. Nothing was sent.`, 'lockdown');
+    return refuse(
+      state,
+      `The operator has locked this server down: ${tool.name} and every other critical tool are refused until the lockdown is lifted. Nothing was sent.`,
+      'lockdown',
+    );
   }
   const rule = firstDenial(found.policy.rules, state.args);
   return rule ? refuse(state, `Refused by the server's policy: ${rule.deny} Nothing was sent.`, rule.at) : undefined;
@@ -215,7 +262,12 @@ async function reserve(state: CallState): Promise<Stop | undefined> {
     return undefined;
   } catch (error) {
     if (!(error instanceof LimitStateError)) throw error;
-    return refuse(state, `The server cannot read its rate-limit state, so limited tools are refused until an operator fixes it. Nothing was sent.`, 'state/limits', { error: error.message });
+    return refuse(
+      state,
+      `The server cannot read its rate-limit state, so limited tools are refused until an operator fixes it. Nothing was sent.`,
+      'state/limits',
+      { error: error.message },
+    );
   }
 }
 
@@ -235,7 +287,12 @@ async function invoke(state: CallState): Promise<Finished> {
       throw error;
     }
     const message = policy.secrets.scrub(error.message);
-    const result = errorResult(message, error.details, state.meta, scrubbedStructured(error.structured, (text) => policy.secrets.scrub(text)));
+    const result = errorResult(
+      message,
+      error.details,
+      state.meta,
+      scrubbedStructured(error.structured, (text) => policy.secrets.scrub(text)),
+    );
     return { stop: outcome(state, 'error', { upstream_status: error.upstreamStatus ?? null, latency_ms: latency(), error: message }, result) };
   }
 }
@@ -271,7 +328,9 @@ function progressOf(state: CallState): ToolContext['progress'] {
   return async (progress, total, message) => {
     if (token === undefined) return;
     const text = message ? { message: state.runtime.policy.secrets.scrub(message) } : {};
-    await state.ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, progress, ...(total === undefined ? {} : { total }), ...text } });
+    await state.ctx.mcpReq.notify({
+      method: 'notifications/progress',
+      params: { progressToken: token, progress, ...(total === undefined ? {} : { total }), ...text },
+    });
   };
 }
-

@@ -30,7 +30,7 @@ const WORST_CASE: Record<string, string> = {
   delete_backtest: 'permanently deletes the backtest and its results',
   delete_optimization: 'permanently deletes the optimization and its results',
   delete_object: 'permanently deletes the Object Store file',
-  delete_project_collaborator: 'removes the collaborator\'s access to the project',
+  delete_project_collaborator: "removes the collaborator's access to the project",
 };
 
 const RISK_WORST_CASE: Record<string, string> = {
@@ -63,7 +63,12 @@ export function environmentLine(backend: 'quantconnect' | 'sandbox', brokerageId
   return "Environment: QuantConnect, with the deployment's own brokerage (real money unless it is paper trading).";
 }
 
-export async function confirmationSummary(tool: ToolDefinition, args: Record<string, unknown>, projectName?: ProjectNamer, backend?: 'quantconnect' | 'sandbox'): Promise<string> {
+export async function confirmationSummary(
+  tool: ToolDefinition,
+  args: Record<string, unknown>,
+  projectName?: ProjectNamer,
+  backend?: 'quantconnect' | 'sandbox',
+): Promise<string> {
   const safe = redact(args) as Record<string, unknown>;
   const lines = [`Run ${tool.name} (${tool.title})? Risk: ${tool.risk}, severity: ${tool.severity}.`];
   if (safe.projectId !== undefined) {
@@ -77,7 +82,13 @@ export async function confirmationSummary(tool: ToolDefinition, args: Record<str
   if (safe.nodeId !== undefined) lines.push(`Node: ${show(safe.nodeId)}`);
   if (backend && (tool.risk === 'financial' || tool.toolset === 'live')) lines.push(environmentLine(backend, brokerage?.id));
   const rest = Object.entries(safe).filter(([k]) => !['projectId', 'brokerage', 'nodeId'].includes(k));
-  if (rest.length > 0) lines.push(`Parameters: ${rest.map(([k, v]) => `${k}=${show(v)}`).join(', ').slice(0, 600)}`);
+  if (rest.length > 0)
+    lines.push(
+      `Parameters: ${rest
+        .map(([k, v]) => `${k}=${show(v)}`)
+        .join(', ')
+        .slice(0, 600)}`,
+    );
   lines.push(`Worst case: ${worstCase(tool)}.`);
   return lines.join('\n');
 }
@@ -86,7 +97,9 @@ export async function confirmationSummary(tool: ToolDefinition, args: Record<str
 export function confirmSchema() {
   return {
     type: 'object' as const,
-    properties: { confirm: { type: 'boolean' as const, title: 'Run it', description: 'Tick to run exactly this call. Leave unticked, decline or cancel to refuse.' } },
+    properties: {
+      confirm: { type: 'boolean' as const, title: 'Run it', description: 'Tick to run exactly this call. Leave unticked, decline or cancel to refuse.' },
+    },
     required: ['confirm'],
   };
 }
@@ -178,11 +191,20 @@ export async function askConfirmation(state: CallState, needed: Needed[]): Promi
     });
   }
   const denied = (await services.approvals.list(now)).find((a) => a.status === 'denied' && !a.expired && matches(a, name, state.hash, caller.identity));
-  if (denied) return refuse(state, `The operator denied this exact ${name} call (approval ${denied.id}). Do not retry it; ask the user what to do instead.`, at, { approval_id: denied.id });
+  if (denied)
+    return refuse(state, `The operator denied this exact ${name} call (approval ${denied.id}). Do not retry it; ask the user what to do instead.`, at, {
+      approval_id: denied.id,
+    });
   const pending =
     (await services.approvals.pending(name, state.hash, caller.identity, now)) ??
     (await services.approvals.create(
-      { tool: name, args_sha256: state.hash, identity: caller.identity, summary: await summaryOf(state, needed), args: redact(state.args) as Record<string, unknown> },
+      {
+        tool: name,
+        args_sha256: state.hash,
+        identity: caller.identity,
+        summary: await summaryOf(state, needed),
+        args: redact(state.args) as Record<string, unknown>,
+      },
       runtime.registry.operatorConfig.approvalTtlS * 1000,
       now,
     ));

@@ -21,7 +21,12 @@ import { createMcpServer } from './server.js';
 
 export const GUARD_IDENTITY = 'guard';
 const READS = ['list_live_algorithms', 'read_live_algorithm', 'read_live_chart', 'read_live_orders'];
-const ACTION_TOOLS: Record<GuardAction, string | undefined> = { notify: undefined, lockdown: undefined, stop: 'stop_live_algorithm', liquidate: 'liquidate_live_algorithm' };
+const ACTION_TOOLS: Record<GuardAction, string | undefined> = {
+  notify: undefined,
+  lockdown: undefined,
+  stop: 'stop_live_algorithm',
+  liquidate: 'liquidate_live_algorithm',
+};
 /** The order breaches are acted on in: the strongest first, so a liquidation makes a stop unneeded. */
 const STRENGTH: Record<GuardAction, number> = { liquidate: 3, stop: 2, lockdown: 1, notify: 0 };
 
@@ -112,8 +117,17 @@ export class Guard {
     this.caller = { identity: GUARD_IDENTITY, preauthorised: { at, tools } };
     this.server = createMcpServer(runtime, { identity: GUARD_IDENTITY });
     this.state = {
-      owner: this.owner, role: 'starting', coordination: coordination.kind, intervalS: section.interval_s, deployments: section.deployments,
-      rules: section.rules, at, lastEvaluation: null, lastError: null, watched: [], actions: [],
+      owner: this.owner,
+      role: 'starting',
+      coordination: coordination.kind,
+      intervalS: section.interval_s,
+      deployments: section.deployments,
+      rules: section.rules,
+      at,
+      lastEvaluation: null,
+      lastError: null,
+      watched: [],
+      actions: [],
     };
   }
 
@@ -198,7 +212,9 @@ export class Guard {
     }
     this.state.watched = statuses;
     // Breaches that ended (a rule back within its threshold, a deployment no longer running) may be acted on again later.
-    const ended = (await this.coordination.claimed()).filter((k) => !keep.includes(k) && statuses.some((s) => k.startsWith(`${s.deployId}#`)) && !k.endsWith('#exit'));
+    const ended = (await this.coordination.claimed()).filter(
+      (k) => !keep.includes(k) && statuses.some((s) => k.startsWith(`${s.deployId}#`)) && !k.endsWith('#exit'),
+    );
     await this.coordination.forget(ended);
   }
 
@@ -210,9 +226,8 @@ export class Guard {
     const points: EquityPoint[] = [];
     try {
       const start = Math.floor((now - 400 * 86_400_000) / 1000);
-      const chart = (await this.call('read_live_chart', { projectId, name: 'Strategy Equity', start, end: Math.ceil(now / 1000), count: 500 })).structured.chart as
-        | { series?: Record<string, { values?: unknown[] }> }
-        | undefined;
+      const chart = (await this.call('read_live_chart', { projectId, name: 'Strategy Equity', start, end: Math.ceil(now / 1000), count: 500 })).structured
+        .chart as { series?: Record<string, { values?: unknown[] }> } | undefined;
       const series = chart?.series?.Equity ?? Object.values(chart?.series ?? {})[0];
       for (const v of series?.values ?? []) {
         const point = Array.isArray(v) ? { t: v[0], y: v[v.length - 1] } : { t: (v as { x?: unknown }).x, y: (v as { y?: unknown }).y };
@@ -232,7 +247,10 @@ export class Guard {
     let lastFillMs: number | undefined;
     if (this.section.rules.some((r) => r.idle_hours !== undefined)) {
       try {
-        const orders = ((await this.call('read_live_orders', { projectId, start: 0, end: 1000 })).structured.orders ?? []) as { time?: unknown; lastFillTime?: unknown }[];
+        const orders = ((await this.call('read_live_orders', { projectId, start: 0, end: 1000 })).structured.orders ?? []) as {
+          time?: unknown;
+          lastFillTime?: unknown;
+        }[];
         const times = orders.map((o) => timeOf(o.lastFillTime ?? o.time)).filter((t): t is number => t !== undefined);
         if (times.length > 0) lastFillMs = Math.max(...times);
       } catch {
@@ -240,7 +258,13 @@ export class Guard {
       }
     }
     const figures = measure({ equity: [...points, ...own], lastFillMs, launchedMs }, now);
-    return { projectId, deployId, brokerage: typeof read.brokerage === 'string' ? read.brokerage : null, figures, evaluations: evaluateRules(this.section.rules, figures) };
+    return {
+      projectId,
+      deployId,
+      brokerage: typeof read.brokerage === 'string' ? read.brokerage : null,
+      figures,
+      evaluations: evaluateRules(this.section.rules, figures),
+    };
   }
 
   /** Take one action for one breach: retried with backoff, escalated to lockdown when it keeps failing; audited once. */
@@ -269,15 +293,38 @@ export class Guard {
       outcome = 'escalated';
     }
     const record: GuardActionRecord = {
-      time: new Date(this.runtime.policy.now()).toISOString(), projectId, deployId, rule: e.rule, condition: e.condition, value: e.value, threshold: e.threshold,
-      action: e.action, outcome, attempts, answer,
+      time: new Date(this.runtime.policy.now()).toISOString(),
+      projectId,
+      deployId,
+      rule: e.rule,
+      condition: e.condition,
+      value: e.value,
+      threshold: e.threshold,
+      action: e.action,
+      outcome,
+      attempts,
+      answer,
     };
     this.state.actions = [...this.state.actions, record].slice(-50);
     this.runtime.policy.audit.append({
-      call_id: randomUUID(), identity: GUARD_IDENTITY, tool: ACTION_TOOLS[e.action] ?? `guard:${e.action}`, event: 'outcome',
-      decision: outcome === 'done' ? 'guard_action' : 'guard_escalated', rule: `${this.at}/rules/${e.rule}`,
+      call_id: randomUUID(),
+      identity: GUARD_IDENTITY,
+      tool: ACTION_TOOLS[e.action] ?? `guard:${e.action}`,
+      event: 'outcome',
+      decision: outcome === 'done' ? 'guard_action' : 'guard_escalated',
+      rule: `${this.at}/rules/${e.rule}`,
       ...(outcome === 'done' ? {} : { error: `${e.action} failed ${attempts} time(s); the server is now locked down` }),
-      guard: { project_id: projectId, deploy_id: deployId, condition: e.condition, threshold: e.threshold, value: e.value, action: e.action, attempts, figures: status.figures, answer },
+      guard: {
+        project_id: projectId,
+        deploy_id: deployId,
+        condition: e.condition,
+        threshold: e.threshold,
+        value: e.value,
+        action: e.action,
+        attempts,
+        figures: status.figures,
+        answer,
+      },
     });
     const message =
       outcome === 'done'
@@ -314,7 +361,12 @@ export class Guard {
     const url = this.options.webhook;
     if (!url) return;
     try {
-      const response = await (this.options.fetch ?? fetch)(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
+      const response = await (this.options.fetch ?? fetch)(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(5000),
+      });
       if (!response.ok) this.log(`webhook answered HTTP ${response.status}`);
     } catch (error) {
       this.log(`webhook failed: ${(error as Error).message}`);

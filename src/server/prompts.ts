@@ -18,7 +18,7 @@ const PROMPTS: PromptSpec[] = [
   {
     name: 'pairs_trading_study',
     title: 'Pairs-trading study',
-    description: 'Test two symbols for cointegration and, if they are, analyse the spread\'s mean reversion.',
+    description: "Test two symbols for cointegration and, if they are, analyse the spread's mean reversion.",
     arguments: [
       { name: 'symbol1', description: 'First ticker, e.g. KO', required: true },
       { name: 'symbol2', description: 'Second ticker, e.g. PEP', required: true },
@@ -29,8 +29,14 @@ const PROMPTS: PromptSpec[] = [
     steps: (a) => [
       ['test_cointegration', `Run test_cointegration(symbol1=${a.symbol1}, symbol2=${a.symbol2}, start_date=${a.start_date}, end_date=${a.end_date}).`],
       [null, 'If is_cointegrated is false, report the p-value and stop.'],
-      ['analyze_mean_reversion', `Otherwise run analyze_mean_reversion on the spread: symbols [${a.symbol1}, ${a.symbol2}] with the hedge_ratio from step 1 and lookback_period=${a.lookback_period ?? '20'}.`],
-      [null, 'Summarise: hedge ratio, half-life in days, Hurst exponent, the current z-score and signal, and the caveats (in-sample estimate, structural breaks).'],
+      [
+        'analyze_mean_reversion',
+        `Otherwise run analyze_mean_reversion on the spread: symbols [${a.symbol1}, ${a.symbol2}] with the hedge_ratio from step 1 and lookback_period=${a.lookback_period ?? '20'}.`,
+      ],
+      [
+        null,
+        'Summarise: hedge ratio, half-life in days, Hurst exponent, the current z-score and signal, and the caveats (in-sample estimate, structural breaks).',
+      ],
     ],
   },
   {
@@ -44,11 +50,17 @@ const PROMPTS: PromptSpec[] = [
       { name: 'benchmark', description: 'Benchmark ticker, e.g. SPY' },
     ],
     steps: (a) => [
-      ['screen_assets_by_criteria', `Screen ${a.symbols} from ${a.start_date} to ${a.end_date} with screen_assets_by_criteria (min_sharpe 0.3, max_volatility 0.4).`],
+      [
+        'screen_assets_by_criteria',
+        `Screen ${a.symbols} from ${a.start_date} to ${a.end_date} with screen_assets_by_criteria (min_sharpe 0.3, max_volatility 0.4).`,
+      ],
       ['select_uncorrelated_assets', 'From the survivors, select_uncorrelated_assets with n_assets about half of them.'],
       ['hierarchical_risk_parity', 'Build weights with hierarchical_risk_parity.'],
       ['minimize_cvar', 'Build weights with minimize_cvar (alpha 0.95, max_weight 0.3).'],
-      ['calculate_portfolio_performance', `Compare both with calculate_portfolio_performance (monthly rebalancing${a.benchmark ? `, benchmark_symbol ${a.benchmark}` : ''}).`],
+      [
+        'calculate_portfolio_performance',
+        `Compare both with calculate_portfolio_performance (monthly rebalancing${a.benchmark ? `, benchmark_symbol ${a.benchmark}` : ''}).`,
+      ],
       [null, 'Present a table of weights and figures; recommend one and say why.'],
     ],
   },
@@ -79,17 +91,30 @@ const PROMPTS: PromptSpec[] = [
       { name: 'resolution', description: 'daily, hour or minute (default daily)' },
     ],
     steps: (a) => [
-      ['rolling_correlation', `rolling_correlation over ${a.symbols} (${a.start_date} to ${a.end_date}, resolution ${a.resolution ?? 'daily'}), method distance, window = 60 days of bars, threshold 0.8; keep pairs whose latest value is >= 0.8.`],
-      ['find_cointegrated_pairs', 'find_cointegrated_pairs on the survivors with correction fdr_bh, johansen true, k_ar_diff 2, max_half_life 7 days of bars, max_hurst 0.4; quote its summary (tests run, false positives expected by chance).'],
+      [
+        'rolling_correlation',
+        `rolling_correlation over ${a.symbols} (${a.start_date} to ${a.end_date}, resolution ${a.resolution ?? 'daily'}), method distance, window = 60 days of bars, threshold 0.8; keep pairs whose latest value is >= 0.8.`,
+      ],
+      [
+        'find_cointegrated_pairs',
+        'find_cointegrated_pairs on the survivors with correction fdr_bh, johansen true, k_ar_diff 2, max_half_life 7 days of bars, max_hurst 0.4; quote its summary (tests run, false positives expected by chance).',
+      ],
       ['kalman_hedge_ratio', 'For each remaining pair, kalman_hedge_ratio (mle true) to see the hedge ratio drift and the current z.'],
-      ['simulate_pairs_trading', 'simulate_pairs_trading with the pairs, hedge kalman, entry_z 2, confirm_bars 2, exit_z 0, max_hold_half_lives 3, stop_z 4, pair_pct 0.03, max_gross 3, a benchmark_symbol.'],
-      [null, 'Report the trade log, PnL per pair, the bootstrapped p-value of alpha and the regime-shift test; say plainly that this is a simulation on local data, not a LEAN backtest.'],
+      [
+        'simulate_pairs_trading',
+        'simulate_pairs_trading with the pairs, hedge kalman, entry_z 2, confirm_bars 2, exit_z 0, max_hold_half_lives 3, stop_z 4, pair_pct 0.03, max_gross 3, a benchmark_symbol.',
+      ],
+      [
+        null,
+        'Report the trade log, PnL per pair, the bootstrapped p-value of alpha and the regime-shift test; say plainly that this is a simulation on local data, not a LEAN backtest.',
+      ],
     ],
   },
   {
     name: 'factor_long_short',
     title: 'Factor-driven long/short portfolio (B)',
-    description: 'Factor loadings from user factor files, momentum/value terciles, a beta-neutral HRP long/short book at a volatility target, and its performance.',
+    description:
+      'Factor loadings from user factor files, momentum/value terciles, a beta-neutral HRP long/short book at a volatility target, and its performance.',
     arguments: [
       { name: 'symbols', description: 'Comma-separated constituents', required: true },
       { name: 'benchmark', description: 'Benchmark ticker, e.g. SPY', required: true },
@@ -99,10 +124,19 @@ const PROMPTS: PromptSpec[] = [
     ],
     steps: (a) => [
       ['get_etf_constituents', `If ${a.symbols} names an ETF, list its constituents as of ${a.end_date} with get_etf_constituents.`],
-      ['factor_regression', `factor_regression of the constituents on ${a.factor_files ?? 'the user\'s factor files'} and benchmark_symbol ${a.benchmark} (${a.start_date} to ${a.end_date}).`],
-      ['build_long_short', `build_long_short with benchmark_symbol ${a.benchmark} (value_scores if the user gave fundamentals), per_name_cap 0.1, target_volatility 0.1.`],
+      [
+        'factor_regression',
+        `factor_regression of the constituents on ${a.factor_files ?? "the user's factor files"} and benchmark_symbol ${a.benchmark} (${a.start_date} to ${a.end_date}).`,
+      ],
+      [
+        'build_long_short',
+        `build_long_short with benchmark_symbol ${a.benchmark} (value_scores if the user gave fundamentals), per_name_cap 0.1, target_volatility 0.1.`,
+      ],
       ['minimize_cvar', 'For comparison, minimize_cvar (alpha 0.95) on the long book.'],
-      ['calculate_portfolio_performance', `calculate_portfolio_performance of the weights with benchmark_symbol ${a.benchmark}, rebalance monthly: Sharpe, Sortino, max drawdown, hit rate, turnover, information ratio and the benchmark's own figures.`],
+      [
+        'calculate_portfolio_performance',
+        `calculate_portfolio_performance of the weights with benchmark_symbol ${a.benchmark}, rebalance monthly: Sharpe, Sortino, max drawdown, hit rate, turnover, information ratio and the benchmark's own figures.`,
+      ],
       [null, 'Present the weights as a table and the figures side by side with the benchmark.'],
     ],
   },
@@ -152,7 +186,10 @@ export function registerPrompts(server: Server, listed: () => readonly ToolDefin
     if (missing.length > 0) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Prompt ${spec.name} needs ${missing.join(', ')}.`);
     const served = new Set(listed().map((t) => t.name));
     const steps = spec.steps(args).filter(([tool]) => tool === null || served.has(tool));
-    const skipped = spec.steps(args).filter(([tool]) => tool !== null && !served.has(tool)).map(([tool]) => tool as string);
+    const skipped = spec
+      .steps(args)
+      .filter(([tool]) => tool !== null && !served.has(tool))
+      .map(([tool]) => tool as string);
     const text = [
       `${spec.description}`,
       ...steps.map(([, step], i) => `${i + 1}. ${step}`),

@@ -80,7 +80,8 @@ export class Registry {
       rules: [...base.rules, ...(fields?.rules ?? []).map((r, i) => ({ ...r, at: `${at}/rules/${i}` }))],
     };
     const notForYou = `The tool ${tool.name} is not available to you on this server.`;
-    if (grant.read_only && tool.risk !== 'read') return { policy, denial: { reason: `Your access is read-only, so ${tool.name} (risk: ${tool.risk}) cannot run.`, rule: `${grant.at}/read_only` } };
+    if (grant.read_only && tool.risk !== 'read')
+      return { policy, denial: { reason: `Your access is read-only, so ${tool.name} (risk: ${tool.risk}) cannot run.`, rule: `${grant.at}/read_only` } };
     if (grant.toolsets && !grant.toolsets.includes(tool.toolset)) return { policy, denial: { reason: notForYou, rule: `${grant.at}/toolsets` } };
     if (fields?.enabled === false) return { policy, denial: { reason: notForYou, rule: `${at}/enabled` } };
     if (fields?.hidden === true) return { policy, denial: { reason: notForYou, rule: `${at}/hidden` } };
@@ -96,7 +97,8 @@ export class Registry {
 
   private globalAvailability(tool: ToolDefinition): Availability {
     const policy = this.policy(tool);
-    if (policy.hidden.value) return { tool, available: false, reason: `The tool ${tool.name} is not available on this server.`, rule: policy.hidden.at, policy };
+    if (policy.hidden.value)
+      return { tool, available: false, reason: `The tool ${tool.name} is not available on this server.`, rule: policy.hidden.at, policy };
     if (this.options.readOnly && tool.risk !== 'read') {
       return {
         tool,

@@ -3,7 +3,15 @@
  * report, and project files. Reading one runs the matching read tool through the same policy path
  * (enablement, grants, limits, audit), so a resource never reaches what its tool may not.
  */
-import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError, type CallToolResult, type ResourceTemplateType, type Server, type ServerContext } from '@modelcontextprotocol/server';
+import {
+  ProtocolError,
+  ProtocolErrorCode,
+  ResourceNotFoundError,
+  type CallToolResult,
+  type ResourceTemplateType,
+  type Server,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
 import type { ResolvedGrant } from '../policy/grants.js';
 import { handleToolCall } from './call.js';
 import { RESULTS_URI, resultStore } from './result-store.js';
@@ -16,11 +24,26 @@ const CHART_END = 4_102_444_800;
 
 export const RESOURCE_TEMPLATES: ResourceTemplateType[] = [
   { uriTemplate: 'quantconnect://projects/{projectId}/backtests/{backtestId}', name: 'backtest', title: 'Backtest result (full)', mimeType: JSON_TYPE },
-  { uriTemplate: 'quantconnect://projects/{projectId}/backtests/{backtestId}/charts/{name}', name: 'backtest-chart', title: 'Backtest chart', mimeType: JSON_TYPE },
-  { uriTemplate: 'quantconnect://projects/{projectId}/backtests/{backtestId}/orders{?start}', name: 'backtest-orders', title: 'Backtest orders, 99 from start', mimeType: JSON_TYPE },
+  {
+    uriTemplate: 'quantconnect://projects/{projectId}/backtests/{backtestId}/charts/{name}',
+    name: 'backtest-chart',
+    title: 'Backtest chart',
+    mimeType: JSON_TYPE,
+  },
+  {
+    uriTemplate: 'quantconnect://projects/{projectId}/backtests/{backtestId}/orders{?start}',
+    name: 'backtest-orders',
+    title: 'Backtest orders, 99 from start',
+    mimeType: JSON_TYPE,
+  },
   { uriTemplate: 'quantconnect://projects/{projectId}/backtests/{backtestId}/report', name: 'backtest-report', title: 'Backtest report', mimeType: JSON_TYPE },
   { uriTemplate: 'quantconnect://projects/{projectId}/files/{name}', name: 'project-file', title: 'Project file', mimeType: 'text/plain' },
-  { uriTemplate: 'quantconnect://results/{id}/{file}', name: 'result-part', title: 'Part of a large tool result (.json, or .csv for tables)', mimeType: JSON_TYPE },
+  {
+    uriTemplate: 'quantconnect://results/{id}/{file}',
+    name: 'result-part',
+    title: 'Part of a large tool result (.json, or .csv for tables)',
+    mimeType: JSON_TYPE,
+  },
 ];
 
 interface Target {
@@ -58,7 +81,8 @@ export function targetOf(uri: string): Target | undefined {
   if (parts[1] !== 'backtests' || !parts[2]) return undefined;
   const backtestId = parts[2];
   if (parts.length === 3) return { tool: 'read_backtest', args: { projectId, backtestId, include: ['full'] }, text: asJson };
-  if (parts[3] === 'charts' && parts[4]) return { tool: 'read_backtest_chart', args: { projectId, backtestId, name: parts.slice(4).join('/'), count: 500, start: 0, end: CHART_END }, text: asJson };
+  if (parts[3] === 'charts' && parts[4])
+    return { tool: 'read_backtest_chart', args: { projectId, backtestId, name: parts.slice(4).join('/'), count: 500, start: 0, end: CHART_END }, text: asJson };
   if (parts[3] === 'orders' && parts.length === 4) {
     const start = Math.max(0, Number(url.searchParams.get('start') ?? 0) || 0);
     return { tool: 'read_backtest_orders', args: { projectId, backtestId, start, end: start + 99 }, text: asJson };
@@ -80,7 +104,13 @@ export function registerResources(server: Server, runtime: Runtime, caller: { id
     if (uri === STATUS_URI) return { contents: [{ uri, mimeType: JSON_TYPE, text: JSON.stringify(statusOf(runtime)) }] };
     const target = targetOf(uri);
     if (!target) throw new ResourceNotFoundError(uri, `No resource at ${uri}: see resources/templates/list.`);
-    const result = (await handleToolCall(runtime, server, caller, { method: 'tools/call', params: { name: target.tool, arguments: target.args } }, ctx as unknown as ServerContext)) as CallToolResult;
+    const result = (await handleToolCall(
+      runtime,
+      server,
+      caller,
+      { method: 'tools/call', params: { name: target.tool, arguments: target.args } },
+      ctx as unknown as ServerContext,
+    )) as CallToolResult;
     if (result.isError || !result.structuredContent) {
       const text = (result.content ?? []).map((c) => (c.type === 'text' ? c.text : '')).join(' ');
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Reading ${uri} failed: ${text || 'no content'}`);

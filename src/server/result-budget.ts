@@ -81,7 +81,12 @@ export function holdToBudget(tool: string, done: ToolReturn, store: ResultStore,
     const id = store.put(identity, toMove);
     for (const [field, value] of Object.entries(toMove)) {
       const base = `${RESULTS_URI}${id}/${encodeURIComponent(field)}`;
-      moved.push({ field, json: `${base}.json`, ...(toCsv(value) !== undefined ? { csv: `${base}.csv` } : {}), ...(counts[field] as { kept: number; total: number }) });
+      moved.push({
+        field,
+        json: `${base}.json`,
+        ...(toCsv(value) !== undefined ? { csv: `${base}.csv` } : {}),
+        ...(counts[field] as { kept: number; total: number }),
+      });
     }
     structured.resources = moved.map((m) => ({ field: m.field, uri: m.json, ...(m.csv ? { csv_uri: m.csv } : {}), items_here: m.kept, items_total: m.total }));
   }

@@ -162,7 +162,10 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       data: dataChoice.spec,
       dataOrigin: dataChoice.note ? `${dataChoice.origin} (${dataChoice.note})` : dataChoice.origin,
       exportDir: env.exportDir ?? config.plugins.exportDir?.value ?? join(env.stateDir, 'exports'),
-      auth: backend === 'sandbox' ? { userIdMasked: null, source: 'sandbox' } : { userIdMasked: env.userId ? maskUserId(env.userId) : null, source: env.credentialsSource },
+      auth:
+        backend === 'sandbox'
+          ? { userIdMasked: null, source: 'sandbox' }
+          : { userIdMasked: env.userId ? maskUserId(env.userId) : null, source: env.credentialsSource },
     },
     policy,
     pluginState: new Map(),

@@ -134,9 +134,7 @@ function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
 }
 
 /** A plugin tool, declared with zod schemas; converted once to JSON Schema for tools/list. */
-export function defineTool<I extends z.ZodObject, O extends z.ZodObject | undefined = undefined>(
-  options: DefineToolOptions<I, O>,
-): ToolDefinition {
+export function defineTool<I extends z.ZodObject, O extends z.ZodObject | undefined = undefined>(options: DefineToolOptions<I, O>): ToolDefinition {
   return {
     name: options.name,
     title: options.title,

@@ -92,7 +92,11 @@ describe('drifted responses', () => {
   });
 
   it('a dict where the spec says a list is still accepted by the client (lenient output schema)', async () => {
-    const { result, validOutput } = await callWith('list_backtests', { projectId: 1 }, '/backtests/list', { backtests: { b1: { name: 'x' } }, count: '1', success: true });
+    const { result, validOutput } = await callWith('list_backtests', { projectId: 1 }, '/backtests/list', {
+      backtests: { b1: { name: 'x' } },
+      count: '1',
+      success: true,
+    });
     expect(result.isError).toBeFalsy();
     expect(validOutput).toBe(true);
     expect(result.structuredContent).toMatchObject({ backtests: { b1: { name: 'x' } }, count: 1 });

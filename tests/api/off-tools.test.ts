@@ -43,7 +43,10 @@ describe('tools that exist but are off', () => {
     const line = (c.client.getInstructions() ?? '').split('\n').find((l) => l.startsWith('Off on this server')) ?? '';
     expect(line).toMatch(/tools [a-z_, ]*create_live_algorithm/);
     expect(line).not.toMatch(/toolsets [a-z_, ]*\blive\b/);
-    const r = await c.client.callTool({ name: 'create_live_algorithm', arguments: { projectId: 1, compileId: 'c', nodeId: 'LN-1', versionId: '-1', brokerage: { id: 'QuantConnectBrokerage' } } });
+    const r = await c.client.callTool({
+      name: 'create_live_algorithm',
+      arguments: { projectId: 1, compileId: 'c', nodeId: 'LN-1', versionId: '-1', brokerage: { id: 'QuantConnectBrokerage' } },
+    });
     expect(r.isError).toBe(true);
     expect(textOf(r)).toContain('`tools: { create_live_algorithm: { enabled: true } }`');
     expect(textOf(r)).toContain('`live` toolset');

@@ -12,19 +12,71 @@ import { startRecorder, type Recorder } from '../helpers/recorder.js';
 import { requestValidators } from '../helpers/spec-validators.js';
 
 const OFFICIAL_NAMES = [
-  'read_account', 'create_project', 'read_project', 'list_projects', 'update_project', 'delete_project',
-  'create_project_collaborator', 'read_project_collaborators', 'update_project_collaborator', 'delete_project_collaborator',
-  'lock_project_with_collaborators', 'read_project_nodes', 'update_project_nodes', 'create_compile', 'read_compile',
-  'create_file', 'read_file', 'update_file_name', 'update_file_contents', 'patch_file', 'delete_file',
-  'create_backtest', 'read_backtest', 'list_backtests', 'read_backtest_chart', 'read_backtest_orders', 'read_backtest_insights',
-  'read_backtest_report', 'update_backtest', 'delete_backtest', 'estimate_optimization_time', 'create_optimization',
-  'read_optimization', 'list_optimizations', 'update_optimization', 'abort_optimization', 'delete_optimization',
-  'authorize_connection', 'create_live_algorithm', 'read_live_algorithm', 'list_live_algorithms', 'read_live_chart',
-  'read_live_logs', 'read_live_portfolio', 'read_live_orders', 'read_live_insights', 'stop_live_algorithm',
-  'liquidate_live_algorithm', 'create_live_command', 'broadcast_live_command', 'upload_object', 'read_object_properties',
-  'read_object_store_file_job_id', 'read_object_store_file_download_url', 'list_object_store_files', 'delete_object',
-  'read_lean_versions', 'check_initialization_errors', 'complete_code', 'enhance_error_message', 'update_code_to_pep8',
-  'check_syntax', 'search_quantconnect', 'read_mcp_server_version', 'read_latest_mcp_server_version',
+  'read_account',
+  'create_project',
+  'read_project',
+  'list_projects',
+  'update_project',
+  'delete_project',
+  'create_project_collaborator',
+  'read_project_collaborators',
+  'update_project_collaborator',
+  'delete_project_collaborator',
+  'lock_project_with_collaborators',
+  'read_project_nodes',
+  'update_project_nodes',
+  'create_compile',
+  'read_compile',
+  'create_file',
+  'read_file',
+  'update_file_name',
+  'update_file_contents',
+  'patch_file',
+  'delete_file',
+  'create_backtest',
+  'read_backtest',
+  'list_backtests',
+  'read_backtest_chart',
+  'read_backtest_orders',
+  'read_backtest_insights',
+  'read_backtest_report',
+  'update_backtest',
+  'delete_backtest',
+  'estimate_optimization_time',
+  'create_optimization',
+  'read_optimization',
+  'list_optimizations',
+  'update_optimization',
+  'abort_optimization',
+  'delete_optimization',
+  'authorize_connection',
+  'create_live_algorithm',
+  'read_live_algorithm',
+  'list_live_algorithms',
+  'read_live_chart',
+  'read_live_logs',
+  'read_live_portfolio',
+  'read_live_orders',
+  'read_live_insights',
+  'stop_live_algorithm',
+  'liquidate_live_algorithm',
+  'create_live_command',
+  'broadcast_live_command',
+  'upload_object',
+  'read_object_properties',
+  'read_object_store_file_job_id',
+  'read_object_store_file_download_url',
+  'list_object_store_files',
+  'delete_object',
+  'read_lean_versions',
+  'check_initialization_errors',
+  'complete_code',
+  'enhance_error_message',
+  'update_code_to_pep8',
+  'check_syntax',
+  'search_quantconnect',
+  'read_mcp_server_version',
+  'read_latest_mcp_server_version',
 ];
 
 /** The official server's endpoints (../shared/official-tools.md), tool by tool. */
@@ -121,7 +173,14 @@ describe('the tool inventory', () => {
     for (const name of extra) {
       const tool = mcp.runtime.registry.all().find((t) => t.name === name);
       expect(tool?.endpoint, name).toBe('local');
-      expect(tool?.toolset === 'meta' || ['research', 'portfolio', 'universe', 'studies'].includes(tool?.toolset ?? '') || name === 'read_guard_status' || tool?.name.startsWith('wait_for_') || ['compile_and_backtest', 'backtest_tear_sheet'].includes(name), name).toBe(true);
+      expect(
+        tool?.toolset === 'meta' ||
+          ['research', 'portfolio', 'universe', 'studies'].includes(tool?.toolset ?? '') ||
+          name === 'read_guard_status' ||
+          tool?.name.startsWith('wait_for_') ||
+          ['compile_and_backtest', 'backtest_tear_sheet'].includes(name),
+        name,
+      ).toBe(true);
     }
   });
 

@@ -25,7 +25,12 @@ async function serverWithout(hidden: string): Promise<{ client: Client; stderr: 
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: ['--import', resolve('tests/fixtures/hide-modules.mjs'), 'dist/src/cli/main.js'],
-    env: { ...env, QC_TEST_HIDE_MODULES: hidden, QC_MCP_STATE_DIR: mkdtempSync(join(tmpdir(), 'qcmcp-charts-')), QC_MCP_DATA: `csv:${resolve(GOLDEN_DIR, 'A')}` },
+    env: {
+      ...env,
+      QC_TEST_HIDE_MODULES: hidden,
+      QC_MCP_STATE_DIR: mkdtempSync(join(tmpdir(), 'qcmcp-charts-')),
+      QC_MCP_DATA: `csv:${resolve(GOLDEN_DIR, 'A')}`,
+    },
     stderr: 'pipe',
   });
   let stderr = '';

@@ -58,7 +58,11 @@ function expectLikeGolden(png: Buffer, name: string) {
   expect([ours.width, ours.height]).toEqual([golden.width, golden.height]);
   let off = 0;
   for (let i = 0; i < ours.data.length; i += 4) {
-    const d = Math.max(Math.abs(ours.data[i]! - golden.data[i]!), Math.abs(ours.data[i + 1]! - golden.data[i + 1]!), Math.abs(ours.data[i + 2]! - golden.data[i + 2]!));
+    const d = Math.max(
+      Math.abs(ours.data[i]! - golden.data[i]!),
+      Math.abs(ours.data[i + 1]! - golden.data[i + 1]!),
+      Math.abs(ours.data[i + 2]! - golden.data[i + 2]!),
+    );
     if (d > 40) off++;
   }
   expect(off / (ours.width * ours.height)).toBeLessThan(0.005);
@@ -104,7 +108,10 @@ describe('tear sheet', () => {
     const slowProject = await project();
     const compile = (await call('create_compile', { projectId: slowProject })).structuredContent as { compileId: string };
     await call('wait_for_compile', { projectId: slowProject, compileId: compile.compileId });
-    const started = (await call('create_backtest', { projectId: slowProject, compileId: compile.compileId, backtestName: 'slow' })).structuredContent as { backtestId?: string; backtest?: { backtestId: string } };
+    const started = (await call('create_backtest', { projectId: slowProject, compileId: compile.compileId, backtestName: 'slow' })).structuredContent as {
+      backtestId?: string;
+      backtest?: { backtestId: string };
+    };
     const slowId = started.backtestId ?? started.backtest!.backtestId;
     const early = await s.client.callTool({ name: 'backtest_tear_sheet', arguments: { projectId: slowProject, backtestId: slowId } });
     expect(early.isError).toBe(true);
@@ -119,7 +126,11 @@ describe('tear sheet', () => {
     // Finished: returns from the starting equity (100,000), so the total return is End Equity / Start Equity - 1.
     const fine = await project();
     const run = (await call('compile_and_backtest', { projectId: fine })).structuredContent as { backtestId: string };
-    const read = ((await call('read_backtest', { projectId: fine, backtestId: run.backtestId, include: ['statistics'] })).structuredContent as { backtest: { statistics: Record<string, string> } }).backtest;
+    const read = (
+      (await call('read_backtest', { projectId: fine, backtestId: run.backtestId, include: ['statistics'] })).structuredContent as {
+        backtest: { statistics: Record<string, string> };
+      }
+    ).backtest;
     const r = await call('backtest_tear_sheet', { projectId: fine, backtestId: run.backtestId });
     const figures = r.structuredContent as { total_return: number; starting_equity: number; simulated: boolean; monthly_returns: { return: number }[] };
     expect(figures.starting_equity).toBe(100_000);
@@ -129,7 +140,8 @@ describe('tear sheet', () => {
     expect((r.content as { text?: string }[])[0]!.text).toMatch(/^SIMULATED/);
     const png = PNG.sync.read(imageOf(r.content));
     let red = 0;
-    for (let y = 0; y < 45; y++) for (let x = 0; x < png.width; x++) if (png.data[(y * png.width + x) * 4]! > 150 && png.data[(y * png.width + x) * 4 + 1]! < 100) red++;
+    for (let y = 0; y < 45; y++)
+      for (let x = 0; x < png.width; x++) if (png.data[(y * png.width + x) * 4]! > 150 && png.data[(y * png.width + x) * 4 + 1]! < 100) red++;
     expect(red, 'the SIMULATED stamp under the title').toBeGreaterThan(100);
   });
 
@@ -153,7 +165,10 @@ describe('research plots', () => {
     const c = await connect({ env: testEnv('http://127.0.0.1:9/api/v2', { QC_MCP_DATA: `csv:${resolve(GOLDEN_DIR, 'A')}` }) });
     open.push(c);
     const range = { start_date: '2023-01-01', end_date: '2024-12-31' };
-    const corr = await c.client.callTool({ name: 'calculate_correlation_matrix', arguments: { symbols: ['KO', 'PEP', 'MRV', 'QQQ', 'XLE', 'SPY'], plot: true, ...range } });
+    const corr = await c.client.callTool({
+      name: 'calculate_correlation_matrix',
+      arguments: { symbols: ['KO', 'PEP', 'MRV', 'QQQ', 'XLE', 'SPY'], plot: true, ...range },
+    });
     expect(corr.isError).toBeFalsy();
     const heatmap = imageOf(corr.content);
     expectPicture(heatmap, 200, 200);

@@ -49,7 +49,10 @@ describe('transformSchema', () => {
     },
     {
       name: 'arrays of refs keep the refs; oneOf becomes a lenient anyOf',
-      schemas: { Item: obj({ x: { type: 'number' } }), List: obj({ items: { type: 'array', items: { oneOf: [{ $ref: '#/components/schemas/Item' }, { type: 'string' }] } } }) },
+      schemas: {
+        Item: obj({ x: { type: 'number' } }),
+        List: obj({ items: { type: 'array', items: { oneOf: [{ $ref: '#/components/schemas/Item' }, { type: 'string' }] } } }),
+      },
       root: 'List',
       check: (defs) => {
         const items = (defs.get('List')?.properties as Record<string, { items: Record<string, unknown> }>).items?.items ?? {};
@@ -101,17 +104,27 @@ describe('transformOperation', () => {
     ['no variant on a oneOf body', {}, /must set 'variant:' to one of Rename, Replace/],
     ['an unknown variant', { variant: 'Move' }, /variant 'Move', which is not one of Rename, Replace/],
   ])('fails on %s', (_label, extra, message) => {
-    expect(() => ir(spec({ '/files/update': post({ $ref: '#/components/schemas/Body' }) }, variants), tools({ t: { operation: 'POST /files/update', ...extra } }))).toThrow(message);
+    expect(() =>
+      ir(spec({ '/files/update': post({ $ref: '#/components/schemas/Body' }) }, variants), tools({ t: { operation: 'POST /files/update', ...extra } })),
+    ).toThrow(message);
   });
 
   it('applies omit, inject, default_from, require and extra inputs', () => {
-    const body = obj({ projectId: { type: 'integer' }, start: { type: 'integer' }, codeSourceId: { type: 'string' }, organizationId: { type: 'string' } }, ['organizationId']);
+    const body = obj({ projectId: { type: 'integer' }, start: { type: 'integer' }, codeSourceId: { type: 'string' }, organizationId: { type: 'string' } }, [
+      'organizationId',
+    ]);
     const [tool] = ir(
       spec({ '/x': post(body) }),
       tools({
         x: {
           operation: 'POST /x',
-          inputs: { omit: ['start'], inject: { codeSourceId: 'agent_name' }, default_from: { organizationId: 'organization_id' }, require: ['projectId'], extra: { timeout_s: { type: 'integer' } } },
+          inputs: {
+            omit: ['start'],
+            inject: { codeSourceId: 'agent_name' },
+            default_from: { organizationId: 'organization_id' },
+            require: ['projectId'],
+            extra: { timeout_s: { type: 'integer' } },
+          },
         },
       }),
     ).tools;

@@ -36,14 +36,31 @@ describe('the settings table', () => {
   it('gives the documented defaults (the QuantConnect client agrees on the base URL)', () => {
     const env = readEnv(empty());
     expect(env.baseUrl).toBe('https://www.quantconnect.com/api/v2');
-    expect(env).toMatchObject({ backend: 'auto', agentName: 'quantconnect-mcp', npm: 'npm', readOnly: false, transport: 'stdio', host: '127.0.0.1', port: 8808, allowedHosts: [], auditFsync: false });
+    expect(env).toMatchObject({
+      backend: 'auto',
+      agentName: 'quantconnect-mcp',
+      npm: 'npm',
+      readOnly: false,
+      transport: 'stdio',
+      host: '127.0.0.1',
+      port: 8808,
+      allowedHosts: [],
+      auditFsync: false,
+    });
     expect(env.spec).toBe('spec/QuantConnect-Platform-2.0.0.yaml');
     expect(env.userId).toBeUndefined();
     expect(env.credentialsSource).toBe('none');
   });
 
   it('reads the environment, and a flag given to its command wins over its variable', () => {
-    const base = { ...empty(), QC_MCP_READ_ONLY: '0', QC_MCP_STATE: 'redis://env:6379', MCP_PORT: '9000', MCP_HOST: '0.0.0.0', QC_MCP_ALLOWED_HOSTS: 'a.internal, b.internal' };
+    const base = {
+      ...empty(),
+      QC_MCP_READ_ONLY: '0',
+      QC_MCP_STATE: 'redis://env:6379',
+      MCP_PORT: '9000',
+      MCP_HOST: '0.0.0.0',
+      QC_MCP_ALLOWED_HOSTS: 'a.internal, b.internal',
+    };
     const fromEnv = readEnv(base);
     expect(fromEnv).toMatchObject({ readOnly: false, stateUrl: 'redis://env:6379', port: 9000, host: '0.0.0.0', allowedHosts: ['a.internal', 'b.internal'] });
     const values = { 'read-only': true, state: 'redis://flag:6379', port: '9100', faults: '[]' };
@@ -83,14 +100,22 @@ describe('the settings table', () => {
   });
 
   it('a flag that mirrors a variable works on the command line: serve --transport ws is refused by name', () => {
-    const run = spawnSync(process.execPath, ['dist/src/cli/main.js', 'serve', '--transport', 'ws'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...empty() } });
+    const run = spawnSync(process.execPath, ['dist/src/cli/main.js', 'serve', '--transport', 'ws'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', ...empty() },
+    });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('--transport must be stdio, http or streamable-http');
   });
 
   it('--read-only reaches the settings of the command it belongs to: tools --read-only lists write tools as off', () => {
-    const run = (...args: string[]) => spawnSync(process.execPath, ['dist/src/cli/main.js', 'tools', ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...empty() } });
-    const enabled = (out: string, tool: string) => out.split('\n').find((l) => l.startsWith(`${tool} `))?.split(/\s+/)[4];
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, ['dist/src/cli/main.js', 'tools', ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...empty() } });
+    const enabled = (out: string, tool: string) =>
+      out
+        .split('\n')
+        .find((l) => l.startsWith(`${tool} `))
+        ?.split(/\s+/)[4];
     const plain = run();
     const readOnly = run('--read-only');
     expect(plain.status).toBe(0);

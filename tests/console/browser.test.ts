@@ -40,7 +40,8 @@ async function ok(name: string, args: Record<string, unknown>): Promise<Record<s
   return result.structuredContent as Record<string, unknown>;
 }
 
-const deploy = (which: 'a' | 'b') => call('create_live_algorithm', { ...projects[which], nodeId: 'LN-sandbox-micro', versionId: '-1', brokerage: { id: 'QuantConnectBrokerage' } });
+const deploy = (which: 'a' | 'b') =>
+  call('create_live_algorithm', { ...projects[which], nodeId: 'LN-sandbox-micro', versionId: '-1', brokerage: { id: 'QuantConnectBrokerage' } });
 const approvalIn = (message: string): string => /npx quantconnect-mcp approve (ap_[0-9a-f]+)/.exec(message)?.[1] ?? '';
 const approvals = () => JSON.parse(readFileSync(join(stateDir, 'approvals.json'), 'utf8')).approvals as { id: string; status: string }[];
 const statusOf = (id: string) => approvals().find((a) => a.id === id)?.status;
@@ -61,7 +62,10 @@ beforeAll(async () => {
     const created = await ok('create_project', { name: `Console ${which}`, language: 'Py' });
     const projectId = (created.projects as { projectId: number }[])[0]!.projectId;
     const compileId = String((await ok('create_compile', { projectId })).compileId);
-    await pollUntil(() => ok('read_compile', { projectId, compileId }), (r) => r.state === 'BuildSuccess');
+    await pollUntil(
+      () => ok('read_compile', { projectId, compileId }),
+      (r) => r.state === 'BuildSuccess',
+    );
     projects[which] = { projectId, compileId };
   }
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
@@ -187,7 +191,12 @@ describe('operator console in chromium', () => {
     const csrf = await page.locator('#lockdown input[name=csrf]').getAttribute('value');
     const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
     const post = (origin: string, form: string) =>
-      fetch(`${operatorConsole.url}/lockdown`, { method: 'POST', redirect: 'manual', headers: { origin, cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+      fetch(`${operatorConsole.url}/lockdown`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { origin, cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: form,
+      });
     expect((await post('http://evil.example', `csrf=${csrf}&state=on`)).status).toBe(403);
     expect((await post(operatorConsole.url, 'state=on')).status).toBe(403);
     expect((await post(operatorConsole.url, `csrf=${csrf}&state=on`)).status).toBe(303);
@@ -199,7 +208,9 @@ describe('operator console in chromium', () => {
     // A rebinding Host is refused outright.
     const rebound = await new Promise<number>((resolve) => {
       const { port } = new URL(operatorConsole.url);
-      import('node:http').then(({ request }) => request({ host: '127.0.0.1', port, path: '/', headers: { host: `attacker.example:${port}` } }, (res) => resolve(res.statusCode ?? 0)).end());
+      import('node:http').then(({ request }) =>
+        request({ host: '127.0.0.1', port, path: '/', headers: { host: `attacker.example:${port}` } }, (res) => resolve(res.statusCode ?? 0)).end(),
+      );
     });
     expect(rebound).toBe(403);
     await context.close();

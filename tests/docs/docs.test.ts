@@ -19,7 +19,12 @@ import { SETTINGS } from '../../src/config/settings.js';
 import { Secrets } from '../../src/policy/secrets.js';
 
 const ROOT = resolve('.');
-const DOCS = ['README.md', ...readdirSync('docs').filter((f) => f.endsWith('.md') && f !== 'tools.md').map((f) => `docs/${f}`)];
+const DOCS = [
+  'README.md',
+  ...readdirSync('docs')
+    .filter((f) => f.endsWith('.md') && f !== 'tools.md')
+    .map((f) => `docs/${f}`),
+];
 const text = (file: string): string => readFileSync(file, 'utf8');
 
 interface Block {
@@ -34,7 +39,10 @@ const blocks: Block[] = DOCS.flatMap((file) => {
   return [...doc.matchAll(/^( *)```(\w*)\n([\s\S]*?)^\1```/gm)].map((m) => ({
     file,
     lang: m[2] ?? '',
-    text: (m[3] ?? '').split('\n').map((l) => l.slice((m[1] ?? '').length)).join('\n'),
+    text: (m[3] ?? '')
+      .split('\n')
+      .map((l) => l.slice((m[1] ?? '').length))
+      .join('\n'),
     before: doc.slice(0, m.index).split('\n').slice(-3).join('\n'),
   }));
 });
@@ -85,20 +93,24 @@ describe('client configurations', () => {
     expect(blocks.find((b) => isClientConfig(b) && CLIENT_FILES['Claude Desktop']!.test(b.before))?.file).toBe('README.md');
   });
 
-  it.each(Object.keys(CLIENT_FILES))('the %s snippet starts the server and serves tools', async (name) => {
-    const { entry } = configs.find((c) => c.client === name)!;
-    const client = await startAsConfigured(entry);
-    try {
-      const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name)).toContain('compile_and_backtest');
-      if (entry.env?.QC_MCP_DATA) {
-        const r = await client.callTool({ name: 'get_history', arguments: { symbols: ['KO'], start_date: '2023-01-01', end_date: '2024-12-31' } });
-        expect(r.isError).toBeFalsy();
+  it.each(Object.keys(CLIENT_FILES))(
+    'the %s snippet starts the server and serves tools',
+    async (name) => {
+      const { entry } = configs.find((c) => c.client === name)!;
+      const client = await startAsConfigured(entry);
+      try {
+        const { tools } = await client.listTools();
+        expect(tools.map((t) => t.name)).toContain('compile_and_backtest');
+        if (entry.env?.QC_MCP_DATA) {
+          const r = await client.callTool({ name: 'get_history', arguments: { symbols: ['KO'], start_date: '2023-01-01', end_date: '2024-12-31' } });
+          expect(r.isError).toBeFalsy();
+        }
+      } finally {
+        await client.close();
       }
-    } finally {
-      await client.close();
-    }
-  }, 30_000);
+    },
+    30_000,
+  );
 });
 
 describe('YAML and JSON snippets', () => {
@@ -143,7 +155,10 @@ describe('shell lines and inline commands', () => {
 
   function check(command: string, where: string, installed: Set<string>): void {
     // `npx quantconnect-mcp …` is how the README's set-up runs the CLI from a clone: the same command.
-    const words = command.split(/\s+/).filter((w) => !/^[A-Z_]+=/.test(w)).filter((w, i, all) => !(i === 0 && w === 'npx' && all[1] === 'quantconnect-mcp'));
+    const words = command
+      .split(/\s+/)
+      .filter((w) => !/^[A-Z_]+=/.test(w))
+      .filter((w, i, all) => !(i === 0 && w === 'npx' && all[1] === 'quantconnect-mcp'));
     const [first, second] = words;
     if (first === 'quantconnect-mcp') {
       if (second === undefined) return;
@@ -159,7 +174,8 @@ describe('shell lines and inline commands', () => {
       const script = second ?? '';
       expect(existsSync(script), `${where}: ${command}`).toBe(true);
       const imports = [...text(script).matchAll(/^(?:from|import) (\w+)/gm)].map((m) => m[1]!);
-      for (const pkg of imports.flatMap((m) => (DEBIAN[m] ? [DEBIAN[m]] : []))) expect(installed, `${where}: ${script} imports what ${pkg} installs`).toContain(pkg);
+      for (const pkg of imports.flatMap((m) => (DEBIAN[m] ? [DEBIAN[m]] : [])))
+        expect(installed, `${where}: ${script} imports what ${pkg} installs`).toContain(pkg);
     } else if (first === 'apt-get' && second === 'install') {
       // Checked through the scripts on the following lines: they must import nothing it does not install.
     } else {
@@ -175,8 +191,17 @@ describe('shell lines and inline commands', () => {
     const lines = blocks.filter((b) => b.lang === 'sh');
     let count = 0;
     for (const b of lines) {
-      const installed = new Set(b.text.split('\n').filter((l) => /^apt-get install/.test(l)).flatMap((l) => l.split(/\s+/).slice(2)).filter((w) => !w.startsWith('-')));
-      for (const line of b.text.split('\n').map((l) => l.replace(/#.*$/, '').trim()).filter(Boolean)) {
+      const installed = new Set(
+        b.text
+          .split('\n')
+          .filter((l) => /^apt-get install/.test(l))
+          .flatMap((l) => l.split(/\s+/).slice(2))
+          .filter((w) => !w.startsWith('-')),
+      );
+      for (const line of b.text
+        .split('\n')
+        .map((l) => l.replace(/#.*$/, '').trim())
+        .filter(Boolean)) {
         for (const part of line.split('&&').map((p) => p.trim())) {
           check(part, b.file, installed);
           count++;
@@ -216,7 +241,12 @@ describe('the prose stays true', () => {
   });
 
   it('every relative link points at a file that exists, and every #anchor at a heading', () => {
-    const slug = (heading: string): string => heading.trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-');
+    const slug = (heading: string): string =>
+      heading
+        .trim()
+        .toLowerCase()
+        .replace(/[^\w\- ]/g, '')
+        .replace(/ /g, '-');
     const anchors = (file: string): string[] => [...text(file).matchAll(/^#+ (.+)$/gm)].map((m) => slug(m[1]!));
     for (const file of DOCS) {
       for (const m of text(file).matchAll(/\]\(([^)\s]+)\)/g)) {

@@ -35,14 +35,18 @@ function writer(prefix: string): { child: ChildProcess; firstAck: Promise<void> 
   return { child, firstAck };
 }
 
-const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+const exited = (child: ChildProcess) =>
+  new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 
 function check(): void {
   const state = JSON.parse(readFileSync(join(stateDir, 'sandbox-state.json'), 'utf8')) as { projects: { projectId: number }[] };
   const ids = state.projects.map((p) => p.projectId);
   expect(new Set(ids).size, 'a project id was handed out twice').toBe(ids.length);
   const have = new Set(ids);
-  expect(acked.filter((id) => !have.has(id)), 'acknowledged projects missing from the state').toEqual([]);
+  expect(
+    acked.filter((id) => !have.has(id)),
+    'acknowledged projects missing from the state',
+  ).toEqual([]);
   expect(new Set(acked).size, 'an acknowledged id was handed out twice').toBe(acked.length);
   const verified = verifyAudit(auditFiles(join(stateDir, 'audit.jsonl')));
   expect(verified.broken, JSON.stringify(verified.broken)).toBeUndefined();

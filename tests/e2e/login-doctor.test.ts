@@ -27,7 +27,8 @@ function cleanEnv(extra: Record<string, string>): Record<string, string> {
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('QUANTCONNECT_') && !k.startsWith('QC_')) env[k] = v;
   return { ...env, ...extra };
 }
-const run = (args: string[], env: Record<string, string>, input?: string) => spawnSync(process.execPath, [CLI, ...args], { env: cleanEnv(env), input: input ?? '', encoding: 'utf8', timeout: 30_000 });
+const run = (args: string[], env: Record<string, string>, input?: string) =>
+  spawnSync(process.execPath, [CLI, ...args], { env: cleanEnv(env), input: input ?? '', encoding: 'utf8', timeout: 30_000 });
 /** Asynchronously, for commands that talk to the sandbox in this process (spawnSync would block it). */
 function runAsync(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -56,7 +57,11 @@ async function authTools(env: Record<string, string>) {
 describe('login', () => {
   it('saves credentials 0600 from stdin without printing the token; the server then uses them', async () => {
     const state = mkdtempSync(join(tmpdir(), 'qcmcp-login-'));
-    const saved = run(['login', '--user-id', CREDENTIALS.userId, '--organization-id', 'org-test', '--token-stdin'], { QC_MCP_STATE_DIR: state }, `${CREDENTIALS.token}\n`);
+    const saved = run(
+      ['login', '--user-id', CREDENTIALS.userId, '--organization-id', 'org-test', '--token-stdin'],
+      { QC_MCP_STATE_DIR: state },
+      `${CREDENTIALS.token}\n`,
+    );
     expect(saved.status).toBe(0);
     expect(saved.stdout + saved.stderr).not.toContain(CREDENTIALS.token);
     const file = join(state, 'credentials.json');
@@ -97,14 +102,26 @@ describe('login', () => {
 describe('doctor', () => {
   it('passes with working credentials and a data folder; fails with what to fix otherwise; never prints the token', async () => {
     const state = mkdtempSync(join(tmpdir(), 'qcmcp-doctor-'));
-    const good = await runAsync(['doctor'], { QC_MCP_STATE_DIR: state, QUANTCONNECT_API_BASE_URL: baseUrl, QUANTCONNECT_USER_ID: CREDENTIALS.userId, QUANTCONNECT_API_TOKEN: CREDENTIALS.token, QC_MCP_DATA: 'csv:tests/fixtures/research/A' });
+    const good = await runAsync(['doctor'], {
+      QC_MCP_STATE_DIR: state,
+      QUANTCONNECT_API_BASE_URL: baseUrl,
+      QUANTCONNECT_USER_ID: CREDENTIALS.userId,
+      QUANTCONNECT_API_TOKEN: CREDENTIALS.token,
+      QC_MCP_DATA: 'csv:tests/fixtures/research/A',
+    });
     expect(good.status, good.stdout + good.stderr).toBe(0);
     expect(good.stdout).toMatch(/ok {2}\s*node: v\d+/);
     expect(good.stdout).toMatch(/ok {2}\s*QuantConnect: accepted the credentials/);
     expect(good.stdout).toMatch(/ok {2}\s*data source: csv:tests\/fixtures\/research\/A \(6 CSV files\)/);
     expect(good.stdout).toMatch(/All checks passed/);
 
-    const bad = await runAsync(['doctor'], { QC_MCP_STATE_DIR: state, QUANTCONNECT_API_BASE_URL: baseUrl, QUANTCONNECT_USER_ID: CREDENTIALS.userId, QUANTCONNECT_API_TOKEN: 'wrong-token-123456', QC_MCP_DATA: 'csv:/nowhere' });
+    const bad = await runAsync(['doctor'], {
+      QC_MCP_STATE_DIR: state,
+      QUANTCONNECT_API_BASE_URL: baseUrl,
+      QUANTCONNECT_USER_ID: CREDENTIALS.userId,
+      QUANTCONNECT_API_TOKEN: 'wrong-token-123456',
+      QC_MCP_DATA: 'csv:/nowhere',
+    });
     expect(bad.status).toBe(1);
     expect(bad.stdout).toMatch(/FAIL {2}QuantConnect: QuantConnect rejected the credentials/);
     expect(bad.stdout).toMatch(/FAIL {2}data source: csv:\/nowhere: \/nowhere does not exist/);

@@ -19,7 +19,10 @@ describe('MCP Bundle', () => {
     const { outFile, bytes } = packMcpb(join(work, 'quantconnect-mcp.mcpb'));
     expect(bytes).toBeGreaterThan(1_000_000);
     const files = unzipSync(readFileSync(outFile));
-    const manifest = JSON.parse(new TextDecoder().decode(files['manifest.json'])) as Record<string, unknown> & { server: { entry_point: string; mcp_config: { args: string[]; env: Record<string, string> } }; user_config: Record<string, { sensitive?: boolean }> };
+    const manifest = JSON.parse(new TextDecoder().decode(files['manifest.json'])) as Record<string, unknown> & {
+      server: { entry_point: string; mcp_config: { args: string[]; env: Record<string, string> } };
+      user_config: Record<string, { sensitive?: boolean }>;
+    };
     const parsed = v0_3.McpbManifestSchema.safeParse(manifest);
     expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
     expect(manifest.version).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
@@ -40,7 +43,9 @@ describe('MCP Bundle', () => {
     const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: work, QC_MCP_STATE_DIR: join(work, 'state') };
     for (const [k, v] of Object.entries(manifest.server.mcp_config.env)) env[k] = substitute(v);
     const client = new Client({ name: 'mcpb-test', version: '1.0.0' });
-    await client.connect(new StdioClientTransport({ command: process.execPath, args: manifest.server.mcp_config.args.map(substitute), env, stderr: 'ignore', cwd: work }));
+    await client.connect(
+      new StdioClientTransport({ command: process.execPath, args: manifest.server.mcp_config.args.map(substitute), env, stderr: 'ignore', cwd: work }),
+    );
     try {
       const { tools } = await client.listTools();
       expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['compile_and_backtest', 'read_backtest', 'get_auth_status']));

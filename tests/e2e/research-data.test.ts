@@ -41,7 +41,10 @@ describe('research with no settings', () => {
     expect(coint.isError).toBeFalsy();
     expect([c.is_cointegrated, c.data_source]).toEqual([true, 'simulated']);
     expect((coint.content as { text: string }[])[0]!.text).toMatch(/^SIMULATED market data/);
-    const mr = await client.callTool({ name: 'analyze_mean_reversion', arguments: { symbols: ['KO', 'PEP'], hedge_ratio: c.hedge_ratio, lookback_period: 20, ...range } });
+    const mr = await client.callTool({
+      name: 'analyze_mean_reversion',
+      arguments: { symbols: ['KO', 'PEP'], hedge_ratio: c.hedge_ratio, lookback_period: 20, ...range },
+    });
     const m = mr.structuredContent as { results: { is_mean_reverting: boolean; half_life: number }[]; data_source: string };
     expect([m.results[0]!.is_mean_reverting, m.data_source]).toEqual([true, 'simulated']);
   });

@@ -17,7 +17,8 @@ afterAll(() => children.forEach((c) => c.kill()));
 
 function cleanEnv(extra: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('QUANTCONNECT_') && !k.startsWith('QC_') && !k.startsWith('MCP_') && k !== 'LOG_LEVEL') env[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !k.startsWith('QUANTCONNECT_') && !k.startsWith('QC_') && !k.startsWith('MCP_') && k !== 'LOG_LEVEL') env[k] = v;
   return { ...env, QC_MCP_STATE_DIR: mkdtempSync(join(tmpdir(), 'qcmcp-alias-')), ...extra };
 }
 

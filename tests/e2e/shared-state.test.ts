@@ -84,7 +84,10 @@ describe('two servers on one state directory', () => {
     const verify = spawnSync(process.execPath, [CLI, 'audit', 'verify'], { env: env(), encoding: 'utf8' });
     expect(verify.stdout + verify.stderr).toMatch(/audit verify: OK, \d+ records, chain intact/);
     expect(verify.status).toBe(0);
-    const outcomes = readFileSync(join(stateDir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: string; tool: string; seq: number });
+    const outcomes = readFileSync(join(stateDir, 'audit.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; tool: string; seq: number });
     expect(outcomes.filter((r) => r.event === 'outcome' && r.tool === 'create_project')).toHaveLength(100);
     expect(outcomes.map((r) => r.seq)).toEqual(outcomes.map((_, i) => i + 1));
   }, 240_000);

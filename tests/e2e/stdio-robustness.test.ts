@@ -63,12 +63,20 @@ describe('stdio robustness', () => {
     expect(await s.waitFor((m) => m.id === 1, 20_000)).toMatchObject({ result: { serverInfo: { name: 'quantconnect-mcp' } } });
     const big = Buffer.alloc(11 * 1024 * 1024, 'a');
     const started = Date.now();
-    await s.send(Buffer.concat([Buffer.from(`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"read_account","arguments":{"pad":"`), big, Buffer.from('"}}}\n')]));
+    await s.send(
+      Buffer.concat([
+        Buffer.from(`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"read_account","arguments":{"pad":"`),
+        big,
+        Buffer.from('"}}}\n'),
+      ]),
+    );
     await s.send(ping(3));
     const pong = await s.waitFor((m) => m.id === 3, 5_000);
     expect(pong, `no answer to ping within 5 s; stderr: ${s.stderr().slice(-500)}`).toMatchObject({ jsonrpc: '2.0', id: 3, result: {} });
     expect(Date.now() - started).toBeLessThan(5_000);
-    expect(s.messages.find((m) => m.id === null)).toMatchObject({ error: { code: -32600, message: expect.stringMatching(/exceeds the server's limit of 10485760 bytes \(QC_MCP_STDIO_MAX_BYTES\)/) } });
+    expect(s.messages.find((m) => m.id === null)).toMatchObject({
+      error: { code: -32600, message: expect.stringMatching(/exceeds the server's limit of 10485760 bytes \(QC_MCP_STDIO_MAX_BYTES\)/) },
+    });
     expect(s.stderr()).toContain('Request too large');
   });
 

@@ -87,13 +87,29 @@ describe('a live paper workflow over stdio, with an operator overlay enabling th
     const created = await call('create_project', { name: 'Paper', language: 'Py' });
     const projectId = (created.projects as { projectId: number }[])[0]!.projectId;
     const compile = await call('create_compile', { projectId });
-    await pollUntil(() => call('read_compile', { projectId, compileId: compile.compileId }), (c) => c.state === 'BuildSuccess');
-    const deploy = () => call('create_live_algorithm', { projectId, compileId: compile.compileId, nodeId: 'LN-sandbox-micro', versionId: '-1', brokerage: { id: 'QuantConnectBrokerage' } });
+    await pollUntil(
+      () => call('read_compile', { projectId, compileId: compile.compileId }),
+      (c) => c.state === 'BuildSuccess',
+    );
+    const deploy = () =>
+      call('create_live_algorithm', {
+        projectId,
+        compileId: compile.compileId,
+        nodeId: 'LN-sandbox-micro',
+        versionId: '-1',
+        brokerage: { id: 'QuantConnectBrokerage' },
+      });
 
     const first = await deploy();
     expect(first.deployId).toMatch(/^L-/);
-    expect(asked.at(-1)).toMatch(/Run create_live_algorithm[\s\S]*Brokerage: QuantConnectBrokerage[\s\S]*Node: LN-sandbox-micro[\s\S]*Environment: the sandbox \(simulated; nothing reaches QuantConnect or a brokerage, no money moves\)[\s\S]*Worst case: starts an algorithm that places orders/);
-    const running = await pollUntil(() => call('read_live_algorithm', { projectId }), (r) => r.status === 'Running', 15_000);
+    expect(asked.at(-1)).toMatch(
+      /Run create_live_algorithm[\s\S]*Brokerage: QuantConnectBrokerage[\s\S]*Node: LN-sandbox-micro[\s\S]*Environment: the sandbox \(simulated; nothing reaches QuantConnect or a brokerage, no money moves\)[\s\S]*Worst case: starts an algorithm that places orders/,
+    );
+    const running = await pollUntil(
+      () => call('read_live_algorithm', { projectId }),
+      (r) => r.status === 'Running',
+      15_000,
+    );
     expect(running.brokerage).toBe('PaperBrokerage'); // as the API names QuantConnect's paper brokerage
     const portfolio = await call('read_live_portfolio', { projectId });
     expect(Object.keys((portfolio.portfolio as { holdings: object }).holdings).length).toBeGreaterThan(0);
@@ -103,7 +119,11 @@ describe('a live paper workflow over stdio, with an operator overlay enabling th
     expect((await call('read_live_portfolio', { projectId })).portfolio).toMatchObject({ holdings: {} });
 
     await deploy();
-    await pollUntil(() => call('read_live_algorithm', { projectId }), (r) => r.status === 'Running', 15_000);
+    await pollUntil(
+      () => call('read_live_algorithm', { projectId }),
+      (r) => r.status === 'Running',
+      15_000,
+    );
     await call('stop_live_algorithm', { projectId });
     expect((await call('read_live_algorithm', { projectId })).status).toBe('Stopped');
   });

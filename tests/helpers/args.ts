@@ -1,5 +1,13 @@
 /** Valid example arguments for any tool: generated from its input schema, with overrides where semantics matter. */
-type Schema = { type?: unknown; enum?: unknown[]; properties?: Record<string, Schema>; required?: string[]; items?: Schema; minimum?: number; minItems?: number };
+type Schema = {
+  type?: unknown;
+  enum?: unknown[];
+  properties?: Record<string, Schema>;
+  required?: string[];
+  items?: Schema;
+  minimum?: number;
+  minItems?: number;
+};
 
 export function exampleValue(schema: Schema, name = ''): unknown {
   if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0];
@@ -25,7 +33,9 @@ export function exampleArgs(schema: Schema): Record<string, unknown> {
   return out;
 }
 
-const PATCH = ['diff --git a/main.py b/main.py', 'index 1234567..abcdefg 100644', '--- a/main.py', '+++ b/main.py', '@@ -1,1 +1,1 @@', '-a', '+b', ''].join('\n');
+const PATCH = ['diff --git a/main.py b/main.py', 'index 1234567..abcdefg 100644', '--- a/main.py', '+++ b/main.py', '@@ -1,1 +1,1 @@', '-a', '+b', ''].join(
+  '\n',
+);
 
 /** Arguments whose meaning the schema alone cannot give. */
 export const ARG_OVERRIDES: Record<string, Record<string, unknown>> = {

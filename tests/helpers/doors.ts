@@ -45,7 +45,12 @@ export async function openDoor(kind: DoorKind, policyFile: string, extraEnv: Rec
   if (kind === 'stdio') {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first.`);
     connect = async ({ human: answer = 'accept' } = {}) => {
-      const transport = new StdioClientTransport({ command: process.execPath, args: [CLI], env: { PATH: process.env.PATH ?? '', ...env } as Record<string, string>, stderr: 'pipe' });
+      const transport = new StdioClientTransport({
+        command: process.execPath,
+        args: [CLI],
+        env: { PATH: process.env.PATH ?? '', ...env } as Record<string, string>,
+        stderr: 'pipe',
+      });
       transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       const c = newClient(answer);
       await c.connect(transport);

@@ -9,9 +9,15 @@ export interface Golden {
   symbols: string[];
   start: string;
   end: string;
-  adf: Record<string, { statistic: number; p_value: number; used_lag: number; n_obs: number; critical_values: Record<string, number>; half_life: number | null; hurst: number }>;
+  adf: Record<
+    string,
+    { statistic: number; p_value: number; used_lag: number; n_obs: number; critical_values: Record<string, number>; half_life: number | null; hurst: number }
+  >;
   coint: Record<string, { statistic: number; p_value: number; critical_values: Record<string, number>; hedge_ratio: number; half_life: number | null }>;
-  johansen: Record<string, { eigenvalues: number[]; eigenvectors: number[][]; trace: number[]; max_eigen: number[]; trace_cv: number[][]; max_eigen_cv: number[][] }>;
+  johansen: Record<
+    string,
+    { eigenvalues: number[]; eigenvectors: number[][]; trace: number[]; max_eigen: number[]; trace_cv: number[][]; max_eigen_cv: number[][] }
+  >;
   pca: { explained_variance_ratio: number[]; components: number[][] };
   correlation: { pearson: number[][]; spearman: number[][]; distance: number[][] };
   pairs: { symbol1: string; symbol2: string; statistic: number; p_value: number }[];
@@ -21,7 +27,9 @@ export const golden = (set: string): Golden => JSON.parse(readFileSync(join(GOLD
 
 /** Closing prices of one golden symbol, read straight from its CSV. */
 export function closes(set: string, symbol: string): number[] {
-  const [header, ...rows] = readFileSync(join(GOLDEN_DIR, set, `${symbol}.csv`), 'utf8').trim().split('\n');
+  const [header, ...rows] = readFileSync(join(GOLDEN_DIR, set, `${symbol}.csv`), 'utf8')
+    .trim()
+    .split('\n');
   const index = header!.split(',').indexOf('close');
   return rows.map((r) => Number(r.split(',')[index]));
 }

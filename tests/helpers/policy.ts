@@ -14,7 +14,12 @@ import { startRecorder, type Recorder } from './recorder.js';
 /** An overlay turning on the live toolset and, one by one, its financial and critical tools. */
 export const LIVE_ON = {
   toolsets: { live: { default: true } },
-  tools: { create_live_algorithm: { enabled: true }, liquidate_live_algorithm: { enabled: true }, create_live_command: { enabled: true }, broadcast_live_command: { enabled: true } },
+  tools: {
+    create_live_algorithm: { enabled: true },
+    liquidate_live_algorithm: { enabled: true },
+    create_live_command: { enabled: true },
+    broadcast_live_command: { enabled: true },
+  },
 };
 
 export type Human = 'accept' | 'decline' | 'cancel' | 'untick' | 'none';

@@ -13,7 +13,19 @@ export interface PortfolioGolden {
   hrp_d_tilde: Record<string, { order: string[]; weights: Record<string, number> }>;
   cvar: { alpha: number; max_weight: number; cvar: number; weights: number[] };
   cvar_target: { alpha: number; max_weight: number; target_return: number; cvar: number; weights: number[] };
-  sparse?: Record<string, { lambda: number; max_weight: number; huber_m: number; weights: number[]; iterations: number; converged: boolean; objective_first: number; objective_last: number }>;
+  sparse?: Record<
+    string,
+    {
+      lambda: number;
+      max_weight: number;
+      huber_m: number;
+      weights: number[];
+      iterations: number;
+      converged: boolean;
+      objective_first: number;
+      objective_last: number;
+    }
+  >;
 }
 
 export function portfolioGolden(set: SetName): PortfolioGolden {
@@ -24,7 +36,9 @@ export function portfolioGolden(set: SetName): PortfolioGolden {
 export function dataOf(set: SetName, symbols: string[]): { dates: string[]; returns: Float64Array[] } {
   let dates: string[] = [];
   const returns = symbols.map((s) => {
-    const [header, ...rows] = readFileSync(join(FOLDERS[set], `${s}.csv`), 'utf8').trim().split('\n');
+    const [header, ...rows] = readFileSync(join(FOLDERS[set], `${s}.csv`), 'utf8')
+      .trim()
+      .split('\n');
     const close = header!.split(',').indexOf('close');
     dates = rows.map((r) => r.split(',')[0]!);
     const c = rows.map((r) => Number(r.split(',')[close]));
@@ -32,4 +46,3 @@ export function dataOf(set: SetName, symbols: string[]): { dates: string[]; retu
   });
   return { dates, returns };
 }
-

@@ -11,11 +11,9 @@ import { loadSpec } from '../../codegen/spec-source.js';
 import { SchemaTransformer } from '../../codegen/transform/schema.js';
 import { loadPackagedSchemas } from '../../src/api/api-tools.js';
 
-export const SPEC_CANDIDATES = [
-  process.env.QC_SPEC,
-  'spec/QuantConnect-Platform-2.0.0.yaml',
-  '../shared/spec/QuantConnect-Platform-2.0.0.yaml',
-].filter((p): p is string => p !== undefined).map((p) => resolve(p));
+export const SPEC_CANDIDATES = [process.env.QC_SPEC, 'spec/QuantConnect-Platform-2.0.0.yaml', '../shared/spec/QuantConnect-Platform-2.0.0.yaml']
+  .filter((p): p is string => p !== undefined)
+  .map((p) => resolve(p));
 
 export const specPath = SPEC_CANDIDATES.find((p) => existsSync(p));
 export const HISTORY_SPEC = resolve('../shared/spec/history/QuantConnect-Platform-2.0.0.707c0eb.yaml');

@@ -51,13 +51,25 @@ export async function backtestWorkflow(call: Call, name: string): Promise<{ proj
   await call('update_file_contents', { projectId, name: 'main.py', content: ALGORITHM });
   await call('patch_file', {
     projectId,
-    patch: ['--- a/main.py', '+++ b/main.py', '@@ -11,3 +11,3 @@', '         self.spy = self.add_equity("SPY", Resolution.DAILY).symbol', '-        self.fast = self.sma(self.spy, 10)', '+        self.fast = self.sma(self.spy, 20)', ' ', ''].join('\n'),
+    patch: [
+      '--- a/main.py',
+      '+++ b/main.py',
+      '@@ -11,3 +11,3 @@',
+      '         self.spy = self.add_equity("SPY", Resolution.DAILY).symbol',
+      '-        self.fast = self.sma(self.spy, 10)',
+      '+        self.fast = self.sma(self.spy, 20)',
+      ' ',
+      '',
+    ].join('\n'),
   });
   const patched = await call('read_file', { projectId, name: 'main.py' });
   expect((patched.files as { content: string }[])[0]!.content).toContain('self.sma(self.spy, 20)');
 
   const compile = await call('create_compile', { projectId });
-  const compiled = await pollUntil(() => call('read_compile', { projectId, compileId: compile.compileId }), (c) => c.state !== 'InQueue');
+  const compiled = await pollUntil(
+    () => call('read_compile', { projectId, compileId: compile.compileId }),
+    (c) => c.state !== 'InQueue',
+  );
   expect(compiled.state).toBe('BuildSuccess');
 
   const started = await call('create_backtest', { projectId, compileId: compile.compileId, backtestName: 'first run' });

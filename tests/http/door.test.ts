@@ -27,7 +27,12 @@ let tokens: Record<'alice' | 'bob', string>;
 const handles: HttpHandle[] = [];
 const clients: Client[] = [];
 
-const INITIALIZE = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
+const INITIALIZE = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+};
 const ACCEPT = 'application/json, text/event-stream';
 
 async function serve(options: Partial<HttpOptions> = {}, grantsPath = grants.path): Promise<HttpHandle> {
@@ -46,10 +51,13 @@ async function client(url: string, token?: string): Promise<Client> {
 /** A raw request with any Host header (fetch will not set one). */
 function raw(port: number, headers: Record<string, string>, body: unknown = INITIALIZE): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers: { 'content-type': 'application/json', accept: ACCEPT, ...headers } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = httpRequest(
+      { host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers: { 'content-type': 'application/json', accept: ACCEPT, ...headers } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on('error', reject);
     req.end(JSON.stringify(body));
   });
@@ -57,7 +65,11 @@ function raw(port: number, headers: Record<string, string>, body: unknown = INIT
 
 /** Open a 2025 session without a client library; returns its id. */
 async function openSession(url: string, token?: string): Promise<Response> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: ACCEPT, ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(INITIALIZE) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: ACCEPT, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(INITIALIZE),
+  });
   await response.text();
   return response;
 }
@@ -65,7 +77,13 @@ async function openSession(url: string, token?: string): Promise<Response> {
 const ping = (url: string, session: string, token: string) =>
   fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: ACCEPT, authorization: `Bearer ${token}`, 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' },
+    headers: {
+      'content-type': 'application/json',
+      accept: ACCEPT,
+      authorization: `Bearer ${token}`,
+      'mcp-session-id': session,
+      'mcp-protocol-version': '2025-06-18',
+    },
     body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }),
   }).then(async (r) => (await r.text(), r.status));
 
@@ -73,7 +91,9 @@ const ping = (url: string, session: string, token: string) =>
 function slowUpload(port: number, token?: string): Promise<{ socket: Socket; answer: Promise<string> }> {
   return new Promise((resolve) => {
     const socket = netConnect(port, '127.0.0.1', () => {
-      socket.write(`POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nAccept: ${ACCEPT}\r\n${token ? `Authorization: Bearer ${token}\r\n` : ''}Content-Length: 1000\r\n\r\n{"jsonrpc":`);
+      socket.write(
+        `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nAccept: ${ACCEPT}\r\n${token ? `Authorization: Bearer ${token}\r\n` : ''}Content-Length: 1000\r\n\r\n{"jsonrpc":`,
+      );
       let text = '';
       const answer = new Promise<string>((done) => {
         socket.on('data', (d: Buffer) => (text += d.toString()));
@@ -100,9 +120,12 @@ afterAll(async () => {
 });
 
 describe('Host and Origin', () => {
-  const ipv4 = Object.values(networkInterfaces()).flatMap((list) => list ?? []).filter((a) => a.family === 'IPv4').map((a) => a.address);
+  const ipv4 = Object.values(networkInterfaces())
+    .flatMap((list) => list ?? [])
+    .filter((a) => a.family === 'IPv4')
+    .map((a) => a.address);
 
-  it('a wildcard bind accepts loopback names, the machine\'s addresses and hostname and the allowed hosts; foreign ones stay 403', async () => {
+  it("a wildcard bind accepts loopback names, the machine's addresses and hostname and the allowed hosts; foreign ones stay 403", async () => {
     const http = await serve({ host: '0.0.0.0', allowedHosts: ['mcp.desk.internal'] });
     const port = Number(new URL(http.url).port);
     const auth = { authorization: `Bearer ${tokens.alice}` };
@@ -117,22 +140,27 @@ describe('Host and Origin', () => {
     expect((await c.callTool({ name: 'list_projects', arguments: {} })).isError).toBeFalsy();
   });
 
-  it('a loopback bind still refuses the machine\'s other names (DNS rebinding protection unchanged)', async () => {
+  it("a loopback bind still refuses the machine's other names (DNS rebinding protection unchanged)", async () => {
     const http = await serve();
     const port = Number(new URL(http.url).port);
     const auth = { authorization: `Bearer ${tokens.alice}` };
     expect(await raw(port, { ...auth, host: `localhost:${port}` })).toBe(200);
-    for (const name of [hostname(), ...ipv4.filter((a) => !a.startsWith('127.'))]) expect(await raw(port, { ...auth, host: `${name}:${port}` }), name).toBe(403);
+    for (const name of [hostname(), ...ipv4.filter((a) => !a.startsWith('127.'))])
+      expect(await raw(port, { ...auth, host: `${name}:${port}` }), name).toBe(403);
   });
 
   it('--allowed-hosts on the command line is honoured', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'qcmcp-door-cli-'));
     const store = new GrantStore(join(stateDir, 'grants.yaml'));
     const token = store.add({ id: 'desk' });
-    const child: ChildProcess = spawn(process.execPath, ['dist/src/cli/main.js', 'serve', '--transport', 'http', '--host', '0.0.0.0', '--port', '0', '--allowed-hosts', 'mcp.desk.internal,other.desk'], {
-      env: { PATH: process.env.PATH ?? '', ...testEnv(recorder.baseUrl, { QC_MCP_STATE_DIR: stateDir }) },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child: ChildProcess = spawn(
+      process.execPath,
+      ['dist/src/cli/main.js', 'serve', '--transport', 'http', '--host', '0.0.0.0', '--port', '0', '--allowed-hosts', 'mcp.desk.internal,other.desk'],
+      {
+        env: { PATH: process.env.PATH ?? '', ...testEnv(recorder.baseUrl, { QC_MCP_STATE_DIR: stateDir }) },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     try {
       let stderr = '';
       const url = await new Promise<string>((resolve, reject) => {
@@ -224,7 +252,7 @@ describe('concurrency', () => {
     for (const answer of answers) expect(answer).toMatch(/^HTTP\/1\.1 408/);
   }, 30_000);
 
-  it('16 slow uploads from one grant do not block another grant\'s calls', async () => {
+  it("16 slow uploads from one grant do not block another grant's calls", async () => {
     const http = await serve({ bodyTimeoutMs: 2000 });
     const port = Number(new URL(http.url).port);
     const slow = await Promise.all(Array.from({ length: 16 }, () => slowUpload(port, tokens.alice)));

@@ -30,17 +30,27 @@ const opened: Client[] = [];
 async function client(token: string | undefined, options: { elicit?: boolean; modern?: boolean; url?: string } = {}): Promise<Client> {
   const c = new Client(
     { name: 'http-test', version: '1.0.0' },
-    { ...(options.elicit ? { capabilities: { elicitation: { form: {} } } } : {}), ...(options.modern ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {}) },
+    {
+      ...(options.elicit ? { capabilities: { elicitation: { form: {} } } } : {}),
+      ...(options.modern ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {}),
+    },
   );
   if (options.elicit) c.setRequestHandler('elicitation/create', async () => ({ action: 'accept', content: { confirm: true } }));
-  const transport = new StreamableHTTPClientTransport(new URL(options.url ?? http.url), token ? { requestInit: { headers: { Authorization: `Bearer ${token}` } } } : {});
+  const transport = new StreamableHTTPClientTransport(
+    new URL(options.url ?? http.url),
+    token ? { requestInit: { headers: { Authorization: `Bearer ${token}` } } } : {},
+  );
   await c.connect(transport);
   opened.push(c);
   return c;
 }
 
 const post = (headers: Record<string, string>, body: unknown = { jsonrpc: '2.0', id: 1, method: 'tools/list' }) =>
-  fetch(http.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, body: JSON.stringify(body) });
+  fetch(http.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+    body: JSON.stringify(body),
+  });
 
 beforeAll(async () => {
   recorder = await startRecorder();
@@ -85,7 +95,16 @@ describe('secure defaults', () => {
     const rebinding = await new Promise<number>((resolve, reject) => {
       // fetch() will not let us set Host, so speak HTTP directly.
       import('node:http').then(({ request }) => {
-        const req = request({ host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers: { host: `evil.example:${port}`, 'content-type': 'application/json', authorization: `Bearer ${tokens.research}` } }, (res) => resolve(res.statusCode ?? 0));
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/mcp',
+            method: 'POST',
+            headers: { host: `evil.example:${port}`, 'content-type': 'application/json', authorization: `Bearer ${tokens.research}` },
+          },
+          (res) => resolve(res.statusCode ?? 0),
+        );
         req.on('error', reject);
         req.end('{}');
       }, reject);
@@ -100,10 +119,12 @@ describe('secure defaults', () => {
 
   it('refuses to bind beyond loopback without grants, saying how to create one', async () => {
     const empty = join(mkdtempSync(join(tmpdir(), 'qcmcp-nogrants-')), 'grants.yaml');
-    await expect(startHttp(runtime, { host: '0.0.0.0', port: 0, grantsPath: empty })).rejects.toThrow(/Refusing to listen on 0\.0\.0\.0 without grants.*quantconnect-mcp grant add/);
+    await expect(startHttp(runtime, { host: '0.0.0.0', port: 0, grantsPath: empty })).rejects.toThrow(
+      /Refusing to listen on 0\.0\.0\.0 without grants.*quantconnect-mcp grant add/,
+    );
   });
 
-  it('never forwards the client Authorization header upstream: QuantConnect sees the server\'s own credentials', async () => {
+  it("never forwards the client Authorization header upstream: QuantConnect sees the server's own credentials", async () => {
     const c = await client(tokens.trader);
     const before = recorder.requests.length;
     expect((await c.callTool({ name: 'list_projects', arguments: {} })).isError).toBeFalsy();
@@ -133,7 +154,10 @@ describe('grants narrow, never widen', () => {
     const names = (await c.listTools()).tools.map((t) => t.name);
     expect(names).not.toContain('create_file'); // files is not among the grant's toolsets
     expect(names).not.toContain('liquidate_live_algorithm'); // globally disabled; the grant cannot widen
-    const deploy = await c.callTool({ name: 'create_live_algorithm', arguments: { projectId: 1, compileId: 'c', nodeId: 'LN-1', versionId: '-1', brokerage: { id: 'InteractiveBrokersBrokerage' } } });
+    const deploy = await c.callTool({
+      name: 'create_live_algorithm',
+      arguments: { projectId: 1, compileId: 'c', nodeId: 'LN-1', versionId: '-1', brokerage: { id: 'InteractiveBrokersBrokerage' } },
+    });
     expect(JSON.stringify(deploy.content)).toContain('Paper trading only.');
     const runs = [];
     for (let i = 0; i < 3; i++) runs.push(await c.callTool({ name: 'create_backtest', arguments: { projectId: 1, compileId: 'c', backtestName: 'b' } }));
@@ -143,7 +167,10 @@ describe('grants narrow, never widen', () => {
   });
 
   it('the identity is in every audit record', async () => {
-    const records = readFileSync(join(runtime.policy.stateDir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { identity: string });
+    const records = readFileSync(join(runtime.policy.stateDir, 'audit.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { identity: string });
     expect(new Set(records.map((r) => r.identity))).toEqual(new Set(['research', 'trader']));
   });
 
@@ -166,7 +193,10 @@ describe('both protocol eras, elicitation, cancellation', () => {
   it.each([false, true])('a human confirms through elicitation over HTTP (modern: %s)', async (modern) => {
     const c = await client(tokens.trader, { elicit: true, modern });
     const before = recorder.requests.filter((r) => r.path === '/live/create').length;
-    const deploy = await c.callTool({ name: 'create_live_algorithm', arguments: { projectId: 1, compileId: 'c', nodeId: 'LN-1', versionId: '-1', brokerage: { id: 'QuantConnectBrokerage' } } });
+    const deploy = await c.callTool({
+      name: 'create_live_algorithm',
+      arguments: { projectId: 1, compileId: 'c', nodeId: 'LN-1', versionId: '-1', brokerage: { id: 'QuantConnectBrokerage' } },
+    });
     expect(deploy.isError, JSON.stringify(deploy.content)).toBeFalsy();
     expect(recorder.requests.filter((r) => r.path === '/live/create').length).toBe(before + 1);
   });
@@ -189,7 +219,13 @@ describe('load', () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'qcmcp-load-'));
     const loadRuntime = await createRuntime({ env: { ...testEnv(baseUrl), QC_MCP_STATE_DIR: stateDir }, log: () => {} });
     // 50 agents on one loopback identity: a cap above 50 lets every one have a call in flight.
-    const loadHttp = await startHttp(loadRuntime, { host: '127.0.0.1', port: 0, grantsPath: join(stateDir, 'grants.yaml'), maxConcurrentPerIdentity: 64, log: () => {} });
+    const loadHttp = await startHttp(loadRuntime, {
+      host: '127.0.0.1',
+      port: 0,
+      grantsPath: join(stateDir, 'grants.yaml'),
+      maxConcurrentPerIdentity: 64,
+      log: () => {},
+    });
     try {
       const clients = await Promise.all(Array.from({ length: 50 }, () => client(undefined, { url: loadHttp.url })));
       const started = performance.now();
@@ -226,13 +262,18 @@ describe('more door checks', () => {
 
   it('caps concurrent requests per identity (429), and times out slow clients', async () => {
     recorder.respond('/projects/read', () => ({ delayMs: 800, body: { success: true, projects: [] } }));
-    const capped = await startHttp(runtime, { host: '127.0.0.1', port: 0, grantsPath: grants.path, maxConcurrentPerIdentity: 1, headersTimeoutMs: 300, requestTimeoutMs: 600, log: () => {} });
+    const capped = await startHttp(runtime, {
+      host: '127.0.0.1',
+      port: 0,
+      grantsPath: grants.path,
+      maxConcurrentPerIdentity: 1,
+      headersTimeoutMs: 300,
+      requestTimeoutMs: 600,
+      log: () => {},
+    });
     try {
       const c = await client(tokens.trader, { url: capped.url });
-      const outcomes = await Promise.allSettled([
-        c.callTool({ name: 'list_projects', arguments: {} }),
-        c.callTool({ name: 'list_projects', arguments: {} }),
-      ]);
+      const outcomes = await Promise.allSettled([c.callTool({ name: 'list_projects', arguments: {} }), c.callTool({ name: 'list_projects', arguments: {} })]);
       expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
       expect(String((outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult).reason)).toContain('Too many concurrent requests for trader');
 
@@ -257,7 +298,8 @@ describe('more door checks', () => {
 
   it('grant add prints the token once, list shows ceilings without tokens, revoke removes', () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'qcmcp-grantcli-'));
-    const run = (...args: string[]) => spawnSync(process.execPath, ['dist/src/cli/main.js', 'grant', ...args], { env: { ...process.env, QC_MCP_STATE_DIR: stateDir }, encoding: 'utf8' });
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, ['dist/src/cli/main.js', 'grant', ...args], { env: { ...process.env, QC_MCP_STATE_DIR: stateDir }, encoding: 'utf8' });
     const added = run('add', 'bot', '--read-only', '--toolsets', 'projects,backtests');
     expect(added.status).toBe(0);
     const token = /^(qcm_\S+)$/m.exec(added.stdout)?.[1];

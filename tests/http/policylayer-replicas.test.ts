@@ -46,7 +46,15 @@ describe.runIf(hasRedis)('the published example on two replicas sharing Redis', 
   beforeAll(async () => {
     const port = await freePort();
     redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    for (let i = 0; i < 50 && spawnSync('redis-cli', ['-p', String(port), 'ping']).stdout?.toString().trim() !== 'PONG'; i++) await new Promise((r) => setTimeout(r, 100));
+    for (
+      let i = 0;
+      i < 50 &&
+      spawnSync('redis-cli', ['-p', String(port), 'ping'])
+        .stdout?.toString()
+        .trim() !== 'PONG';
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 100));
     recorder = await startRecorder();
     const grants = new GrantStore(join(mkdtempSync(join(tmpdir(), 'qcmcp-plr-')), 'grants.yaml'));
     tokens = { alice: grants.add({ id: 'alice' }), bob: grants.add({ id: 'bob' }) };

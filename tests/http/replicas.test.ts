@@ -65,7 +65,15 @@ describe.runIf(hasRedis)('two replicas on one Redis', () => {
   beforeAll(async () => {
     redisPort = await freePort();
     redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    for (let i = 0; i < 50 && spawnSync('redis-cli', ['-p', String(redisPort), 'ping']).stdout?.toString().trim() !== 'PONG'; i++) await new Promise((r) => setTimeout(r, 100));
+    for (
+      let i = 0;
+      i < 50 &&
+      spawnSync('redis-cli', ['-p', String(redisPort), 'ping'])
+        .stdout?.toString()
+        .trim() !== 'PONG';
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 100));
     recorder = await startRecorder();
     env = testEnv(recorder.baseUrl, {
       QC_MCP_TOOLS: writeOverlay({
@@ -86,7 +94,8 @@ describe.runIf(hasRedis)('two replicas on one Redis', () => {
   it('a global limit of 5 a minute lets exactly 5 calls through across both replicas', async () => {
     const [a, b] = [await connect(replicas[0]!.url), await connect(replicas[1]!.url)];
     const results = [];
-    for (let i = 0; i < 10; i++) results.push(await (i % 2 ? b : a).callTool({ name: 'create_backtest', arguments: { projectId: 1, compileId: 'c', backtestName: `r${i}` } }));
+    for (let i = 0; i < 10; i++)
+      results.push(await (i % 2 ? b : a).callTool({ name: 'create_backtest', arguments: { projectId: 1, compileId: 'c', backtestName: `r${i}` } }));
     expect(results.filter((r) => !r.isError)).toHaveLength(5);
     expect(recorder.requests.filter((r) => r.path === '/backtests/create')).toHaveLength(5);
   });
@@ -96,7 +105,10 @@ describe.runIf(hasRedis)('two replicas on one Redis', () => {
     const first = await a.callTool({ name: 'liquidate_live_algorithm', arguments: { projectId: 9 } });
     const id = /approve (ap_[0-9a-f]+)/.exec(JSON.stringify(first.content))?.[1];
     expect(id).toBeDefined();
-    const approve = spawnSync(process.execPath, ['dist/src/cli/main.js', 'approve', id!], { env: { ...process.env, QC_MCP_STATE: `redis://127.0.0.1:${redisPort}` }, encoding: 'utf8' });
+    const approve = spawnSync(process.execPath, ['dist/src/cli/main.js', 'approve', id!], {
+      env: { ...process.env, QC_MCP_STATE: `redis://127.0.0.1:${redisPort}` },
+      encoding: 'utf8',
+    });
     expect(approve.status, approve.stderr).toBe(0);
     expect((await b.callTool({ name: 'liquidate_live_algorithm', arguments: { projectId: 9 } })).isError).toBeFalsy();
     expect((await a.callTool({ name: 'liquidate_live_algorithm', arguments: { projectId: 9 } })).isError).toBe(true);
@@ -104,7 +116,11 @@ describe.runIf(hasRedis)('two replicas on one Redis', () => {
   });
 
   it('lockdown set once applies to both replicas', async () => {
-    const run = (on: string) => spawnSync(process.execPath, ['dist/src/cli/main.js', 'lockdown', on], { env: { ...process.env, QC_MCP_STATE: `redis://127.0.0.1:${redisPort}` }, encoding: 'utf8' });
+    const run = (on: string) =>
+      spawnSync(process.execPath, ['dist/src/cli/main.js', 'lockdown', on], {
+        env: { ...process.env, QC_MCP_STATE: `redis://127.0.0.1:${redisPort}` },
+        encoding: 'utf8',
+      });
     expect(run('on').stdout).toContain('in Redis, for every replica');
     const b = await connect(replicas[1]!.url);
     expect(JSON.stringify((await b.callTool({ name: 'liquidate_live_algorithm', arguments: { projectId: 3 } })).content)).toContain('locked this server down');

@@ -16,7 +16,11 @@ import { canonicalJson } from '../../src/policy/canonical.js';
 import { sandboxSession } from '../helpers/sandbox.js';
 
 const CLI = 'dist/src/cli/main.js';
-const records = (path: string) => readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AuditRecord);
+const records = (path: string) =>
+  readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as AuditRecord);
 
 describe('deeply nested arguments', () => {
   it('depth 5,000 gives an isError and exactly one audit record', async () => {
@@ -75,7 +79,9 @@ describe('a torn last audit line', () => {
     expect(after.length).toBeGreaterThan(5);
 
     const verify = spawnSync(process.execPath, [CLI, 'audit', 'verify', path], { encoding: 'utf8' });
-    expect(verify.stdout).toMatch(/DAMAGE \(not tampering\) recorded at .*audit\.jsonl line 5 \(seq 5\): line 5 of audit\.jsonl was damaged .*moved to audit\.jsonl\.damaged-1/);
+    expect(verify.stdout).toMatch(
+      /DAMAGE \(not tampering\) recorded at .*audit\.jsonl line 5 \(seq 5\): line 5 of audit\.jsonl was damaged .*moved to audit\.jsonl\.damaged-1/,
+    );
     expect(verify.stdout).toMatch(/audit verify: OK, \d+ records, chain intact across 1 file\(s\), with 1 recorded break/);
     expect(verify.status).toBe(3);
   });

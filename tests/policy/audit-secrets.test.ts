@@ -21,7 +21,8 @@ const cli = (args: string[], env: Record<string, string>) =>
 function sampleLog(dir: string, n: number, maxBytes?: number): string {
   const path = join(dir, 'audit.jsonl');
   const log = new AuditLog(path, maxBytes ? { maxBytes } : {});
-  for (let i = 0; i < n; i++) log.append({ call_id: `c${i}`, identity: 'local', tool: 'read_account', event: 'outcome', decision: 'ok', args_sha256: 'x', arg_keys: [] });
+  for (let i = 0; i < n; i++)
+    log.append({ call_id: `c${i}`, identity: 'local', tool: 'read_account', event: 'outcome', decision: 'ok', args_sha256: 'x', arg_keys: [] });
   log.close();
   return path;
 }
@@ -78,7 +79,20 @@ describe('secrets', () => {
     const PASSWORD = 'pa55-w0rd-very-secret';
     const dir = mkdtempSync(join(tmpdir(), 'qcmcp-secrets-'));
     const secretsFile = join(dir, 'secrets.yaml');
-    writeFileSync(secretsFile, stringify({ brokerages: { 'ib-paper': { id: 'InteractiveBrokersBrokerage', 'ib-user-name': 'paper-user-77', 'ib-account': 'DU1234567', 'ib-password': PASSWORD, 'ib-weekly-restart-utc-time': '22:00:00' } } }));
+    writeFileSync(
+      secretsFile,
+      stringify({
+        brokerages: {
+          'ib-paper': {
+            id: 'InteractiveBrokersBrokerage',
+            'ib-user-name': 'paper-user-77',
+            'ib-account': 'DU1234567',
+            'ib-password': PASSWORD,
+            'ib-weekly-restart-utc-time': '22:00:00',
+          },
+        },
+      }),
+    );
     chmodSync(secretsFile, 0o600);
     const logs: string[] = [];
     const overlay = writeOverlay({ toolsets: { live: { default: true } }, tools: { create_live_algorithm: { enabled: true } } });
@@ -95,9 +109,18 @@ describe('secrets', () => {
       const projectId = (created.structuredContent as { projects: { projectId: number }[] }).projects[0]!.projectId;
       const compile = await call('create_compile', { projectId });
       const compileId = (compile.structuredContent as { compileId: string }).compileId;
-      await pollUntil(async () => (await call('read_compile', { projectId, compileId })).structuredContent as { state: string }, (c) => c.state === 'BuildSuccess');
+      await pollUntil(
+        async () => (await call('read_compile', { projectId, compileId })).structuredContent as { state: string },
+        (c) => c.state === 'BuildSuccess',
+      );
       // No elicitation on this client: the deploy needs an operator approval first.
-      const args = { projectId, compileId, nodeId: 'LN-sandbox-micro', versionId: '-1', brokerage: { id: 'InteractiveBrokersBrokerage', credentials: 'ib-paper' } };
+      const args = {
+        projectId,
+        compileId,
+        nodeId: 'LN-sandbox-micro',
+        versionId: '-1',
+        brokerage: { id: 'InteractiveBrokersBrokerage', credentials: 'ib-paper' },
+      };
       const pending = await call('create_live_algorithm', args);
       const id = /approve (ap_[0-9a-f]+)/.exec(JSON.stringify(pending))![1]!;
       const approved = cli(['approve', id], { QC_MCP_STATE_DIR: s.runtime.policy.stateDir });
@@ -118,7 +141,9 @@ describe('secrets', () => {
         ...logs,
         approved.stdout,
         approved.stderr,
-        ...readdirSync(stateDir, { recursive: true, encoding: 'utf8' }).filter((f) => f !== 'sandbox-state.json' && statSync(join(stateDir, f)).isFile()).map((f) => readFileSync(join(stateDir, f), 'utf8')),
+        ...readdirSync(stateDir, { recursive: true, encoding: 'utf8' })
+          .filter((f) => f !== 'sandbox-state.json' && statSync(join(stateDir, f)).isFile())
+          .map((f) => readFileSync(join(stateDir, f), 'utf8')),
       ].join('\n');
       expect(written).toContain('approval_used');
       for (const secret of [TOKEN, PASSWORD, 'DU1234567', 'paper-user-77']) expect(written, secret).not.toContain(secret);

@@ -54,7 +54,9 @@ describe('resolution and pointers', () => {
 
   it('errors name the file, the line and the key', () => {
     const overlay = tmp('bad.yaml', 'tools:\n  create_backtest:\n    limits:\n      - { window: fortnight, max: 3 }\n');
-    expect(() => loadOperatorConfig('tools.yaml', overlay)).toThrow(/bad\.yaml: invalid configuration\n {2}- line 4: tools\.create_backtest\.limits\.0\.window/);
+    expect(() => loadOperatorConfig('tools.yaml', overlay)).toThrow(
+      /bad\.yaml: invalid configuration\n {2}- line 4: tools\.create_backtest\.limits\.0\.window/,
+    );
     const rules = tmp('bad.yaml', 'tools:\n  read_account:\n    rules: [{ arg: x, deny: nothing to check }]\n');
     expect(() => loadOperatorConfig('tools.yaml', rules)).toThrow(/line 3: .*a rule needs at least one predicate/);
   });

@@ -17,7 +17,10 @@ afterEach(() => rig?.close());
 const onlyReads = (r: Rig) => expect(r.recorder.requests.filter((q) => q.path !== '/projects/read')).toEqual([]);
 
 const audit = (r: Rig) =>
-  readFileSync(join(r.stateDir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  readFileSync(join(r.stateDir, 'audit.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe.each(['legacy', 'modern'] as const)('elicitation on the %s protocol era', (era) => {
   it('accept: the human sees what will happen, then the call goes upstream once', async () => {
@@ -176,7 +179,10 @@ describe('defaults out of the box', () => {
   it('a password the model types into brokerage settings is redacted in what the human sees', async () => {
     rig = await policyRig(LIVE_ON);
     const c = await rig.connect({ human: 'decline' });
-    await c.call('create_live_algorithm', { ...DEPLOY, brokerage: { id: 'InteractiveBrokersBrokerage', 'ib-user-name': 'alice77', 'ib-password': 'hunter2-hunter2' } });
+    await c.call('create_live_algorithm', {
+      ...DEPLOY,
+      brokerage: { id: 'InteractiveBrokersBrokerage', 'ib-user-name': 'alice77', 'ib-password': 'hunter2-hunter2' },
+    });
     expect(c.asked[0]).toContain('Brokerage: InteractiveBrokersBrokerage');
     expect(c.asked[0]).not.toContain('hunter2-hunter2');
     expect(c.asked[0]).not.toContain('alice77');

@@ -24,7 +24,9 @@ describe('limits', () => {
     for (let i = 0; i < 5; i++) results.push(await c.call('create_backtest', BACKTEST));
     expect(results.map((r) => Boolean(r.isError))).toEqual([false, false, false, true, true]);
     expect(rig.sent('/backtests/create')).toBe(3);
-    expect(text(results[3]!)).toMatch(/Rate limit reached for create_backtest: at most 3 calls per minute for each caller\. Try again in 60 s\. Nothing was sent\./);
+    expect(text(results[3]!)).toMatch(
+      /Rate limit reached for create_backtest: at most 3 calls per minute for each caller\. Try again in 60 s\. Nothing was sent\./,
+    );
     rig.clock.now += 60_001;
     expect((await c.call('create_backtest', BACKTEST)).isError).toBeFalsy();
     expect(rig.sent('/backtests/create')).toBe(4);
@@ -38,7 +40,12 @@ describe('limits', () => {
   });
 
   it('scope identity counts each caller separately; scope tool counts everyone together', async () => {
-    rig = await policyRig({ tools: { create_backtest: { limits: [{ window: 'minute', max: 2, scope: 'identity' }] }, create_compile: { limits: [{ window: 'minute', max: 2, scope: 'tool' }] } } });
+    rig = await policyRig({
+      tools: {
+        create_backtest: { limits: [{ window: 'minute', max: 2, scope: 'identity' }] },
+        create_compile: { limits: [{ window: 'minute', max: 2, scope: 'tool' }] },
+      },
+    });
     const a = await rig.connect({ identity: 'alice' });
     const b = await rig.connect({ identity: 'bob' });
     for (const c of [a, b, a, b, a, b]) await c.call('create_backtest', BACKTEST);
@@ -50,7 +57,10 @@ describe('limits', () => {
   it('increment_from counts an argument: a cap on the quantity ordered through live commands', async () => {
     rig = await policyRig({
       ...LIVE_ON,
-      tools: { ...LIVE_ON.tools, create_live_command: { enabled: true, confirm: false, limits: [{ window: 'day', max: 100, scope: 'global', increment_from: 'command.quantity' }] } },
+      tools: {
+        ...LIVE_ON.tools,
+        create_live_command: { enabled: true, confirm: false, limits: [{ window: 'day', max: 100, scope: 'global', increment_from: 'command.quantity' }] },
+      },
     });
     const c = await rig.connect();
     const order = (quantity: unknown) => c.call('create_live_command', { projectId: 1, command: { $type: 'OrderCommand', quantity } });
@@ -115,7 +125,8 @@ describe('argument rules', () => {
       },
     });
     const c = await rig.connect();
-    const deploy = (projectId: number, id: string) => c.call('create_live_algorithm', { projectId, compileId: 'c', nodeId: 'LN-1', versionId: '-1', brokerage: { id } });
+    const deploy = (projectId: number, id: string) =>
+      c.call('create_live_algorithm', { projectId, compileId: 'c', nodeId: 'LN-1', versionId: '-1', brokerage: { id } });
     expect(text(await deploy(11, 'InteractiveBrokersBrokerage'))).toContain('Only paper trading (QuantConnectBrokerage) is allowed.');
     expect(text(await deploy(99, 'QuantConnectBrokerage'))).toContain('Only the approved projects may be deployed.');
     expect((await deploy(12, 'QuantConnectBrokerage')).isError).toBeFalsy();

@@ -72,7 +72,12 @@ describe('idle_hours on a controlled clock', () => {
 });
 
 describe('daily loss and drawdown', () => {
-  const section = rules({ rules: [{ max_daily_loss_pct: 5, action: 'liquidate' }, { max_drawdown_pct: 10, action: 'lockdown' }] });
+  const section = rules({
+    rules: [
+      { max_daily_loss_pct: 5, action: 'liquidate' },
+      { max_drawdown_pct: 10, action: 'lockdown' },
+    ],
+  });
   const day = Date.UTC(2025, 2, 3);
 
   it('measures the loss from the opening equity of the UTC day, and the drawdown from the peak', () => {
@@ -89,7 +94,10 @@ describe('daily loss and drawdown', () => {
   });
 
   it('a deployment launched today opens at its first equity; -3 % does not breach a 5 % rule', () => {
-    const equity = [{ ms: day + HOUR, equity: 54_000 }, { ms: day + 2 * HOUR, equity: 52_380 }];
+    const equity = [
+      { ms: day + HOUR, equity: 54_000 },
+      { ms: day + 2 * HOUR, equity: 52_380 },
+    ];
     const [daily] = evaluateRules(section, measure({ equity }, day + 3 * HOUR));
     expect(daily).toMatchObject({ breached: false, value: 3 });
   });
@@ -97,7 +105,11 @@ describe('daily loss and drawdown', () => {
 
 describe('the guard: section', () => {
   it('takes the documented defaults and refuses a rule with no condition or two', () => {
-    expect(GuardSectionSchema.parse({ rules: [{ max_daily_loss_pct: 5, action: 'liquidate' }] })).toMatchObject({ interval_s: 60, deployments: 'all', retries: 3 });
+    expect(GuardSectionSchema.parse({ rules: [{ max_daily_loss_pct: 5, action: 'liquidate' }] })).toMatchObject({
+      interval_s: 60,
+      deployments: 'all',
+      retries: 3,
+    });
     expect(() => GuardSectionSchema.parse({ rules: [{ action: 'stop' }] })).toThrow(/exactly one condition/);
     expect(() => GuardSectionSchema.parse({ rules: [{ max_daily_loss_pct: 5, idle_hours: 3, action: 'stop' }] })).toThrow(/max_daily_loss_pct and idle_hours/);
     expect(() => GuardSectionSchema.parse({ rules: [{ loss_sigma: 3, min_days: 5, action: 'stop' }] })).toThrow();
@@ -110,6 +122,8 @@ describe('the confirmation names the environment', () => {
     const { environmentLine } = await import('../../src/server/confirm.js');
     expect(environmentLine('sandbox', 'InteractiveBrokersBrokerage')).toMatch(/^Environment: the sandbox/);
     expect(environmentLine('quantconnect', 'QuantConnectBrokerage')).toMatch(/paper trading .*no real money/);
-    expect(environmentLine('quantconnect', 'InteractiveBrokersBrokerage')).toBe('Environment: REAL MONEY at InteractiveBrokersBrokerage, through QuantConnect.');
+    expect(environmentLine('quantconnect', 'InteractiveBrokersBrokerage')).toBe(
+      'Environment: REAL MONEY at InteractiveBrokersBrokerage, through QuantConnect.',
+    );
   });
 });

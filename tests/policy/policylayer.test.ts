@@ -66,14 +66,17 @@ describe.each<DoorKind>(['stdio', 'http'])('over %s', (kind) => {
   }, 60_000);
 
   it('action deny keeps the tool listed and refuses it with the reason; require_approval asks the human', async () => {
-    const file = write('policy.json', JSON.stringify({
-      version: 1,
-      default: 'allow',
-      tools: {
-        create_backtest: { action: 'deny', reason: 'Backtests are frozen until the Monday review.' },
-        create_project: { action: 'require_approval', reason: 'New projects need a human.' },
-      },
-    }));
+    const file = write(
+      'policy.json',
+      JSON.stringify({
+        version: 1,
+        default: 'allow',
+        tools: {
+          create_backtest: { action: 'deny', reason: 'Backtests are frozen until the Monday review.' },
+          create_project: { action: 'require_approval', reason: 'New projects need a human.' },
+        },
+      }),
+    );
     door = await openDoor(kind, file);
     const c = await door.connect();
     expect(await names(c)).toContain('create_backtest');
@@ -90,15 +93,18 @@ describe.each<DoorKind>(['stdio', 'http'])('over %s', (kind) => {
   }, 60_000);
 
   it('rate_limit (window in seconds) and limits sharing a named counter: exactly max calls reach QuantConnect, across identities', async () => {
-    const file = write('policy.json', JSON.stringify({
-      version: '1',
-      default: 'deny',
-      tools: {
-        list_projects: { rate_limit: { max: 3, window: 60 } },
-        read_file: { limits: [{ counter: 'reads', window: 'minute', max: 4 }] },
-        update_project: { limits: [{ counter: 'reads', window: 'minute', max: 4 }] },
-      },
-    }));
+    const file = write(
+      'policy.json',
+      JSON.stringify({
+        version: '1',
+        default: 'deny',
+        tools: {
+          list_projects: { rate_limit: { max: 3, window: 60 } },
+          read_file: { limits: [{ counter: 'reads', window: 'minute', max: 4 }] },
+          update_project: { limits: [{ counter: 'reads', window: 'minute', max: 4 }] },
+        },
+      }),
+    );
     door = await openDoor(kind, file);
     const a = await door.connect();
     const b = kind === 'http' ? await door.connect({ who: 'bob' }) : a;
@@ -116,16 +122,19 @@ describe.each<DoorKind>(['stdio', 'http'])('over %s', (kind) => {
   }, 60_000);
 
   it('hide removes tools; all_tools limits count every call; require and deny_if refuse before sending', async () => {
-    const file = write('policy.json', JSON.stringify({
-      version: '1',
-      default: 'allow',
-      hide: ['delete_project', 'read_account'],
-      all_tools: { limits: [{ window: 'hour', max: 4 }] },
-      tools: {
-        update_project: { require: ['args.description'] },
-        create_project: { deny_if: [{ path: 'args.language', op: 'eq', value: 'C#', reason: 'Python only on this desk.' }] },
-      },
-    }));
+    const file = write(
+      'policy.json',
+      JSON.stringify({
+        version: '1',
+        default: 'allow',
+        hide: ['delete_project', 'read_account'],
+        all_tools: { limits: [{ window: 'hour', max: 4 }] },
+        tools: {
+          update_project: { require: ['args.description'] },
+          create_project: { deny_if: [{ path: 'args.language', op: 'eq', value: 'C#', reason: 'Python only on this desk.' }] },
+        },
+      }),
+    );
     door = await openDoor(kind, file);
     const c = await door.connect();
     const listed = await names(c);
@@ -185,11 +194,14 @@ describe('loading', () => {
   });
 
   it('invalid values are errors naming the file, the pointer and the accepted forms; nothing loads', () => {
-    const bad = write('bad.json', JSON.stringify({
-      version: '2',
-      default: 'maybe',
-      tools: { create_live_command: { action: 'permit', rate_limit: { max: 0, window: 'fortnight', scope: 'team' } }, no_such_tool: {} },
-    }));
+    const bad = write(
+      'bad.json',
+      JSON.stringify({
+        version: '2',
+        default: 'maybe',
+        tools: { create_live_command: { action: 'permit', rate_limit: { max: 0, window: 'fortnight', scope: 'team' } }, no_such_tool: {} },
+      }),
+    );
     let message = '';
     try {
       loadOperatorConfig('tools.yaml', bad);
@@ -203,13 +215,22 @@ describe('loading', () => {
     expect(message).toContain('bad.json#/tools/create_live_command/rate_limit/max: must be a positive whole number');
     expect(message).toContain('bad.json#/tools/create_live_command/rate_limit/window: must be "second", "minute", "hour", "day" or a whole number of seconds');
     expect(message).toContain('bad.json#/tools/create_live_command/rate_limit/scope: must be "grant"');
-    expect(loadOperatorConfig.bind(null, 'tools.yaml', write('p.json', '{"version": "1", "default": "deny", "tools": {"no_such_tool": {}}}'))).toThrow(/no_such_tool: no such tool/);
-    expect(loadOperatorConfig.bind(null, 'tools.yaml', write('p.json', '{"version": "1", "default": "allow", "hide": ["delete_projcet"]}'))).toThrow(/p\.json#\/hide\/0: no such tool: delete_projcet/);
+    expect(loadOperatorConfig.bind(null, 'tools.yaml', write('p.json', '{"version": "1", "default": "deny", "tools": {"no_such_tool": {}}}'))).toThrow(
+      /no_such_tool: no such tool/,
+    );
+    expect(loadOperatorConfig.bind(null, 'tools.yaml', write('p.json', '{"version": "1", "default": "allow", "hide": ["delete_projcet"]}'))).toThrow(
+      /p\.json#\/hide\/0: no such tool: delete_projcet/,
+    );
   });
 
   it('the server refuses to start on an invalid file (stdio), saying why', () => {
     const bad = write('bad.json', '{"version": "1", "default": "deny", "tools": {"create_live_command": {"limits": [{"window": "minute"}]}}}');
-    const run = spawnSync(process.execPath, [CLI], { env: { PATH: process.env.PATH, QC_MCP_TOOLS: bad, QC_MCP_STATE_DIR: mkdtempSync(join(tmpdir(), 'qcmcp-pl-')) }, input: '', encoding: 'utf8', timeout: 20_000 });
+    const run = spawnSync(process.execPath, [CLI], {
+      env: { PATH: process.env.PATH, QC_MCP_TOOLS: bad, QC_MCP_STATE_DIR: mkdtempSync(join(tmpdir(), 'qcmcp-pl-')) },
+      input: '',
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     expect(run.status).not.toBe(0);
     expect(run.stderr).toContain('bad.json#/tools/create_live_command/limits/0/max: must be a positive whole number');
   });
@@ -217,7 +238,11 @@ describe('loading', () => {
 
 describe('quantconnect-mcp policy', () => {
   const cli = (args: string[], env: Record<string, string> = {}) =>
-    spawnSync(process.execPath, [CLI, 'policy', ...args], { env: { PATH: process.env.PATH ?? '', QC_MCP_STATE_DIR: mkdtempSync(join(tmpdir(), 'qcmcp-pl-')), ...env }, encoding: 'utf8', timeout: 30_000 });
+    spawnSync(process.execPath, [CLI, 'policy', ...args], {
+      env: { PATH: process.env.PATH ?? '', QC_MCP_STATE_DIR: mkdtempSync(join(tmpdir(), 'qcmcp-pl-')), ...env },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
   const row = (out: string, tool: string): string[] => (out.split('\n').find((l) => l.startsWith(`${tool} `)) ?? '').split(/\s{2,}/);
 
   it('check FILE prints, per tool, whether it is served, confirmation, limits and reason', () => {

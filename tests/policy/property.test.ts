@@ -22,9 +22,17 @@ const random = prng(20261121);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
 
 const CALLS: Record<string, { path: string; args: () => Record<string, unknown>; guarded: boolean }> = {
-  create_live_algorithm: { path: '/live/create', guarded: true, args: () => ({ projectId: pick([1, 2]), compileId: 'c', nodeId: 'LN-1', versionId: '-1', brokerage: { id: 'QuantConnectBrokerage' } }) },
+  create_live_algorithm: {
+    path: '/live/create',
+    guarded: true,
+    args: () => ({ projectId: pick([1, 2]), compileId: 'c', nodeId: 'LN-1', versionId: '-1', brokerage: { id: 'QuantConnectBrokerage' } }),
+  },
   liquidate_live_algorithm: { path: '/live/update/liquidate', guarded: true, args: () => ({ projectId: pick([1, 2]) }) },
-  create_live_command: { path: '/live/commands/create', guarded: true, args: () => ({ projectId: 1, command: { $type: 'OrderCommand', quantity: pick([1, 5, 10, 20]) } }) },
+  create_live_command: {
+    path: '/live/commands/create',
+    guarded: true,
+    args: () => ({ projectId: 1, command: { $type: 'OrderCommand', quantity: pick([1, 5, 10, 20]) } }),
+  },
   broadcast_live_command: { path: '/live/commands/broadcast', guarded: true, args: () => ({ command: { $type: 'LogCommand' } }) },
   delete_project: { path: '/projects/delete', guarded: false, args: () => ({ projectId: pick([1, 2, 3]) }) },
   create_backtest: { path: '/backtests/create', guarded: false, args: () => ({ projectId: 1, compileId: 'c', backtestName: pick(['a', 'b']) }) },
@@ -49,7 +57,11 @@ let calls = 0;
 beforeAll(async () => {
   rig = await policyRig({
     ...LIVE_ON,
-    tools: { ...LIVE_ON.tools, create_live_command: { enabled: true, limits: LIMITS.create_live_command }, create_backtest: { limits: LIMITS.create_backtest } },
+    tools: {
+      ...LIVE_ON.tools,
+      create_live_command: { enabled: true, limits: LIMITS.create_live_command },
+      create_backtest: { limits: LIMITS.create_backtest },
+    },
   });
   for (const path of new Set(Object.values(CALLS).map((c) => c.path))) {
     rig.recorder.respond(path, (request) => {
@@ -89,12 +101,25 @@ beforeAll(async () => {
 afterAll(() => rig.close());
 
 const records = (): AuditRecord[] =>
-  auditFiles(join(rig.stateDir, 'audit.jsonl')).flatMap((f) => readFileSync(f, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AuditRecord));
+  auditFiles(join(rig.stateDir, 'audit.jsonl')).flatMap((f) =>
+    readFileSync(f, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as AuditRecord),
+  );
 
 describe(`${STEPS} random steps`, () => {
   it('exercised every path: accepted, declined, approved, denied, limited, locked down, failed upstream', () => {
     const decisions = new Set(records().map((r) => `${r.event}:${r.decision}`));
-    for (const d of ['decision:human_accepted', 'decision:human_declined', 'decision:approval_pending', 'decision:approval_used', 'outcome:ok', 'outcome:error', 'outcome:denied']) {
+    for (const d of [
+      'decision:human_accepted',
+      'decision:human_declined',
+      'decision:approval_pending',
+      'decision:approval_used',
+      'outcome:ok',
+      'outcome:error',
+      'outcome:denied',
+    ]) {
       expect(decisions).toContain(d);
     }
     const rules = new Set(records().map((r) => r.rule));
@@ -106,7 +131,9 @@ describe(`${STEPS} random steps`, () => {
   it('1. no financial or critical call reached upstream without a recorded human decision', () => {
     const all = records();
     const humanDecided = new Set(all.filter((r) => r.decision === 'human_accepted' || r.decision === 'approval_used').map((r) => r.call_id));
-    const guardedTools = Object.entries(CALLS).filter(([, c]) => c.guarded).map(([name]) => name);
+    const guardedTools = Object.entries(CALLS)
+      .filter(([, c]) => c.guarded)
+      .map(([name]) => name);
     const sentOutcomes = all.filter((r) => r.event === 'outcome' && guardedTools.includes(r.tool) && (r.decision === 'ok' || r.decision === 'error'));
     for (const outcome of sentOutcomes) expect(humanDecided.has(outcome.call_id), `${outcome.tool} ${outcome.call_id}`).toBe(true);
     // Every request that reached upstream on a guarded path belongs to one of those outcomes.

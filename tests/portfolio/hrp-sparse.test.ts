@@ -24,9 +24,16 @@ describe.each(['A', 'B', 'P'] as const)('HRP on d-tilde, set %s', (set) => {
     for (const method of LINKAGES) {
       const ref = g.hrp_d_tilde[method]!;
       const ours = hrp(cov, corr, p, method, 'd_tilde');
-      expect(ours.order.map((i) => g.symbols[i]), method).toEqual(ref.order);
+      expect(
+        ours.order.map((i) => g.symbols[i]),
+        method,
+      ).toEqual(ref.order);
       Object.values(ref.weights).forEach((w, i) => expect(near(ours.weights[i]!, w, 1e-10), `${method} ${i}`).toBe(true));
-      if (set === 'P') expect(hrp(cov, corr, p, method).order.map((i) => g.symbols[i]), `${method}: d and d-tilde differ on P`).not.toEqual(ref.order);
+      if (set === 'P')
+        expect(
+          hrp(cov, corr, p, method).order.map((i) => g.symbols[i]),
+          `${method}: d and d-tilde differ on P`,
+        ).not.toEqual(ref.order);
     }
   });
 });
@@ -39,7 +46,9 @@ const P = portfolioGolden('P');
 const symbols = P.symbols.slice(0, -1);
 const range = { start_date: '2021-01-01', end_date: '2024-12-31' };
 async function server(): Promise<Connected> {
-  const c = await connect({ env: testEnv('http://127.0.0.1:9/api/v2', { QC_MCP_DATA: `csv:${resolve('tests/fixtures/portfolio/P')}`, QC_MCP_TOOLS: allEnabledOverlay() }) });
+  const c = await connect({
+    env: testEnv('http://127.0.0.1:9/api/v2', { QC_MCP_DATA: `csv:${resolve('tests/fixtures/portfolio/P')}`, QC_MCP_TOOLS: allEnabledOverlay() }),
+  });
   open.push(c);
   return c;
 }
@@ -53,14 +62,20 @@ describe('through the tools (set P)', () => {
     expect(out.distance).toBe('d_tilde');
     expect(out.order).toEqual(P.hrp_d_tilde.single!.order);
     for (const [s, w] of Object.entries(P.hrp_d_tilde.single!.weights)) expect(near(out.weights[s]!, w, 1e-10)).toBe(true);
-    const byDefault = (await c.client.callTool({ name: 'hierarchical_risk_parity', arguments: { symbols, ...range } })).structuredContent as { order: string[]; distance: string };
+    const byDefault = (await c.client.callTool({ name: 'hierarchical_risk_parity', arguments: { symbols, ...range } })).structuredContent as {
+      order: string[];
+      distance: string;
+    };
     expect(byDefault.distance).toBe('d');
     expect(byDefault.order).toEqual(P.hrp.single!.order);
   });
 
   it.each([3, 8])('sparse_optimization max_assets %i: at most that many names, the chosen lambda reported and reproducible', async (k) => {
     const c = await server();
-    const r = await c.client.callTool({ name: 'sparse_optimization', arguments: { portfolio_symbols: symbols, benchmark_symbol: 'IDX', max_weight: 0.4, max_assets: k, ...range } });
+    const r = await c.client.callTool({
+      name: 'sparse_optimization',
+      arguments: { portfolio_symbols: symbols, benchmark_symbol: 'IDX', max_weight: 0.4, max_assets: k, ...range },
+    });
     expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
     const out = r.structuredContent as { weights: Record<string, number>; active_count: number; lambda: number; lambda_evaluations: number };
     expect(out.active_count).toBeLessThanOrEqual(k);
@@ -78,9 +93,15 @@ describe('through the tools (set P)', () => {
 
   it('sparse_optimization reports the lambda it used without max_assets, and refuses an unreachable max_assets', async () => {
     const c = await server();
-    const r = await c.client.callTool({ name: 'sparse_optimization', arguments: { portfolio_symbols: symbols, benchmark_symbol: 'IDX', lambda: 1e-5, ...range } });
+    const r = await c.client.callTool({
+      name: 'sparse_optimization',
+      arguments: { portfolio_symbols: symbols, benchmark_symbol: 'IDX', lambda: 1e-5, ...range },
+    });
     expect((r.structuredContent as { lambda: number }).lambda).toBe(1e-5);
-    const bad = await c.client.callTool({ name: 'sparse_optimization', arguments: { portfolio_symbols: symbols, benchmark_symbol: 'IDX', max_weight: 0.25, max_assets: 3, ...range } });
+    const bad = await c.client.callTool({
+      name: 'sparse_optimization',
+      arguments: { portfolio_symbols: symbols, benchmark_symbol: 'IDX', max_weight: 0.25, max_assets: 3, ...range },
+    });
     expect(bad.isError).toBe(true);
     expect(JSON.stringify(bad.content)).toMatch(/max_assets 3 names capped at max_weight 0.25 cannot sum to 1; allow at least 4/);
   });

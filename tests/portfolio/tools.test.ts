@@ -45,10 +45,31 @@ describe('portfolio tools (set P, csv source)', () => {
     const results: Record<string, Record<string, unknown>> = {};
     for (const freq of ['none', 'monthly']) {
       const ref = P.performance[`levered|${freq}`]!;
-      const r = await ok(c, 'calculate_portfolio_performance', { symbols: assets.slice(0, 4), weights: ref.weights, benchmark_symbol: 'IDX', rebalance_frequency: freq, risk_free_rate: 0.02, ...range });
+      const r = await ok(c, 'calculate_portfolio_performance', {
+        symbols: assets.slice(0, 4),
+        weights: ref.weights,
+        benchmark_symbol: 'IDX',
+        rebalance_frequency: freq,
+        risk_free_rate: 0.02,
+        ...range,
+      });
       const out = r.structuredContent as Record<string, unknown>;
       results[freq] = out;
-      for (const field of ['total_return', 'cagr', 'annual_volatility', 'sharpe_ratio', 'sortino_ratio', 'max_drawdown', 'calmar_ratio', 'hit_rate', 'turnover', 'beta', 'alpha', 'tracking_error', 'information_ratio']) {
+      for (const field of [
+        'total_return',
+        'cagr',
+        'annual_volatility',
+        'sharpe_ratio',
+        'sortino_ratio',
+        'max_drawdown',
+        'calmar_ratio',
+        'hit_rate',
+        'turnover',
+        'beta',
+        'alpha',
+        'tracking_error',
+        'information_ratio',
+      ]) {
         expect(near(out[field] as number, ref[field] as number, 1e-9), `${freq} ${field}`).toBe(true);
       }
       expect(out.gross_leverage).toBeCloseTo(1.8, 12);
@@ -63,7 +84,14 @@ describe('portfolio tools (set P, csv source)', () => {
     const c = await server(`csv:${resolve('tests/fixtures/portfolio/P')}`);
     const counts: number[] = [];
     for (const ref of Object.values(P.sparse!)) {
-      const r = await ok(c, 'sparse_optimization', { portfolio_symbols: assets, benchmark_symbol: 'IDX', max_weight: ref.max_weight, lambda: ref.lambda, huber_m: ref.huber_m, ...range });
+      const r = await ok(c, 'sparse_optimization', {
+        portfolio_symbols: assets,
+        benchmark_symbol: 'IDX',
+        max_weight: ref.max_weight,
+        lambda: ref.lambda,
+        huber_m: ref.huber_m,
+        ...range,
+      });
       const out = r.structuredContent as { weights: Record<string, number>; active_count: number; converged: boolean; tracking_error: number };
       counts.push(out.active_count);
       expect(out.active_count).toBe(ref.weights.filter((w) => w > 0).length);
@@ -93,21 +121,33 @@ describe('portfolio tools (set P, csv source)', () => {
     expect(file.startsWith(exportDir)).toBe(true);
     const rows = readFileSync(file, 'utf8').trim().split('\n');
     expect(rows[0]).toBe('symbol,weight');
-    expect(rows.slice(1).map((row) => Number(row.split(',')[1])).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+    expect(
+      rows
+        .slice(1)
+        .map((row) => Number(row.split(',')[1]))
+        .reduce((a, b) => a + b, 0),
+    ).toBeCloseTo(1, 9);
     const noExport = await ok(c, 'minimize_cvar', { symbols: assets.slice(0, 5), ...range });
     expect((noExport.content as { type: string }[]).some((x) => x.type === 'resource_link')).toBe(false);
   });
 
   it('optimize_equal_weight_portfolio: monthly and daily paths differ; contributions and diversification ratio match', async () => {
     const c = await server(`csv:${resolve('tests/fixtures/portfolio/P')}`);
-    const monthly = (await ok(c, 'optimize_equal_weight_portfolio', { symbols: assets, rebalance_frequency: 'monthly', ...range })).structuredContent as Record<string, unknown>;
-    const daily = (await ok(c, 'optimize_equal_weight_portfolio', { symbols: assets, rebalance_frequency: 'daily', ...range })).structuredContent as Record<string, unknown>;
+    const monthly = (await ok(c, 'optimize_equal_weight_portfolio', { symbols: assets, rebalance_frequency: 'monthly', ...range })).structuredContent as Record<
+      string,
+      unknown
+    >;
+    const daily = (await ok(c, 'optimize_equal_weight_portfolio', { symbols: assets, rebalance_frequency: 'daily', ...range })).structuredContent as Record<
+      string,
+      unknown
+    >;
     const total = (o: Record<string, unknown>) => (o.performance as { total_return: number }).total_return;
     expect(near(total(monthly), P.equal_weight.monthly!.total_return, 1e-10)).toBe(true);
     expect(near(total(daily), P.equal_weight.daily!.total_return, 1e-10)).toBe(true);
     expect(total(monthly)).not.toBe(total(daily));
     expect(near(monthly.diversification_ratio as number, P.equal_weight.monthly!.diversification_ratio, 1e-10)).toBe(true);
-    for (const [s, v] of Object.entries(P.equal_weight.monthly!.contributions)) expect(near((monthly.contributions as Record<string, number>)[s]!, v, 1e-10)).toBe(true);
+    for (const [s, v] of Object.entries(P.equal_weight.monthly!.contributions))
+      expect(near((monthly.contributions as Record<string, number>)[s]!, v, 1e-10)).toBe(true);
   });
 
   it('bad input is a clear isError', async () => {
@@ -115,8 +155,18 @@ describe('portfolio tools (set P, csv source)', () => {
     await fails(c, 'calculate_portfolio_performance', { symbols: ['P00', 'P01'], weights: [1], ...range }, /weights has 1 values for 2 symbols/);
     await fails(c, 'calculate_portfolio_performance', { symbols: ['P00', 'NOPE'], weights: [0.5, 0.5], ...range }, /NOPE/);
     await fails(c, 'minimize_cvar', { symbols: assets.slice(0, 4), max_weight: 0.2, ...range }, /Infeasible: max_weight 0\.2 x 4 symbols = 0\.8 < 1/);
-    await fails(c, 'sparse_optimization', { portfolio_symbols: assets.slice(0, 3), benchmark_symbol: 'IDX', max_weight: 0.3, ...range }, /Infeasible: max_weight 0\.3 x 3 symbols/);
-    await fails(c, 'minimize_cvar', { symbols: assets.slice(0, 4), target_return: 5, ...range }, /Infeasible: no long-only portfolio .* reaches target_return 5/);
+    await fails(
+      c,
+      'sparse_optimization',
+      { portfolio_symbols: assets.slice(0, 3), benchmark_symbol: 'IDX', max_weight: 0.3, ...range },
+      /Infeasible: max_weight 0\.3 x 3 symbols/,
+    );
+    await fails(
+      c,
+      'minimize_cvar',
+      { symbols: assets.slice(0, 4), target_return: 5, ...range },
+      /Infeasible: no long-only portfolio .* reaches target_return 5/,
+    );
     await fails(c, 'hierarchical_risk_parity', { symbols: ['P00', 'P01'], start_date: '2021-01-04', end_date: '2021-01-20' }, /at least 30 are needed/);
     await fails(c, 'sparse_optimization', { portfolio_symbols: ['P00', 'IDX'], benchmark_symbol: 'idx', ...range }, /also in portfolio_symbols/);
     await fails(c, 'calculate_portfolio_performance', { symbols: ['P00'], weights: [1], rebalance_frequency: 'yearly', ...range }, /rebalance_frequency/);
@@ -126,7 +176,9 @@ describe('portfolio tools (set P, csv source)', () => {
 describe('universe tools', () => {
   it('screens with reasons, and selects a less correlated set than the sum-of-correlations ranking', async () => {
     const c = await server(`csv:${resolve('tests/fixtures/portfolio/P')}`);
-    const s = (await ok(c, 'screen_assets_by_criteria', { symbols: assets.slice(0, 8), max_volatility: 0.3, max_correlation: 0.9, benchmark_symbol: 'IDX', ...range })).structuredContent as {
+    const s = (
+      await ok(c, 'screen_assets_by_criteria', { symbols: assets.slice(0, 8), max_volatility: 0.3, max_correlation: 0.9, benchmark_symbol: 'IDX', ...range })
+    ).structuredContent as {
       passed: { symbol: string; annual_volatility: number; correlation: number }[];
       failed: { symbol: string; reasons: string[] }[];
     };
@@ -137,7 +189,9 @@ describe('universe tools', () => {
 
     for (const method of ['greedy', 'cluster']) {
       const u = (await ok(c, 'select_uncorrelated_assets', { symbols: assets, n_assets: 5, method, ...range })).structuredContent as {
-        selected: string[]; average_correlation: number; sum_of_correlations_ranking: { average_correlation: number };
+        selected: string[];
+        average_correlation: number;
+        sum_of_correlations_ranking: { average_correlation: number };
       };
       expect(u.selected).toHaveLength(5);
       expect(new Set(u.selected).size).toBe(5);
@@ -150,24 +204,50 @@ describe('universe tools', () => {
     const root = mkdtempSync(join(tmpdir(), 'qcmcp-lean-etf-'));
     const etf = join(root, 'equity', 'usa', 'universes', 'etf', 'spy');
     mkdirSync(etf, { recursive: true });
-    writeFileSync(join(etf, '20240102.csv'), 'AAA,AAA R735QTJ8XC9X,20240101,0.30,100,3000\nBBB,BBB R735QTJ8XC9X,20240101,0.50,100,5000\nZZZ,ZZZ R735QTJ8XC9X,20240101,0.20,100,2000\n');
+    writeFileSync(
+      join(etf, '20240102.csv'),
+      'AAA,AAA R735QTJ8XC9X,20240101,0.30,100,3000\nBBB,BBB R735QTJ8XC9X,20240101,0.50,100,5000\nZZZ,ZZZ R735QTJ8XC9X,20240101,0.20,100,2000\n',
+    );
     writeFileSync(join(etf, '20240301.csv'), 'CCC,CCC R735QTJ8XC9X,20240229,1.0,1,1\n');
     const daily = join(root, 'equity', 'usa', 'daily');
     mkdirSync(daily, { recursive: true });
     const { zipSync, strToU8 } = await import('fflate');
-    for (const [sym, base] of [['aaa', 10], ['bbb', 20]] as const) {
-      const lines = Array.from({ length: 40 }, (_, i) => `${new Date(Date.UTC(2024, 0, 2 + i)).toISOString().slice(0, 10).replace(/-/g, '')} 00:00,${(base + i) * 10000},${(base + i) * 10000},${(base + i) * 10000},${(base + i) * 10000},1000`);
+    for (const [sym, base] of [
+      ['aaa', 10],
+      ['bbb', 20],
+    ] as const) {
+      const lines = Array.from(
+        { length: 40 },
+        (_, i) =>
+          `${new Date(Date.UTC(2024, 0, 2 + i)).toISOString().slice(0, 10).replace(/-/g, '')} 00:00,${(base + i) * 10000},${(base + i) * 10000},${(base + i) * 10000},${(base + i) * 10000},1000`,
+      );
       writeFileSync(join(daily, `${sym}.zip`), zipSync({ [`${sym}.csv`]: strToU8(lines.join('\n')) }));
     }
     const c = await server(`lean:${root}`);
-    const exact = (await ok(c, 'get_etf_constituents', { etf_ticker: 'SPY', date: '2024-01-02' })).structuredContent as { as_of: string; constituents: { symbol: string; weight: number }[] };
+    const exact = (await ok(c, 'get_etf_constituents', { etf_ticker: 'SPY', date: '2024-01-02' })).structuredContent as {
+      as_of: string;
+      constituents: { symbol: string; weight: number }[];
+    };
     expect(exact.as_of).toBe('2024-01-02');
     expect(exact.constituents.map((x) => x.symbol)).toEqual(['BBB', 'AAA', 'ZZZ']);
     const earlier = (await ok(c, 'get_etf_constituents', { etf_ticker: 'spy', date: '2024-02-15' })).structuredContent as { as_of: string };
     expect(earlier.as_of).toBe('2024-01-02');
-    await fails(c, 'get_etf_constituents', { etf_ticker: 'SPY', date: '2023-12-01' }, /no constituents on or before 2023-12-01; the earliest file is 2024-01-02/);
+    await fails(
+      c,
+      'get_etf_constituents',
+      { etf_ticker: 'SPY', date: '2023-12-01' },
+      /no constituents on or before 2023-12-01; the earliest file is 2024-01-02/,
+    );
     await fails(c, 'get_etf_constituents', { etf_ticker: 'QQQ', date: '2024-01-02' }, /no constituents folder for QQQ/);
-    const added = (await ok(c, 'add_etf_universe_securities', { etf_ticker: 'SPY', date: '2024-01-05', start_date: '2024-01-01', end_date: '2024-12-31', instance_name: 'spy' })).structuredContent as { added: string[]; skipped: { symbol: string }[] };
+    const added = (
+      await ok(c, 'add_etf_universe_securities', {
+        etf_ticker: 'SPY',
+        date: '2024-01-05',
+        start_date: '2024-01-01',
+        end_date: '2024-12-31',
+        instance_name: 'spy',
+      })
+    ).structuredContent as { added: string[]; skipped: { symbol: string }[] };
     expect(added.added.sort()).toEqual(['AAA', 'BBB']);
     expect(added.skipped.map((x) => x.symbol)).toEqual(['ZZZ']);
     const csv = await server(`csv:${resolve('tests/fixtures/portfolio/P')}`);

@@ -21,7 +21,10 @@ describe('weights as a map or a list', () => {
 
     const fromMap = await c.client.callTool({ name: 'calculate_portfolio_performance', arguments: { weights, rebalance_frequency: 'monthly', ...range } });
     expect(fromMap.isError, JSON.stringify(fromMap.content)).toBeFalsy();
-    const fromList = await c.client.callTool({ name: 'calculate_portfolio_performance', arguments: { symbols: Object.keys(weights), weights: Object.values(weights), rebalance_frequency: 'monthly', ...range } });
+    const fromList = await c.client.callTool({
+      name: 'calculate_portfolio_performance',
+      arguments: { symbols: Object.keys(weights), weights: Object.values(weights), rebalance_frequency: 'monthly', ...range },
+    });
     expect(fromList.isError).toBeFalsy();
     expect(fromMap.structuredContent).toEqual(fromList.structuredContent);
     expect((fromMap.structuredContent as { weights: Record<string, number> }).weights).toEqual(weights);

@@ -57,7 +57,11 @@ describe('retries and timeouts', () => {
   });
 
   it('reads give up after the retry budget with a clear isError', async () => {
-    failTimes('/projects/read', Array.from({ length: 10 }, () => () => ({ status: 500 })), {});
+    failTimes(
+      '/projects/read',
+      Array.from({ length: 10 }, () => () => ({ status: 500 })),
+      {},
+    );
     const before = count('/projects/read');
     const result = await mcp.client.callTool({ name: 'list_projects', arguments: {} });
     expect(result.isError).toBe(true);

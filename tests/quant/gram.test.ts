@@ -17,7 +17,12 @@ function naive(data: Float64Array, p: number, n: number): Float64Array {
 
 describe('crossProducts', () => {
   // 130 and 67 leave remainders after the 4x4 blocks; 64 is the smallest shape sent to the helper.
-  for (const [p, n] of [[130, 57], [67, 40], [64, 3], [10, 25]] as const) {
+  for (const [p, n] of [
+    [130, 57],
+    [67, 40],
+    [64, 3],
+    [10, 25],
+  ] as const) {
     it(`${p} columns of ${n}: shared (helper) and private memory both equal the plain sums`, async () => {
       const next = prng(p * 1000 + n);
       const shared = columnMatrix(p, n);
@@ -44,7 +49,10 @@ describe('crossProducts', () => {
     const a = make(200, 600, 1);
     const b = make(132, 700, 2);
     const [ga, gb] = await Promise.all([crossProducts(a, 200, 600), crossProducts(b, 132, 700)]);
-    for (const [got, expected] of [[ga, naive(a, 200, 600)], [gb, naive(b, 132, 700)]] as const) {
+    for (const [got, expected] of [
+      [ga, naive(a, 200, 600)],
+      [gb, naive(b, 132, 700)],
+    ] as const) {
       let worst = 0;
       for (let k = 0; k < expected.length; k++) worst = Math.max(worst, Math.abs(got[k]! - expected[k]!));
       expect(worst).toBeLessThan(1e-11);

@@ -19,11 +19,12 @@ function withSpectrum(values: number[], seed: number): Float64Array {
     q.push(v.map((x) => x / norm));
   }
   const a = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let k = 0; k < n; k++) s += (q[k] as Float64Array)[i]! * (values[k] as number) * (q[k] as Float64Array)[j]!;
-    a[i * n + j] = s;
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += (q[k] as Float64Array)[i]! * (values[k] as number) * (q[k] as Float64Array)[j]!;
+      a[i * n + j] = s;
+    }
   return a;
 }
 
@@ -55,7 +56,7 @@ describe('symmetricEigen', () => {
     ['repeated values', Array.from({ length: 40 }, (_, i) => (i < 20 ? 2 : 5))],
     ['one dominant factor and a noise bulk', Array.from({ length: 60 }, (_, i) => (i === 59 ? 100 : 0.5 + (i / 59) * 0.6))],
     ['tiny and zero eigenvalues', Array.from({ length: 30 }, (_, i) => (i < 5 ? 0 : 1e-6 * i))],
-  ])('%s: A V = V Lambda and V\'V = I', (_label, spectrum) => {
+  ])("%s: A V = V Lambda and V'V = I", (_label, spectrum) => {
     const { residual, orthogonality } = check(withSpectrum(spectrum, 17), spectrum.length);
     expect(residual).toBeLessThan(1e-10);
     expect(orthogonality).toBeLessThan(1e-10);

@@ -38,7 +38,10 @@ afterAll(async () => {
 
 const first = (n: number) => names.slice(0, n);
 const CASES: [string, Record<string, unknown>][] = [
-  ['get_history', { symbols: first(50), ...range, resolution: 'daily', include_rows: true, max_rows: 5000, fields: ['open', 'high', 'low', 'close', 'volume'] }],
+  [
+    'get_history',
+    { symbols: first(50), ...range, resolution: 'daily', include_rows: true, max_rows: 5000, fields: ['open', 'high', 'low', 'close', 'volume'] },
+  ],
   ['add_equity', { ticker: 'S0000', ...range, resolution: 'daily', instance_name: 'one' }],
   ['add_multiple_equities', { tickers: first(500), ...range, resolution: 'daily', instance_name: 'big' }],
   ['test_cointegration', { symbol1: 'S0000', symbol2: 'S0001', ...range }],
@@ -58,13 +61,17 @@ const CASES: [string, Record<string, unknown>][] = [
 ];
 
 describe(`every research, portfolio and universe tool at its largest input stays under ${RESULT_BUDGET_CHARS} characters`, () => {
-  it.each(CASES)('%s', async (name, args) => {
-    const r = await c.client.callTool({ name, arguments: args });
-    const text = (r.content as { type: string; text?: string }[]).map((x) => x.text ?? '').join('');
-    expect(r.isError, `${name}: ${text.slice(0, 300)}`).toBeFalsy();
-    const chars = text.length + JSON.stringify(r.structuredContent).length;
-    expect(chars, name).toBeLessThanOrEqual(RESULT_BUDGET_CHARS);
-  }, 240_000);
+  it.each(CASES)(
+    '%s',
+    async (name, args) => {
+      const r = await c.client.callTool({ name, arguments: args });
+      const text = (r.content as { type: string; text?: string }[]).map((x) => x.text ?? '').join('');
+      expect(r.isError, `${name}: ${text.slice(0, 300)}`).toBeFalsy();
+      const chars = text.length + JSON.stringify(r.structuredContent).length;
+      expect(chars, name).toBeLessThanOrEqual(RESULT_BUDGET_CHARS);
+    },
+    240_000,
+  );
 
   it('a matrix moved out of the result reads back whole, as JSON and as CSV', async () => {
     const r = await c.client.callTool({ name: 'calculate_correlation_matrix', arguments: { symbols: first(300), ...range, include_matrix: true } });
@@ -81,7 +88,9 @@ describe(`every research, portfolio and universe tool at its largest input stays
     expect(lines).toHaveLength(300);
     expect(Number(lines[7]!.split(',')[3])).toBe(matrix[7]![3]);
     // Only the identity that made the result can read it, and a made-up id is not found.
-    await expect(c.client.readResource({ uri: moved.uri.replace(/results\/[^/]+/, 'results/00000000-0000-0000-0000-000000000000') })).rejects.toThrow(/No result/);
+    await expect(c.client.readResource({ uri: moved.uri.replace(/results\/[^/]+/, 'results/00000000-0000-0000-0000-000000000000') })).rejects.toThrow(
+      /No result/,
+    );
   }, 120_000);
 
   it('a small result is unchanged: its text is the JSON of its structured content', async () => {

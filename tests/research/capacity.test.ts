@@ -31,11 +31,11 @@ describe('caps', () => {
   it('the pair budget gives the symbols a screen may take at a given history', () => {
     expect(symbolsWithin('pairs', 2520)).toBe(199);
     const n = symbolsWithin('pairs', ROWS);
-    expect((n * (n - 1)) / 2 * ROWS).toBeLessThanOrEqual(PAIR_ROWS_BUDGET);
-    expect(((n + 1) * n) / 2 * ROWS).toBeGreaterThan(PAIR_ROWS_BUDGET);
+    expect(((n * (n - 1)) / 2) * ROWS).toBeLessThanOrEqual(PAIR_ROWS_BUDGET);
+    expect((((n + 1) * n) / 2) * ROWS).toBeGreaterThan(PAIR_ROWS_BUDGET);
   });
 
-  it('a session over test_johansen\'s ceiling is refused as a direct list of the same size is', async () => {
+  it("a session over test_johansen's ceiling is refused as a direct list of the same size is", async () => {
     const thirteen = names.slice(0, CAPS.johansen + 1);
     const direct = await c.client.callTool({ name: 'test_johansen', arguments: { symbols: thirteen, ...range } });
     expect(direct.isError).toBe(true);

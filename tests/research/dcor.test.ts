@@ -41,9 +41,30 @@ describe.each(Object.keys(energy.sets))('set %s against energy::dcor and energy:
     const [a, b] = [r[0]!, r[1]!];
     expect(ref.self).toBe(1);
     expect(Math.abs(distanceCorrelation(a, a) - 1)).toBeLessThan(1e-12);
-    expect(Math.abs(distanceCorrelation(a, a.map((v) => 10 * v)) - ref.scaled)).toBeLessThan(1e-12);
-    expect(Math.abs(distanceCorrelation(a, b.map((v) => 0.5 + 3 * v)) - ref.shifted_scaled)).toBeLessThan(1e-10);
-    expect(Math.abs(distanceCorrelation(a.map((v) => 10 * v), b) - distanceCorrelation(a, b))).toBeLessThan(1e-12);
+    expect(
+      Math.abs(
+        distanceCorrelation(
+          a,
+          a.map((v) => 10 * v),
+        ) - ref.scaled,
+      ),
+    ).toBeLessThan(1e-12);
+    expect(
+      Math.abs(
+        distanceCorrelation(
+          a,
+          b.map((v) => 0.5 + 3 * v),
+        ) - ref.shifted_scaled,
+      ),
+    ).toBeLessThan(1e-10);
+    expect(
+      Math.abs(
+        distanceCorrelation(
+          a.map((v) => 10 * v),
+          b,
+        ) - distanceCorrelation(a, b),
+      ),
+    ).toBeLessThan(1e-12);
   });
 
   it('handles ties (returns rounded to 3 decimals)', () => {
@@ -64,7 +85,7 @@ describe('distance correlation', () => {
 
   it('the O(n log n) algorithm equals the O(n²) definition on small inputs, ties included', () => {
     let seed = 12345;
-    const rand = () => ((seed = (seed * 48271) % 2147483647) / 2147483647) - 0.5;
+    const rand = () => (seed = (seed * 48271) % 2147483647) / 2147483647 - 0.5;
     for (const n of [2, 3, 5, 17, 64, 200]) {
       for (let rep = 0; rep < 5; rep++) {
         const x = Array.from({ length: n }, rand);
@@ -82,10 +103,17 @@ describe('distance correlation', () => {
 
   it('runs on 100,000 rows: 1 against a scaled copy, near 0 for independent series', () => {
     let seed = 99;
-    const rand = () => ((seed = (seed * 48271) % 2147483647) / 2147483647) - 0.5;
+    const rand = () => (seed = (seed * 48271) % 2147483647) / 2147483647 - 0.5;
     const x = Float64Array.from({ length: 100_000 }, rand);
     const y = Float64Array.from({ length: 100_000 }, rand);
-    expect(Math.abs(distanceCorrelation(x, x.map((v) => 7 * v - 2)) - 1)).toBeLessThan(1e-9);
+    expect(
+      Math.abs(
+        distanceCorrelation(
+          x,
+          x.map((v) => 7 * v - 2),
+        ) - 1,
+      ),
+    ).toBeLessThan(1e-9);
     expect(distanceCorrelation(x, y)).toBeLessThan(0.02);
   });
 });

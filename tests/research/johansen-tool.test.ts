@@ -29,7 +29,8 @@ beforeAll(async () => {
 });
 afterAll(async () => c.close());
 
-const call = (args: Record<string, unknown>) => c.client.callTool({ name: 'test_johansen', arguments: { start_date: '2023-01-01', end_date: '2030-12-31', ...args } });
+const call = (args: Record<string, unknown>) =>
+  c.client.callTool({ name: 'test_johansen', arguments: { start_date: '2023-01-01', end_date: '2030-12-31', ...args } });
 
 describe('test_johansen on degenerate input', () => {
   it.each([

@@ -10,7 +10,9 @@ import { johansen, johansenTest, JOHANSEN_CASES } from '../../plugins/quant/stat
 import { closes, golden, GOLDEN_DIR, near, SETS } from '../helpers/golden.js';
 
 type Stats = { eigenvalues: number[]; trace: number[]; max_eigen: number[] };
-const urca = JSON.parse(readFileSync(`${GOLDEN_DIR}/johansen-urca.json`, 'utf8')) as { sets: Record<string, { symbols: string[]; cases: Record<string, Stats> }> };
+const urca = JSON.parse(readFileSync(`${GOLDEN_DIR}/johansen-urca.json`, 'utf8')) as {
+  sets: Record<string, { symbols: string[]; cases: Record<string, Stats> }>;
+};
 
 describe.each(SETS)('set %s', (set) => {
   const ref = urca.sets[set]!;
@@ -24,7 +26,7 @@ describe.each(SETS)('set %s', (set) => {
     ours.max_eigen_statistics.forEach((v, i) => expect(near(v, r.max_eigen[i]!, 1e-8), `max ${i}`).toBe(true));
   });
 
-  it('det_order 1 (statsmodels\' detrending) is close to, but not, urca\'s restricted trend (case 4), as documented', () => {
+  it("det_order 1 (statsmodels' detrending) is close to, but not, urca's restricted trend (case 4), as documented", () => {
     const ours = johansenTest(logs, ref.symbols, 1, 1);
     const r = ref.cases['trend|1']!;
     const gaps = ours.trace_statistics.map((v, i) => Math.abs(v - r.trace[i]!) / r.trace[i]!);

@@ -39,7 +39,13 @@ describe('LEAN CLI workspace detection', () => {
     expect(out.symbols).toEqual([
       { symbol: 'KO', resolutions: [{ resolution: 'daily', start: '2024-01-02', end: '2024-03-01' }] },
       { symbol: 'PEP', resolutions: [{ resolution: 'daily', start: '2024-01-02', end: '2024-03-01' }] },
-      { symbol: 'SPY', resolutions: [{ resolution: 'hour', start: '2024-01-02T09:00', end: '2024-01-03T15:00' }, { resolution: 'minute', start: '2024-01-02', end: '2024-01-03' }] },
+      {
+        symbol: 'SPY',
+        resolutions: [
+          { resolution: 'hour', start: '2024-01-02T09:00', end: '2024-01-03T15:00' },
+          { resolution: 'minute', start: '2024-01-02', end: '2024-01-03' },
+        ],
+      },
     ]);
     const prefix = await call(c, 'list_available_data', { prefix: 'p' });
     expect((prefix.symbols as { symbol: string }[]).map((s) => s.symbol)).toEqual(['PEP']);
@@ -58,7 +64,9 @@ describe('LEAN CLI workspace detection', () => {
     expect([byData.runtime.settings.data, byData.runtime.settings.dataOrigin]).toEqual([`csv:${elsewhere}`, 'QC_MCP_DATA']);
     const off = await server({ QC_MCP_LEAN_CONFIG: 'off' }, ws.project);
     expect(off.runtime.settings.data).toBe('sim:');
-    await expect(connect({ env: { QC_MCP_STATE_DIR: state(), QC_MCP_LEAN_CONFIG: join(elsewhere, 'nope.json') } })).rejects.toThrow(/QC_MCP_LEAN_CONFIG: .*nope.json does not exist/);
+    await expect(connect({ env: { QC_MCP_STATE_DIR: state(), QC_MCP_LEAN_CONFIG: join(elsewhere, 'nope.json') } })).rejects.toThrow(
+      /QC_MCP_LEAN_CONFIG: .*nope.json does not exist/,
+    );
   });
 
   it('a lean.json whose data folder is missing is reported, and the sandbox falls back to the simulated market', async () => {
@@ -73,7 +81,10 @@ describe('LEAN CLI workspace detection', () => {
     const { unrestrictedOverlay } = await import('../helpers/overlay.js');
     const c = await server({ QC_MCP_TOOLS: unrestrictedOverlay() }, ws.project);
     const out = await call(c, 'get_etf_constituents', { etf_ticker: 'SPY', date: '2024-01-05' });
-    expect(out.constituents).toEqual([{ symbol: 'KO', weight: 0.6, shares_held: 1000, market_value: null }, { symbol: 'PEP', weight: 0.4, shares_held: 500, market_value: null }]);
+    expect(out.constituents).toEqual([
+      { symbol: 'KO', weight: 0.6, shares_held: 1000, market_value: null },
+      { symbol: 'PEP', weight: 0.4, shares_held: 500, market_value: null },
+    ]);
   });
 });
 
@@ -82,7 +93,16 @@ describe('intraday LEAN data resampled to N-minute session bars', () => {
 
   it('minute files to 15-minute bars: 26 a day from 9:30, none across the night, none outside the session', async () => {
     const c = await server({}, ws.project);
-    const out = await call(c, 'get_history', { symbols: ['SPY'], start_date: '2024-01-02', end_date: '2024-01-03', resolution: 'minute', bar_minutes: 15, include_rows: true, max_rows: 100, fields: ['open', 'high', 'low', 'close', 'volume'] });
+    const out = await call(c, 'get_history', {
+      symbols: ['SPY'],
+      start_date: '2024-01-02',
+      end_date: '2024-01-03',
+      resolution: 'minute',
+      bar_minutes: 15,
+      include_rows: true,
+      max_rows: 100,
+      fields: ['open', 'high', 'low', 'close', 'volume'],
+    });
     expect(out.bar).toBe('15min');
     const rows = (out.series as { rows_included: Record<string, number | string>[] }[])[0]!.rows_included;
     expect(rows).toHaveLength(52);
@@ -91,7 +111,11 @@ describe('intraday LEAN data resampled to N-minute session bars', () => {
       const time = 9 * 60 + 30 + 15 * k;
       return {
         date: `2024-01-0${day + 2}T${String(Math.floor(time / 60)).padStart(2, '0')}:${String(time % 60).padStart(2, '0')}`,
-        open: m[0]!.open / 10_000, high: Math.max(...m.map((x) => x.high)) / 10_000, low: Math.min(...m.map((x) => x.low)) / 10_000, close: m[14]!.close / 10_000, volume: m.reduce((s, x) => s + x.volume, 0),
+        open: m[0]!.open / 10_000,
+        high: Math.max(...m.map((x) => x.high)) / 10_000,
+        low: Math.min(...m.map((x) => x.low)) / 10_000,
+        close: m[14]!.close / 10_000,
+        volume: m.reduce((s, x) => s + x.volume, 0),
       };
     };
     expect(rows[0]).toEqual(bar(0, 0));
@@ -101,11 +125,28 @@ describe('intraday LEAN data resampled to N-minute session bars', () => {
     expect(rows[51]).toEqual(bar(1, 25));
   });
 
-  it('hour files to 2-hour bars, taken from each day\'s first bar; other sizes are refused with the reason', async () => {
+  it("hour files to 2-hour bars, taken from each day's first bar; other sizes are refused with the reason", async () => {
     const c = await server({}, ws.project);
-    const out = await call(c, 'get_history', { symbols: ['SPY'], start_date: '2024-01-02', end_date: '2024-01-03', resolution: 'hour', bar_minutes: 120, include_rows: true, fields: ['open', 'close', 'volume'] });
+    const out = await call(c, 'get_history', {
+      symbols: ['SPY'],
+      start_date: '2024-01-02',
+      end_date: '2024-01-03',
+      resolution: 'hour',
+      bar_minutes: 120,
+      include_rows: true,
+      fields: ['open', 'close', 'volume'],
+    });
     const rows = (out.series as { rows_included: Record<string, number | string>[] }[])[0]!.rows_included;
-    expect(rows.map((r) => r.date)).toEqual(['2024-01-02T09:00', '2024-01-02T11:00', '2024-01-02T13:00', '2024-01-02T15:00', '2024-01-03T09:00', '2024-01-03T11:00', '2024-01-03T13:00', '2024-01-03T15:00']);
+    expect(rows.map((r) => r.date)).toEqual([
+      '2024-01-02T09:00',
+      '2024-01-02T11:00',
+      '2024-01-02T13:00',
+      '2024-01-02T15:00',
+      '2024-01-03T09:00',
+      '2024-01-03T11:00',
+      '2024-01-03T13:00',
+      '2024-01-03T15:00',
+    ]);
     expect(rows[0]).toEqual({ date: '2024-01-02T09:00', open: 400, close: 400.15, volume: 2001 });
     for (const [args, message] of [
       [{ resolution: 'hour', bar_minutes: 15 }, /multiples of 60/],
@@ -119,7 +160,14 @@ describe('intraday LEAN data resampled to N-minute session bars', () => {
 
   it('statistics on a session of 15-minute bars state the bar and annualise with bars per year', async () => {
     const c = await server({}, ws.project);
-    await call(c, 'add_equity', { ticker: 'SPY', start_date: '2024-01-02', end_date: '2024-01-03', resolution: 'minute', bar_minutes: 15, instance_name: 'm15' });
+    await call(c, 'add_equity', {
+      ticker: 'SPY',
+      start_date: '2024-01-02',
+      end_date: '2024-01-03',
+      resolution: 'minute',
+      bar_minutes: 15,
+      instance_name: 'm15',
+    });
     const out = await call(c, 'analyze_mean_reversion', { instance_name: 'm15', lookback_period: 10 });
     expect([out.bar, out.periods_per_year, out.n_obs]).toEqual(['15min', 252 * 26, 52]);
   });

@@ -8,18 +8,21 @@ describe.each(SETS)('data set %s', (set) => {
   const g = golden(set);
   const r = simpleReturns(g.symbols.map((s) => closes(set, s)));
   // The observations' Gram is T x T: set B's long history makes it slow, so it runs on set A only.
-  it.each(set === 'A' ? (['full-eigen', 'subspace-iteration', 'gram-of-observations'] as const) : (['full-eigen', 'subspace-iteration'] as const))('%s matches scikit-learn (ratios 1e-6, loadings up to sign 1e-5)', async (method) => {
-    const k = 2;
-    const ours = await scaledPca(r, k, method);
-    expect(ours.method).toBe(method);
-    expect(ours.components).toHaveLength(k);
-    ours.explained_variance_ratio.forEach((v, i) => expect(near(v, g.pca.explained_variance_ratio[i]!, 1e-6), `${method} ratio ${i}`).toBe(true));
-    ours.components.forEach((row, i) => {
-      const ref = g.pca.components[i]!;
-      const sign = Math.sign(row[0]!) === Math.sign(ref[0]!) ? 1 : -1;
-      row.forEach((v, j) => expect(near(sign * v, ref[j]!, 1e-5), `${method} loading ${i},${j}`).toBe(true));
-    });
-  });
+  it.each(set === 'A' ? (['full-eigen', 'subspace-iteration', 'gram-of-observations'] as const) : (['full-eigen', 'subspace-iteration'] as const))(
+    '%s matches scikit-learn (ratios 1e-6, loadings up to sign 1e-5)',
+    async (method) => {
+      const k = 2;
+      const ours = await scaledPca(r, k, method);
+      expect(ours.method).toBe(method);
+      expect(ours.components).toHaveLength(k);
+      ours.explained_variance_ratio.forEach((v, i) => expect(near(v, g.pca.explained_variance_ratio[i]!, 1e-6), `${method} ratio ${i}`).toBe(true));
+      ours.components.forEach((row, i) => {
+        const ref = g.pca.components[i]!;
+        const sign = Math.sign(row[0]!) === Math.sign(ref[0]!) ? 1 : -1;
+        row.forEach((v, j) => expect(near(sign * v, ref[j]!, 1e-5), `${method} loading ${i},${j}`).toBe(true));
+      });
+    },
+  );
 });
 
 describe('solver choice', () => {

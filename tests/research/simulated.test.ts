@@ -18,8 +18,30 @@ import { unrestrictedOverlay } from '../helpers/overlay.js';
 
 describe('trading calendar', () => {
   it('has the NYSE holidays NYSE published for 2023 and 2024', () => {
-    expect([...nyseHolidays(2023)].sort()).toEqual(['2023-01-02', '2023-01-16', '2023-02-20', '2023-04-07', '2023-05-29', '2023-06-19', '2023-07-04', '2023-09-04', '2023-11-23', '2023-12-25']);
-    expect([...nyseHolidays(2024)].sort()).toEqual(['2024-01-01', '2024-01-15', '2024-02-19', '2024-03-29', '2024-05-27', '2024-06-19', '2024-07-04', '2024-09-02', '2024-11-28', '2024-12-25']);
+    expect([...nyseHolidays(2023)].sort()).toEqual([
+      '2023-01-02',
+      '2023-01-16',
+      '2023-02-20',
+      '2023-04-07',
+      '2023-05-29',
+      '2023-06-19',
+      '2023-07-04',
+      '2023-09-04',
+      '2023-11-23',
+      '2023-12-25',
+    ]);
+    expect([...nyseHolidays(2024)].sort()).toEqual([
+      '2024-01-01',
+      '2024-01-15',
+      '2024-02-19',
+      '2024-03-29',
+      '2024-05-27',
+      '2024-06-19',
+      '2024-07-04',
+      '2024-09-02',
+      '2024-11-28',
+      '2024-12-25',
+    ]);
     // New Year's Day on a Saturday is not observed (2022); Juneteenth on a Sunday moves to Monday; 2018's day of mourning.
     expect(nyseHolidays(2022).has('2021-12-31')).toBe(false);
     expect(nyseHolidays(2022).has('2022-06-20')).toBe(true);
@@ -84,7 +106,10 @@ const ok = async (name: string, args: Record<string, unknown>, on: Connected = c
 beforeAll(async () => {
   // No credentials, no data settings: the embedded sandbox, and the simulated market by default.
   c = await connect({ env: { QC_MCP_STATE_DIR: mkdtempSync(join(tmpdir(), 'qcmcp-state-')) }, cwd: mkdtempSync(join(tmpdir(), 'qcmcp-cwd-')) });
-  all = await connect({ env: { QC_MCP_STATE_DIR: mkdtempSync(join(tmpdir(), 'qcmcp-state-')), QC_MCP_TOOLS: unrestrictedOverlay() }, cwd: mkdtempSync(join(tmpdir(), 'qcmcp-cwd-')) });
+  all = await connect({
+    env: { QC_MCP_STATE_DIR: mkdtempSync(join(tmpdir(), 'qcmcp-state-')), QC_MCP_TOOLS: unrestrictedOverlay() },
+    cwd: mkdtempSync(join(tmpdir(), 'qcmcp-cwd-')),
+  });
 });
 afterAll(async () => {
   await c?.close();
@@ -119,7 +144,9 @@ describe('the simulated market through a real MCP client, with no settings on th
     expect(symbols).toHaveLength(100);
     const { out } = await ok('find_cointegrated_pairs', { symbols, start_date: '2019-01-01', end_date: '2024-12-31', p_value_threshold: 0.01, max_pairs: 10 });
     expect(out.tested).toBe(4950);
-    const top = (out.pairs as { symbol1: string; symbol2: string; hedge_ratio: number }[]).slice(0, PAIRS.length).map((p) => [p.symbol1, p.symbol2].sort().join('|'));
+    const top = (out.pairs as { symbol1: string; symbol2: string; hedge_ratio: number }[])
+      .slice(0, PAIRS.length)
+      .map((p) => [p.symbol1, p.symbol2].sort().join('|'));
     expect(top.sort()).toEqual(PAIRS.map((p) => [p.x, p.y].sort().join('|')).sort());
   }, 120_000);
 
@@ -146,7 +173,11 @@ describe('the simulated market through a real MCP client, with no settings on th
     const { out: k } = await ok('list_available_data', { prefix: 'k' });
     expect(k.symbols).toEqual([
       { symbol: 'KMB', sector: 'Consumer Staples', resolutions: [{ resolution: 'daily', start: '2015-01-02', end: expect.any(String) }] },
-      { symbol: 'KO', sector: 'Consumer Staples', resolutions: ['daily', 'hour', 'minute'].map((resolution) => ({ resolution, start: '2015-01-02', end: expect.any(String) })) },
+      {
+        symbol: 'KO',
+        sector: 'Consumer Staples',
+        resolutions: ['daily', 'hour', 'minute'].map((resolution) => ({ resolution, start: '2015-01-02', end: expect.any(String) })),
+      },
     ]);
     const { out: page } = await ok('list_available_data', { limit: 30, offset: 90 });
     expect(page.page).toEqual({ total: 100, offset: 90, returned: 10, more_available: false });
@@ -155,22 +186,34 @@ describe('the simulated market through a real MCP client, with no settings on th
     expect(JSON.stringify(bad.content)).toMatch(/Unknown sector .*Crypto.*: the sectors are .*Technology/);
   });
 
-  it('SPY has constituent files in LEAN\'s format, weighted by market value, that load into a session', async () => {
+  it("SPY has constituent files in LEAN's format, weighted by market value, that load into a session", async () => {
     const { out } = await ok('get_etf_constituents', { etf_ticker: 'SPY', date: '2024-03-15', max_results: 500 }, all);
     expect(out.as_of).toBe('2024-03-01');
     expect(out.count).toBe(99);
     const weights = (out.constituents as { weight: number }[]).map((x) => x.weight);
     expect(Math.abs(weights.reduce((s, w) => s + w, 0) - 1)).toBeLessThan(1e-6);
-    const { out: added } = await ok('add_etf_universe_securities', { etf_ticker: 'SPY', date: '2024-03-15', start_date: '2024-01-01', end_date: '2024-06-30', max_securities: 10, instance_name: 'spy10' }, all);
+    const { out: added } = await ok(
+      'add_etf_universe_securities',
+      { etf_ticker: 'SPY', date: '2024-03-15', start_date: '2024-01-01', end_date: '2024-06-30', max_securities: 10, instance_name: 'spy10' },
+      all,
+    );
     expect(added.added).toHaveLength(10);
     const { out: screen } = await ok('screen_assets_by_criteria', { instance_name: 'spy10', symbols: added.added, min_sharpe: -100 }, all);
     expect((screen.passed as unknown[]).length).toBe(10);
   });
 
   it('portfolio figures on 15-minute bars are annualised with 252 x 26 bars a year', async () => {
-    await ok('add_equity', { ticker: 'SPY', start_date: '2024-03-01', end_date: '2024-03-28', resolution: 'minute', bar_minutes: 15, instance_name: 'bars' }, all);
-    const { out: rows } = await ok('get_history', { symbols: ['SPY'], start_date: '2024-03-01', end_date: '2024-03-28', resolution: 'minute', bar_minutes: 15, include_rows: true, max_rows: 5000 }, all);
-    const closes = ((rows.series as { rows_included: { close: number }[] }[])[0]!.rows_included).map((r) => r.close);
+    await ok(
+      'add_equity',
+      { ticker: 'SPY', start_date: '2024-03-01', end_date: '2024-03-28', resolution: 'minute', bar_minutes: 15, instance_name: 'bars' },
+      all,
+    );
+    const { out: rows } = await ok(
+      'get_history',
+      { symbols: ['SPY'], start_date: '2024-03-01', end_date: '2024-03-28', resolution: 'minute', bar_minutes: 15, include_rows: true, max_rows: 5000 },
+      all,
+    );
+    const closes = (rows.series as { rows_included: { close: number }[] }[])[0]!.rows_included.map((r) => r.close);
     const r = closes.slice(1).map((v, i) => v / closes[i]! - 1);
     const mean = r.reduce((s, v) => s + v, 0) / r.length;
     const sd = Math.sqrt(r.reduce((s, v) => s + (v - mean) ** 2, 0) / (r.length - 1));
@@ -180,14 +223,30 @@ describe('the simulated market through a real MCP client, with no settings on th
   });
 
   it('minute bars resampled to 15 minutes: 26 bars a day from 9:30, annualised with 252 x 26 bars', async () => {
-    const { out } = await ok('get_history', { symbols: ['AAPL'], start_date: '2024-03-04', end_date: '2024-03-05', resolution: 'minute', bar_minutes: 15, include_rows: true, max_rows: 100, fields: ['open', 'close'] });
+    const { out } = await ok('get_history', {
+      symbols: ['AAPL'],
+      start_date: '2024-03-04',
+      end_date: '2024-03-05',
+      resolution: 'minute',
+      bar_minutes: 15,
+      include_rows: true,
+      max_rows: 100,
+      fields: ['open', 'close'],
+    });
     const s = (out.series as { rows: number; rows_included: { date: string }[] }[])[0]!;
     expect(out.bar).toBe('15min');
     expect(s.rows).toBe(52);
     expect(s.rows_included[0]!.date).toBe('2024-03-04T09:30');
     expect(s.rows_included[25]!.date).toBe('2024-03-04T15:45');
     expect(s.rows_included[26]!.date).toBe('2024-03-05T09:30');
-    await ok('add_equity', { ticker: 'MSFT', start_date: '2024-03-01', end_date: '2024-03-28', resolution: 'minute', bar_minutes: 15, instance_name: 'intraday' });
+    await ok('add_equity', {
+      ticker: 'MSFT',
+      start_date: '2024-03-01',
+      end_date: '2024-03-28',
+      resolution: 'minute',
+      bar_minutes: 15,
+      instance_name: 'intraday',
+    });
     const { out: mr } = await ok('analyze_mean_reversion', { instance_name: 'intraday' });
     expect(mr.bar).toBe('15min');
     expect(mr.periods_per_year).toBe(252 * 26);

@@ -42,7 +42,11 @@ async function refused(name: string, args: Record<string, unknown>, message: Reg
 }
 
 async function raw(path: string, body: unknown, headers: Record<string, string>) {
-  const response = await fetch(`${s.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const response = await fetch(`${s.baseUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, headers: response.headers, body: (await response.json()) as { success: boolean; errors: string[] } };
 }
 
@@ -52,7 +56,10 @@ beforeAll(async () => {
   projectId = (created.projects as { projectId: number }[])[0]!.projectId;
   const compile = await ok('create_compile', { projectId });
   compileId = String(compile.compileId);
-  await pollUntil(() => ok('read_compile', { projectId, compileId }), (c) => c.state === 'BuildSuccess');
+  await pollUntil(
+    () => ok('read_compile', { projectId, compileId }),
+    (c) => c.state === 'BuildSuccess',
+  );
   const backtest = await ok('create_backtest', { projectId, compileId, backtestName: 'b' });
   backtestId = (backtest.backtest as { backtestId: string }).backtestId;
 });
@@ -100,12 +107,34 @@ describe('bad input gets the API error shape and leaves the state as it was', ()
     ['a reversed window', 'read_backtest_orders', () => ({ projectId, backtestId, start: 10, end: 5 }), /end >= start/],
     ['a file that exists', 'create_file', () => ({ projectId, name: 'main.py', content: '' }), /already exists/],
     ['a file name with ..', 'create_file', () => ({ projectId, name: '../etc/passwd', content: '' }), /Invalid file name/],
-    ['a patch whose context does not match', 'patch_file', () => ({ projectId, patch: '--- a/main.py\n+++ b/main.py\n@@ -1,1 +1,1 @@\n-not in the file\n+x\n' }), /does not apply to main.py/],
-    ['a patch for a missing file', 'patch_file', () => ({ projectId, patch: '--- a/ghost.py\n+++ b/ghost.py\n@@ -1 +1 @@\n-a\n+b\n' }), /ghost.py, which is not in project/],
+    [
+      'a patch whose context does not match',
+      'patch_file',
+      () => ({ projectId, patch: '--- a/main.py\n+++ b/main.py\n@@ -1,1 +1,1 @@\n-not in the file\n+x\n' }),
+      /does not apply to main.py/,
+    ],
+    [
+      'a patch for a missing file',
+      'patch_file',
+      () => ({ projectId, patch: '--- a/ghost.py\n+++ b/ghost.py\n@@ -1 +1 @@\n-a\n+b\n' }),
+      /ghost.py, which is not in project/,
+    ],
     ['a backtest on an unknown compile', 'create_backtest', () => ({ projectId, compileId: 'nope', backtestName: 'x' }), /Compile nope not found/],
     ['a live command with no deployment', 'create_live_command', () => ({ projectId, command: { $type: 'X' } }), /has no live algorithm/],
     ['an unknown node', 'update_project_nodes', () => ({ projectId, nodes: ['XX-1'] }), /Unknown node id/],
-    ['an optimization without parameters', 'estimate_optimization_time', () => ({ projectId, name: 'o', target: 'TotalPerformance.PortfolioStatistics.SharpeRatio', targetTo: 'max', strategy: 'QuantConnect.Optimizer.Strategies.GridSearchOptimizationStrategy', parameters: [] }), /at least one parameter/],
+    [
+      'an optimization without parameters',
+      'estimate_optimization_time',
+      () => ({
+        projectId,
+        name: 'o',
+        target: 'TotalPerformance.PortfolioStatistics.SharpeRatio',
+        targetTo: 'max',
+        strategy: 'QuantConnect.Optimizer.Strategies.GridSearchOptimizationStrategy',
+        parameters: [],
+      }),
+      /at least one parameter/,
+    ],
     ['another organization', 'list_object_store_files', () => ({ organizationId: 'someone-else' }), /not found or you are not a member/],
     ['a missing Object Store key', 'read_object_store_file_job_id', () => ({ keys: ['nope.csv'] }), /key\(s\) not found: nope.csv/],
   ])('%s', async (_label, tool, args, message) => {
@@ -123,7 +152,19 @@ describe('bad input gets the API error shape and leaves the state as it was', ()
 
   it('a failed patch leaves every file untouched, even when an earlier hunk would apply', async () => {
     const file = (await ok('read_file', { projectId, name: 'main.py' })).files as { content: string }[];
-    const patch = ['--- a/main.py', '+++ b/main.py', '@@ -1,1 +1,1 @@', '-# region imports', '+# region IMPORTS', '--- a/research.ipynb', '+++ b/research.ipynb', '@@ -1 +1 @@', '-nope', '+x', ''].join('\n');
+    const patch = [
+      '--- a/main.py',
+      '+++ b/main.py',
+      '@@ -1,1 +1,1 @@',
+      '-# region imports',
+      '+# region IMPORTS',
+      '--- a/research.ipynb',
+      '+++ b/research.ipynb',
+      '@@ -1 +1 @@',
+      '-nope',
+      '+x',
+      '',
+    ].join('\n');
     await refused('patch_file', { projectId, patch }, /does not apply to research.ipynb/);
     expect(((await ok('read_file', { projectId, name: 'main.py' })).files as { content: string }[])[0]!.content).toBe(file[0]!.content);
   });
@@ -141,7 +182,10 @@ describe('builds', () => {
     const compile = await ok('create_compile', { projectId: id });
     expect(compile.state).toBe('InQueue');
     lastBuild = { projectId: id, compileId: String(compile.compileId) };
-    return pollUntil(() => ok('read_compile', { projectId: id, compileId: compile.compileId }), (c) => c.state !== 'InQueue');
+    return pollUntil(
+      () => ok('read_compile', { projectId: id, compileId: compile.compileId }),
+      (c) => c.state !== 'InQueue',
+    );
   }
 
   it('a Python file that does not parse: BuildError with the line in the logs', async () => {
@@ -162,7 +206,8 @@ describe('builds', () => {
   });
 
   it('valid Python with strings, comments, continuations and decorators builds', async () => {
-    const code = '# x: "(" \nclass A:\n    """doc (\n    """\n    @staticmethod\n    def f(a,\n          b):\n        return {"k": [a, b]}  # )\n\n    def g(self): return 1\n';
+    const code =
+      '# x: "(" \nclass A:\n    """doc (\n    """\n    @staticmethod\n    def f(a,\n          b):\n        return {"k": [a, b]}  # )\n\n    def g(self): return 1\n';
     expect((await build({ 'main.py': code })).state).toBe('BuildSuccess');
   });
 
@@ -176,7 +221,11 @@ describe('builds', () => {
   it('a backtest while the compile is still in queue is refused with what to do', async () => {
     freeze();
     const compile = await ok('create_compile', { projectId });
-    await refused('create_backtest', { projectId, compileId: compile.compileId, backtestName: 'early' }, /still in queue: read it until its state is BuildSuccess/);
+    await refused(
+      'create_backtest',
+      { projectId, compileId: compile.compileId, backtestName: 'early' },
+      /still in queue: read it until its state is BuildSuccess/,
+    );
     thaw(1000);
   });
 
@@ -184,14 +233,15 @@ describe('builds', () => {
     const clock = { now: Date.now() };
     const own = await sandboxSession({ now: () => clock.now }, { QC_MCP_TOOLS: unrestrictedOverlay() });
     try {
-      const call = async (name: string, args: Record<string, unknown>) => (await own.client.callTool({ name, arguments: args })).structuredContent as Record<string, unknown>;
+      const call = async (name: string, args: Record<string, unknown>) =>
+        (await own.client.callTool({ name, arguments: args })).structuredContent as Record<string, unknown>;
       const created = await call('create_project', { name: 'Clocked', language: 'Py' });
       const id = (created.projects as { projectId: number }[])[0]!.projectId;
       const compile = await call('create_compile', { projectId: id });
       clock.now += 100; // past the compile time
       const bt = await call('create_backtest', { projectId: id, compileId: compile.compileId, backtestName: 'progress' });
       const backtestId = (bt.backtest as { backtestId: string }).backtestId;
-      const status = async () => ((await call('read_backtest', { projectId: id, backtestId })).backtest as { status: string; completed: boolean });
+      const status = async () => (await call('read_backtest', { projectId: id, backtestId })).backtest as { status: string; completed: boolean };
       const seen = [(await status()).status];
       for (const step of [40, 50, 50, 60]) {
         clock.now += step;
@@ -211,26 +261,53 @@ describe('builds', () => {
   it('a runtime error ends the backtest with the error and a stack trace', async () => {
     const created = await ok('create_project', { name: 'Raises', language: 'Py' });
     const id = (created.projects as { projectId: number }[])[0]!.projectId;
-    await ok('update_file_contents', { projectId: id, name: 'main.py', content: 'class A(QCAlgorithm):\n    def initialize(self):\n        raise ValueError("bad universe")\n' });
+    await ok('update_file_contents', {
+      projectId: id,
+      name: 'main.py',
+      content: 'class A(QCAlgorithm):\n    def initialize(self):\n        raise ValueError("bad universe")\n',
+    });
     const compile = await ok('create_compile', { projectId: id });
-    await pollUntil(() => ok('read_compile', { projectId: id, compileId: compile.compileId }), (c) => c.state === 'BuildSuccess');
+    await pollUntil(
+      () => ok('read_compile', { projectId: id, compileId: compile.compileId }),
+      (c) => c.state === 'BuildSuccess',
+    );
     const bt = await ok('create_backtest', { projectId: id, compileId: compile.compileId, backtestName: 'boom' });
-    const done = await pollUntil(() => ok('read_backtest', { projectId: id, backtestId: (bt.backtest as { backtestId: string }).backtestId }), (r) => (r.backtest as { completed: boolean }).completed);
-    expect(done.backtest).toMatchObject({ status: 'Runtime Error', error: expect.stringContaining('bad universe'), stacktrace: expect.stringContaining('line 3') });
+    const done = await pollUntil(
+      () => ok('read_backtest', { projectId: id, backtestId: (bt.backtest as { backtestId: string }).backtestId }),
+      (r) => (r.backtest as { completed: boolean }).completed,
+    );
+    expect(done.backtest).toMatchObject({
+      status: 'Runtime Error',
+      error: expect.stringContaining('bad universe'),
+      stacktrace: expect.stringContaining('line 3'),
+    });
   });
 });
 
 describe('live state machine and limits', () => {
   it('charts and orders answer LoadingResponse while warming up; commands wait for Running; limits hold', async () => {
     freeze(); // hold the deployment in its warm-up while we look
-    const deployed = await ok('create_live_algorithm', { projectId, compileId, nodeId: 'LN-sandbox-micro', versionId: '-1', brokerage: { id: 'QuantConnectBrokerage' } });
+    const deployed = await ok('create_live_algorithm', {
+      projectId,
+      compileId,
+      nodeId: 'LN-sandbox-micro',
+      versionId: '-1',
+      brokerage: { id: 'QuantConnectBrokerage' },
+    });
     expect(await ok('read_live_chart', { projectId, name: 'Strategy Equity', count: 10, start: 0, end: 2_000_000_000 })).toMatchObject({ status: 'loading' });
     expect(await ok('read_live_orders', { projectId, start: 0, end: 10 })).toMatchObject({ status: 'loading' });
     await refused('create_live_command', { projectId, command: { $type: 'OrderCommand' } }, /InQueue: commands are accepted only while it is Running/);
-    await refused('create_live_algorithm', { projectId, compileId, nodeId: 'LN-sandbox-micro', versionId: '-1', brokerage: { id: 'QuantConnectBrokerage' } }, /already has a live algorithm/);
+    await refused(
+      'create_live_algorithm',
+      { projectId, compileId, nodeId: 'LN-sandbox-micro', versionId: '-1', brokerage: { id: 'QuantConnectBrokerage' } },
+      /already has a live algorithm/,
+    );
 
     thaw(1000);
-    await pollUntil(() => ok('read_live_algorithm', { projectId }), (r) => r.status === 'Running');
+    await pollUntil(
+      () => ok('read_live_algorithm', { projectId }),
+      (r) => r.status === 'Running',
+    );
     await refused('read_live_logs', { projectId, algorithmId: deployed.deployId, startLine: 0, endLine: 251 }, /at most 250/);
     await refused('read_live_orders', { projectId, start: 0, end: 1001 }, /at most 1000/);
     expect((await ok('read_live_logs', { projectId, algorithmId: deployed.deployId, startLine: 0, endLine: 250 })).logs).not.toHaveLength(0);

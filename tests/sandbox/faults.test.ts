@@ -14,7 +14,11 @@ const call = (name: string, args: Record<string, unknown> = {}) => s.client.call
 const projectCount = () => s.sandbox.state.projects.length;
 
 beforeAll(async () => {
-  s = await sandboxSession({}, { QC_MCP_TOOLS: unrestrictedOverlay() }, { retry: { retries: 3, baseDelayMs: 1, maxDelayMs: 10, maxRetryAfterMs: 100 }, timeoutMs: 800 });
+  s = await sandboxSession(
+    {},
+    { QC_MCP_TOOLS: unrestrictedOverlay() },
+    { retry: { retries: 3, baseDelayMs: 1, maxDelayMs: 10, maxRetryAfterMs: 100 }, timeoutMs: 800 },
+  );
   const created = await call('create_project', { name: 'Faults', language: 'Py' });
   projectId = (created.structuredContent as { projects: { projectId: number }[] }).projects[0]!.projectId;
 });
@@ -27,7 +31,14 @@ describe('reads recover through retries', () => {
     ['a 429 with Retry-After', [{ kind: '429', path: '/projects/read', times: 1, retryAfterS: 0 }]],
     ['two dropped connections', [{ kind: 'drop', path: '/projects/read', times: 2 }]],
     ['malformed JSON', [{ kind: 'malformed', path: '/projects/read', times: 1 }]],
-    ['a mix of all four', [{ kind: '500', path: '/projects/read', times: 1 }, { kind: 'drop', path: '/projects/read', times: 1 }, { kind: '429', path: '/projects/read', times: 1, retryAfterS: 0 }]],
+    [
+      'a mix of all four',
+      [
+        { kind: '500', path: '/projects/read', times: 1 },
+        { kind: 'drop', path: '/projects/read', times: 1 },
+        { kind: '429', path: '/projects/read', times: 1, retryAfterS: 0 },
+      ],
+    ],
   ] as const)('%s', async (_label, rules) => {
     s.sandbox.faults.set(rules.map((r) => ({ ...r })));
     const result = await call('read_project', { projectId });
@@ -84,7 +95,9 @@ describe('random faults on every path', () => {
     ]);
     const started = Date.now();
     const results = await Promise.all(
-      Array.from({ length: 80 }, (_, i) => (i % 4 === 0 ? call('create_compile', { projectId }) : call(i % 2 ? 'read_project' : 'list_backtests', { projectId }))),
+      Array.from({ length: 80 }, (_, i) =>
+        i % 4 === 0 ? call('create_compile', { projectId }) : call(i % 2 ? 'read_project' : 'list_backtests', { projectId }),
+      ),
     );
     const errors = results.filter((r) => r.isError);
     console.error(errors.slice(0, 5).map((r) => JSON.stringify(r.content)));
@@ -96,7 +109,9 @@ describe('random faults on every path', () => {
 
 describe('--faults', () => {
   it('parses inline JSON and explains a bad rule', () => {
-    expect(parseFaults('[{"kind":"429","path":"/backtests/read","times":2,"retryAfterS":1}]')).toEqual([{ kind: '429', path: '/backtests/read', times: 2, retryAfterS: 1 }]);
+    expect(parseFaults('[{"kind":"429","path":"/backtests/read","times":2,"retryAfterS":1}]')).toEqual([
+      { kind: '429', path: '/backtests/read', times: 2, retryAfterS: 1 },
+    ]);
     expect(() => parseFaults('[{"kind":"teapot","rate":1}]')).toThrow(/--faults: 0\.kind/);
     expect(() => parseFaults('[{"kind":"500"}]')).toThrow(/needs a rate/);
     expect(() => parseFaults('not json')).toThrow(/not a JSON file or JSON text/);

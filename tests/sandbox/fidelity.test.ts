@@ -122,14 +122,20 @@ describe.each(TARGETS)('%s', (_label, start) => {
   }
   async function compiled(projectId: number): Promise<string> {
     const compile = await ok('create_compile', { projectId });
-    await pollUntil(() => ok('read_compile', { projectId, compileId: compile.compileId }), (c) => c.state === 'BuildSuccess');
+    await pollUntil(
+      () => ok('read_compile', { projectId, compileId: compile.compileId }),
+      (c) => c.state === 'BuildSuccess',
+    );
     return String(compile.compileId);
   }
 
   beforeAll(async () => {
     target = await start();
     // The organization the sandbox serves (the standalone one names its own), for the Object Store tools.
-    const organizationId = String(((await (await fetch(`${target.baseUrl}/account/read`, { method: 'POST', headers: authHeaders(CREDENTIALS) })).json()) as { organizationId: string }).organizationId);
+    const organizationId = String(
+      ((await (await fetch(`${target.baseUrl}/account/read`, { method: 'POST', headers: authHeaders(CREDENTIALS) })).json()) as { organizationId: string })
+        .organizationId,
+    );
     mcp = await connect({ env: testEnv(target.baseUrl, { QC_MCP_TOOLS: unrestrictedOverlay(), QUANTCONNECT_ORGANIZATION_ID: organizationId }) });
   }, 30_000);
   afterAll(async () => {
@@ -156,10 +162,19 @@ describe.each(TARGETS)('%s', (_label, start) => {
       const projectId = await newProject();
       const read = await ok('read_project_collaborators', { projectId });
       expect(read.collaborators).toEqual([expect.objectContaining({ owner: true })]);
-      const added = await ok('create_project_collaborator', { projectId, collaboratorUserId: 'mia-ai', collaborationLiveControl: true, collaborationWrite: false });
+      const added = await ok('create_project_collaborator', {
+        projectId,
+        collaboratorUserId: 'mia-ai',
+        collaborationLiveControl: true,
+        collaborationWrite: false,
+      });
       expect(added.collaborators).toHaveLength(2);
       for (const blank of ['', '   ']) {
-        await refused('create_project_collaborator', { projectId, collaboratorUserId: blank, collaborationLiveControl: true, collaborationWrite: true }, /collaborator user id cannot be empty/);
+        await refused(
+          'create_project_collaborator',
+          { projectId, collaboratorUserId: blank, collaborationLiveControl: true, collaborationWrite: true },
+          /collaborator user id cannot be empty/,
+        );
         await refused('delete_project_collaborator', { projectId, collaboratorId: blank }, /collaborator user id cannot be empty/);
       }
     });
@@ -192,8 +207,13 @@ describe.each(TARGETS)('%s', (_label, start) => {
     beforeAll(async () => {
       projectId = await newProject('Backtests');
       const compileId = await compiled(projectId);
-      backtestId = String((await ok('create_backtest', { projectId, compileId, backtestName: 'params', parameters: { fast: 10, slow: '20' } })).backtest.backtestId);
-      await pollUntil(() => ok('read_backtest', { projectId, backtestId }), (b) => b.backtest.completed === true);
+      backtestId = String(
+        (await ok('create_backtest', { projectId, compileId, backtestName: 'params', parameters: { fast: 10, slow: '20' } })).backtest.backtestId,
+      );
+      await pollUntil(
+        () => ok('read_backtest', { projectId, backtestId }),
+        (b) => b.backtest.completed === true,
+      );
     }, 30_000);
 
     it('orders and insights come in windows of at most 100: [0, 100) works, a wider one is refused', async () => {
@@ -208,7 +228,11 @@ describe.each(TARGETS)('%s', (_label, start) => {
     });
 
     it('a chart window with end < start is refused', async () => {
-      await refused('read_backtest_chart', { projectId, backtestId, name: 'Strategy Equity', start: 1_680_307_200, end: 1_672_531_200, count: 100 }, /end time/);
+      await refused(
+        'read_backtest_chart',
+        { projectId, backtestId, name: 'Strategy Equity', start: 1_680_307_200, end: 1_672_531_200, count: 100 },
+        /end time/,
+      );
     });
 
     it("every backtest has LEAN's default charts, with plausible series", async () => {
@@ -238,7 +262,11 @@ describe.each(TARGETS)('%s', (_label, start) => {
     const SPY = 'SPY R735QTJ8XC9X';
     const money = (s: string): number => Number(s.replace(/[$,]/g, ''));
     const statistics = async () => (await ok('read_live_algorithm', { projectId })).runtimeStatistics as Record<string, string>;
-    const portfolio = async () => (await ok('read_live_portfolio', { projectId })).portfolio as { holdings: Record<string, { a: number; q: number; p: number; v: number }>; cash: Record<string, { amount: number }> };
+    const portfolio = async () =>
+      (await ok('read_live_portfolio', { projectId })).portfolio as {
+        holdings: Record<string, { a: number; q: number; p: number; v: number }>;
+        cash: Record<string, { amount: number }>;
+      };
 
     beforeAll(async () => {
       projectId = await newProject('Live');
@@ -248,18 +276,32 @@ describe.each(TARGETS)('%s', (_label, start) => {
 
     it('refuses a live node id that does not exist', async () => {
       for (const bad of ['LN-does-not-exist', ' ']) {
-        await refused('create_live_algorithm', { projectId, compileId, nodeId: bad, versionId: '-1', brokerage: { id: 'QuantConnectBrokerage' } }, /Live node .* not found/);
+        await refused(
+          'create_live_algorithm',
+          { projectId, compileId, nodeId: bad, versionId: '-1', brokerage: { id: 'QuantConnectBrokerage' } },
+          /Live node .* not found/,
+        );
       }
     });
 
     it('a paper deployment made through the API reads back source "api-v2" and brokerage "PaperBrokerage"', async () => {
       const created = await ok('create_live_algorithm', {
-        projectId, compileId, nodeId, versionId: '-1',
-        brokerage: { id: 'QuantConnectBrokerage', holdings: [{ symbolId: SPY, symbol: 'SPY', quantity: 10, averagePrice: 400 }], cash: [{ amount: 50_000, currency: 'USD' }] },
+        projectId,
+        compileId,
+        nodeId,
+        versionId: '-1',
+        brokerage: {
+          id: 'QuantConnectBrokerage',
+          holdings: [{ symbolId: SPY, symbol: 'SPY', quantity: 10, averagePrice: 400 }],
+          cash: [{ amount: 50_000, currency: 'USD' }],
+        },
       });
       expect(created.source).toBe('api-v2');
       expect(created.live.brokerage).toBe('PaperBrokerage');
-      const live = await pollUntil(() => ok('read_live_algorithm', { projectId }), (l) => l.status === 'Running');
+      const live = await pollUntil(
+        () => ok('read_live_algorithm', { projectId }),
+        (l) => l.status === 'Running',
+      );
       expect(live.brokerage).toBe('PaperBrokerage');
       expect((await ok('list_live_algorithms', { projectId })).live[0].brokerage).toBe('PaperBrokerage');
     });
@@ -314,8 +356,17 @@ describe.each(TARGETS)('%s', (_label, start) => {
 
     it('a running deployment liquidates too, and stops', async () => {
       const other = await newProject('Live 2');
-      await ok('create_live_algorithm', { projectId: other, compileId: await compiled(other), nodeId, versionId: '-1', brokerage: { id: 'QuantConnectBrokerage' } });
-      await pollUntil(() => ok('read_live_algorithm', { projectId: other }), (l) => l.status === 'Running');
+      await ok('create_live_algorithm', {
+        projectId: other,
+        compileId: await compiled(other),
+        nodeId,
+        versionId: '-1',
+        brokerage: { id: 'QuantConnectBrokerage' },
+      });
+      await pollUntil(
+        () => ok('read_live_algorithm', { projectId: other }),
+        (l) => l.status === 'Running',
+      );
       expect(Object.keys((await ok('read_live_portfolio', { projectId: other })).portfolio.holdings)).toEqual([SPY]);
       await ok('liquidate_live_algorithm', { projectId: other });
       expect((await ok('read_live_portfolio', { projectId: other })).portfolio.holdings).toEqual({});
@@ -399,7 +450,10 @@ describe('quantconnect-mcp sandbox: --state, --faults and the shock control', ()
     try {
       const anonymous = await fetch(`${baseUrl}/sandbox/live/shock`, { method: 'POST', body: JSON.stringify({ projectId: 1, equityChangePct: -6 }) });
       expect(anonymous.status).toBe(401);
-      expect(await shockOverHttp(baseUrl)(1, 'x' as unknown as number)).toMatchObject({ success: false, errors: [expect.stringMatching(/equityChangePct must be a number/)] });
+      expect(await shockOverHttp(baseUrl)(1, 'x' as unknown as number)).toMatchObject({
+        success: false,
+        errors: [expect.stringMatching(/equityChangePct must be a number/)],
+      });
     } finally {
       await stopChild(child);
     }

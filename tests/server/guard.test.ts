@@ -72,37 +72,70 @@ describe('quantconnect-mcp guard against quantconnect-mcp sandbox', () => {
     return result.structuredContent as Record<string, any>;
   };
   const shock = async (projectId: number, equityChangePct: number) =>
-    (await (await fetch(`${baseUrl}/sandbox/live/shock`, { method: 'POST', headers: { ...authHeaders(CREDENTIALS), 'content-type': 'application/json' }, body: JSON.stringify({ projectId, equityChangePct }) })).json()) as { success: boolean };
+    (await (
+      await fetch(`${baseUrl}/sandbox/live/shock`, {
+        method: 'POST',
+        headers: { ...authHeaders(CREDENTIALS), 'content-type': 'application/json' },
+        body: JSON.stringify({ projectId, equityChangePct }),
+      })
+    ).json()) as { success: boolean };
   const auditRecords = () =>
-    readFileSync(join(guardState, 'audit.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
+    readFileSync(join(guardState, 'audit.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, any>);
 
   async function deploy(name: string): Promise<number> {
     const projectId = Number((await ok('create_project', { name, language: 'Py' })).projects[0].projectId);
     const compile = await ok('create_compile', { projectId });
-    await pollUntil(() => ok('read_compile', { projectId, compileId: compile.compileId }), (c) => c.state === 'BuildSuccess');
+    await pollUntil(
+      () => ok('read_compile', { projectId, compileId: compile.compileId }),
+      (c) => c.state === 'BuildSuccess',
+    );
     const nodeId = (await ok('read_project_nodes', { projectId })).nodes.live[0].id;
     await ok('create_live_algorithm', {
-      projectId, compileId: compile.compileId, nodeId, versionId: '-1',
-      brokerage: { id: 'QuantConnectBrokerage', holdings: [{ symbolId: SPY, symbol: 'SPY', quantity: 100, averagePrice: 400 }], cash: [{ amount: 60_000, currency: 'USD' }] },
+      projectId,
+      compileId: compile.compileId,
+      nodeId,
+      versionId: '-1',
+      brokerage: {
+        id: 'QuantConnectBrokerage',
+        holdings: [{ symbolId: SPY, symbol: 'SPY', quantity: 100, averagePrice: 400 }],
+        cash: [{ amount: 60_000, currency: 'USD' }],
+      },
     });
-    await pollUntil(() => ok('read_live_algorithm', { projectId }), (l) => l.status === 'Running');
+    await pollUntil(
+      () => ok('read_live_algorithm', { projectId }),
+      (l) => l.status === 'Running',
+    );
     return projectId;
   }
 
   beforeAll(async () => {
     const port = await freePort();
-    const started = await spawnCli(['sandbox', '--port', String(port)], { ...process.env, QUANTCONNECT_USER_ID: CREDENTIALS.userId, QUANTCONNECT_API_TOKEN: CREDENTIALS.token }, /QUANTCONNECT_API_BASE_URL=(http:\/\/127\.0\.0\.1:\d+\/api\/v2)/);
+    const started = await spawnCli(
+      ['sandbox', '--port', String(port)],
+      { ...process.env, QUANTCONNECT_USER_ID: CREDENTIALS.userId, QUANTCONNECT_API_TOKEN: CREDENTIALS.token },
+      /QUANTCONNECT_API_BASE_URL=(http:\/\/127\.0\.0\.1:\d+\/api\/v2)/,
+    );
     sandbox = started.child;
     baseUrl = started.match[1]!;
     mcp = await connect({ env: testEnv(baseUrl, { QC_MCP_TOOLS: unrestrictedOverlay() }) });
     projects.shocked = await deploy('Guarded -6');
     projects.mild = await deploy('Guarded -3');
-    const overlay = writeOverlay({ guard: { interval_s: INTERVAL_S, deployments: 'all', rules: [{ name: 'daily 5 %', max_daily_loss_pct: 5, action: 'liquidate' }] } });
+    const overlay = writeOverlay({
+      guard: { interval_s: INTERVAL_S, deployments: 'all', rules: [{ name: 'daily 5 %', max_daily_loss_pct: 5, action: 'liquidate' }] },
+    });
     guardEnv = { ...testEnv(baseUrl, { QC_MCP_TOOLS: overlay }), QC_MCP_STATE_DIR: guardState };
     guard = await spawnCli(['guard'], guardEnv, /watching every running deployment every 2 s/);
     // The guard has looked at both deployments before the shocks.
-    const status = () => (existsSync(join(guardState, 'guard-status.json')) ? (JSON.parse(readFileSync(join(guardState, 'guard-status.json'), 'utf8')) as Record<string, any>) : {});
-    await pollUntil(async () => status(), (s) => (s.watched ?? []).length === 2, 15_000).catch(() => {
+    const status = () =>
+      existsSync(join(guardState, 'guard-status.json')) ? (JSON.parse(readFileSync(join(guardState, 'guard-status.json'), 'utf8')) as Record<string, any>) : {};
+    await pollUntil(
+      async () => status(),
+      (s) => (s.watched ?? []).length === 2,
+      15_000,
+    ).catch(() => {
       throw new Error(`guard never watched both: ${guard?.stderr()} ${JSON.stringify(status())}`);
     });
   }, 90_000);
@@ -117,7 +150,11 @@ describe('quantconnect-mcp guard against quantconnect-mcp sandbox', () => {
     expect((await shock(projects.mild, -3)).success).toBe(true);
     expect((await shock(projects.shocked, -6)).success).toBe(true);
     const shockedAt = Date.now();
-    const after = await pollUntil(() => ok('read_live_algorithm', { projectId: projects.shocked }), (l) => l.status === 'Liquidated', 2 * INTERVAL_S * 1000 + 1500);
+    const after = await pollUntil(
+      () => ok('read_live_algorithm', { projectId: projects.shocked }),
+      (l) => l.status === 'Liquidated',
+      2 * INTERVAL_S * 1000 + 1500,
+    );
     expect(Date.now() - shockedAt).toBeLessThanOrEqual(2 * INTERVAL_S * 1000 + 1500);
     expect(after.stopped).toBeTruthy();
     expect((await ok('read_live_portfolio', { projectId: projects.shocked })).portfolio.holdings).toEqual({});
@@ -133,7 +170,14 @@ describe('quantconnect-mcp guard against quantconnect-mcp sandbox', () => {
     expect(entries).toHaveLength(1);
     const [entry] = entries;
     expect(entry).toMatchObject({ identity: 'guard', tool: 'liquidate_live_algorithm', decision: 'guard_action', rule: 'overlay.yaml#/guard/rules/0' });
-    expect(entry!.guard).toMatchObject({ project_id: projects.shocked, condition: 'max_daily_loss_pct', threshold: 5, action: 'liquidate', attempts: 1, answer: { liquidate: { success: true } } });
+    expect(entry!.guard).toMatchObject({
+      project_id: projects.shocked,
+      condition: 'max_daily_loss_pct',
+      threshold: 5,
+      action: 'liquidate',
+      attempts: 1,
+      answer: { liquidate: { success: true } },
+    });
     expect(entry!.guard.value).toBeCloseTo(6, 6);
     // The liquidation went through the pipeline as the guard, pre-authorised rather than confirmed.
     expect(records.some((r) => r.tool === 'liquidate_live_algorithm' && r.decision === 'preauthorised' && r.rule === 'overlay.yaml#/guard')).toBe(true);
@@ -156,13 +200,21 @@ describe('quantconnect-mcp guard against quantconnect-mcp sandbox', () => {
 describe('the documented overlay: liquidation without a human, deployments still gated', () => {
   it('liquidate_live_algorithm runs at once; create_live_algorithm still waits for a human', async () => {
     const { sandboxSession } = await import('../helpers/sandbox.js');
-    const overlay = writeOverlay({ toolsets: { live: { default: true } }, tools: { liquidate_live_algorithm: { enabled: true, confirm: false }, create_live_algorithm: { enabled: true } } });
+    const overlay = writeOverlay({
+      toolsets: { live: { default: true } },
+      tools: { liquidate_live_algorithm: { enabled: true, confirm: false }, create_live_algorithm: { enabled: true } },
+    });
     const s = await sandboxSession({}, { QC_MCP_TOOLS: overlay });
     try {
-      const projectId = Number(((await s.client.callTool({ name: 'create_project', arguments: { name: 'Gated', language: 'Py' } })).structuredContent as any).projects[0].projectId);
+      const projectId = Number(
+        ((await s.client.callTool({ name: 'create_project', arguments: { name: 'Gated', language: 'Py' } })).structuredContent as any).projects[0].projectId,
+      );
       const liquidate = await s.client.callTool({ name: 'liquidate_live_algorithm', arguments: { projectId } });
       expect(JSON.stringify(liquidate.content)).toMatch(/has no live algorithm/); // reached the API: no confirmation asked
-      const deploy = await s.client.callTool({ name: 'create_live_algorithm', arguments: { projectId, compileId: 'c', nodeId: 'LN-sandbox-micro', versionId: '-1', brokerage: { id: 'QuantConnectBrokerage' } } });
+      const deploy = await s.client.callTool({
+        name: 'create_live_algorithm',
+        arguments: { projectId, compileId: 'c', nodeId: 'LN-sandbox-micro', versionId: '-1', brokerage: { id: 'QuantConnectBrokerage' } },
+      });
       expect(deploy.isError).toBe(true);
       expect(JSON.stringify(deploy.content)).toMatch(/needs a human's confirmation/);
     } finally {

@@ -16,7 +16,11 @@ const UPDATE = process.env.UPDATE_TOOLSNAPS === '1' && process.env.CI !== 'true'
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, sortKeys(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, sortKeys(v)]),
+    );
   }
   return value;
 }
@@ -84,7 +88,16 @@ describe('context cost of tools/list (chars / 4)', () => {
   it('out of the box: under 10k tokens, with the workflow tools present', async () => {
     const { tools } = await defaults.client.listTools();
     expect(tokens(tools)).toBeLessThan(10_000);
-    for (const name of ['create_project', 'create_file', 'patch_file', 'create_compile', 'read_compile', 'create_backtest', 'read_backtest', 'read_backtest_orders']) {
+    for (const name of [
+      'create_project',
+      'create_file',
+      'patch_file',
+      'create_compile',
+      'read_compile',
+      'create_backtest',
+      'read_backtest',
+      'read_backtest_orders',
+    ]) {
       expect(tools.map((t) => t.name)).toContain(name);
     }
   });

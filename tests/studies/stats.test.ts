@@ -18,7 +18,12 @@ import { distanceCorrelation } from '../../plugins/quant/stats/describe.js';
 const G = JSON.parse(readFileSync('tests/fixtures/studies/golden.json', 'utf8')) as any;
 const F = 'tests/fixtures/studies/F';
 const returnsOf = (p: number[]) => p.slice(1).map((v, t) => v / p[t]! - 1);
-const fcloses = (s: string) => readFileSync(`${F}/${s}.csv`, 'utf8').trim().split('\n').slice(1).map((r) => Number(r.split(',')[1]));
+const fcloses = (s: string) =>
+  readFileSync(`${F}/${s}.csv`, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((r) => Number(r.split(',')[1]));
 
 describe('rolling correlation (pandas rolling corr, scipy spearmanr, dCor as S1 + S2 - 2 S3)', () => {
   const ko = returnsOf(closes('A', 'KO'));
@@ -57,7 +62,7 @@ describe('Kalman-filter regression (a statsmodels MLEModel with time-varying des
     }
     expect(Math.abs(r.loglik - K.loglik) / Math.abs(K.loglik)).toBeLessThan(1e-9);
   });
-  it('maximum likelihood reaches statsmodels\' optimum (log-likelihood within 1e-4, variances within 2%)', () => {
+  it("maximum likelihood reaches statsmodels' optimum (log-likelihood within 1e-4, variances within 2%)", () => {
     const fit = kalmanMle(y, x, { obsVar: K.obs_var, stateVar: K.state_var, priorVar: K.prior_var });
     expect(fit.loglik).toBeGreaterThan(K.mle.loglik - 1e-4);
     expect(Math.abs(fit.settings.obsVar / K.mle.obs_var - 1)).toBeLessThan(0.02);
@@ -114,7 +119,7 @@ describe('likelihood-ratio tests for a mean/volatility shift (scipy norm.logpdf 
 });
 
 describe('factor files in the published layout', () => {
-  it('reads Kenneth French\'s daily file (percent) up to the annual section, and a DATE,QMJ file', () => {
+  it("reads Kenneth French's daily file (percent) up to the annual section, and a DATE,QMJ file", () => {
     const ff = parseFactorCsv(readFileSync(`${F}/F-F_Research_Data_5_Factors_2x3_daily.CSV`, 'utf8'), 'ff', true);
     expect(ff.names).toEqual(['Mkt-RF', 'SMB', 'HML', 'RMW', 'CMA', 'RF']);
     expect(ff.dates.length).toBe(800);
@@ -147,18 +152,38 @@ describe('pairs simulation on hand-built series', () => {
     expect(r.attribution[0]).toMatchObject({ pair: 'Y/X', trades: 1, wins: 1 });
   });
   it('one bar beyond the threshold is not confirmation; the stop and the time exit fire', () => {
-    const one = simulatePairs([{ name: 'P', y: new Array(6).fill(10), x: new Array(6).fill(10), hedge: new Array(6).fill(1), z: [0, 2.5, 1, 0, 0, 0], halfLife: 5 }], rules);
+    const one = simulatePairs(
+      [{ name: 'P', y: new Array(6).fill(10), x: new Array(6).fill(10), hedge: new Array(6).fill(1), z: [0, 2.5, 1, 0, 0, 0], halfLife: 5 }],
+      rules,
+    );
     expect(one.trades).toHaveLength(0);
-    const stop = simulatePairs([{ name: 'P', y: new Array(7).fill(10), x: new Array(7).fill(10), hedge: new Array(7).fill(1), z: [0, -2.1, -2.2, -3, -4.5, 0, 0], halfLife: 5 }], rules);
+    const stop = simulatePairs(
+      [{ name: 'P', y: new Array(7).fill(10), x: new Array(7).fill(10), hedge: new Array(7).fill(1), z: [0, -2.1, -2.2, -3, -4.5, 0, 0], halfLife: 5 }],
+      rules,
+    );
     expect(stop.trades[0]).toMatchObject({ side: 'long_spread', entry_bar: 2, exit_bar: 4, reason: 'stop' });
-    const time = simulatePairs([{ name: 'P', y: new Array(9).fill(10), x: new Array(9).fill(10), hedge: new Array(9).fill(1), z: [0, 2.1, 2.2, 3, 3, 3, 3, 3, 3], halfLife: 1 }], rules);
+    const time = simulatePairs(
+      [{ name: 'P', y: new Array(9).fill(10), x: new Array(9).fill(10), hedge: new Array(9).fill(1), z: [0, 2.1, 2.2, 3, 3, 3, 3, 3, 3], halfLife: 1 }],
+      rules,
+    );
     expect(time.trades[0]).toMatchObject({ entry_bar: 2, exit_bar: 5, reason: 'time' });
   });
   it('pair notional is capped at pair_pct of NAV and gross leverage at max_gross (an entry without room is skipped)', () => {
     const n = 5;
-    const pair = (name: string) => ({ name, y: new Array(n).fill(10), x: new Array(n).fill(10), hedge: new Array(n).fill(0.5), z: [0, 2.5, 2.5, 2.5, 2.5], halfLife: 100 });
+    const pair = (name: string) => ({
+      name,
+      y: new Array(n).fill(10),
+      x: new Array(n).fill(10),
+      hedge: new Array(n).fill(0.5),
+      z: [0, 2.5, 2.5, 2.5, 2.5],
+      halfLife: 100,
+    });
     const r = simulatePairs([pair('A'), pair('B'), pair('C'), pair('D')], { ...rules, pairPct: 0.5, maxGross: 1.2, costBps: 0 });
-    expect(r.trades.map((t) => [t.pair, Math.round(t.notional * 1e6) / 1e6])).toEqual([['A', 500_000], ['B', 500_000], ['C', 200_000]]);
+    expect(r.trades.map((t) => [t.pair, Math.round(t.notional * 1e6) / 1e6])).toEqual([
+      ['A', 500_000],
+      ['B', 500_000],
+      ['C', 200_000],
+    ]);
     expect(r.skipped_for_leverage).toBe(1);
     expect(r.max_gross_leverage).toBeCloseTo(1.2, 12);
   });

@@ -42,10 +42,27 @@ const FILES = [{ file: 'F-F_Research_Data_5_Factors_2x3_daily.CSV' }, { file: 'Q
 describe('find_cointegrated_pairs: corrections, mean-reversion filters, Johansen, an honest summary', () => {
   it('BH-adjusted p, Hurst, half-life and the Johansen trace equal statsmodels; the summary states tests and expected false positives', async () => {
     const c = await server('tests/fixtures/research/A');
-    const out = await ok(c, 'find_cointegrated_pairs', { symbols: ['KO', 'PEP', 'MRV', 'QQQ', 'SPY', 'XLE'], ...A, p_value_threshold: 0.5, correction: 'fdr_bh', johansen: true, k_ar_diff: 2, max_pairs: 100 });
+    const out = await ok(c, 'find_cointegrated_pairs', {
+      symbols: ['KO', 'PEP', 'MRV', 'QQQ', 'SPY', 'XLE'],
+      ...A,
+      p_value_threshold: 0.5,
+      correction: 'fdr_bh',
+      johansen: true,
+      k_ar_diff: 2,
+      max_pairs: 100,
+    });
     expect(out.summary).toMatch(/^15 pair tests at p < 0\.5: \d+ pass unadjusted, where chance alone would give about 7\.5 false positives/);
-    const pairs = out.pairs as { symbol1: string; symbol2: string; p_adjusted: number; hurst: number; half_life: number; johansen: { trace: number; critical_95: number; passes: boolean } }[];
-    const expected = G.screen.filter((g: { p_bh: number; johansen_trace: number; johansen_cv95: number }) => g.p_bh < 0.5 && g.johansen_trace > g.johansen_cv95);
+    const pairs = out.pairs as {
+      symbol1: string;
+      symbol2: string;
+      p_adjusted: number;
+      hurst: number;
+      half_life: number;
+      johansen: { trace: number; critical_95: number; passes: boolean };
+    }[];
+    const expected = G.screen.filter(
+      (g: { p_bh: number; johansen_trace: number; johansen_cv95: number }) => g.p_bh < 0.5 && g.johansen_trace > g.johansen_cv95,
+    );
     expect(pairs.length).toBe(expected.length);
     expect(pairs.length).toBeGreaterThan(0);
     for (const p of pairs) {
@@ -56,22 +73,37 @@ describe('find_cointegrated_pairs: corrections, mean-reversion filters, Johansen
       expect(near(p.johansen.trace, g.johansen_trace, 1e-6)).toBe(true);
       expect(p.johansen.critical_95).toBe(g.johansen_cv95);
     }
-    const strict = await ok(c, 'find_cointegrated_pairs', { symbols: ['KO', 'PEP', 'MRV', 'QQQ', 'SPY', 'XLE'], ...A, p_value_threshold: 0.05, correction: 'bonferroni', max_hurst: 0.4, max_half_life: 20 });
+    const strict = await ok(c, 'find_cointegrated_pairs', {
+      symbols: ['KO', 'PEP', 'MRV', 'QQQ', 'SPY', 'XLE'],
+      ...A,
+      p_value_threshold: 0.05,
+      correction: 'bonferroni',
+      max_hurst: 0.4,
+      max_half_life: 20,
+    });
     expect(strict.summary).toMatch(/Bonferroni .*: \d+\. Half-life\/Hurst filters keep \d+\./);
-    const bonf = G.screen.filter((g: { p_bonferroni: number; hurst: number; half_life: number }) => g.p_bonferroni < 0.05 && g.hurst < 0.4 && g.half_life <= 20);
+    const bonf = G.screen.filter(
+      (g: { p_bonferroni: number; hurst: number; half_life: number }) => g.p_bonferroni < 0.05 && g.hurst < 0.4 && g.half_life <= 20,
+    );
     expect(strict.found).toBe(bonf.length);
   });
 });
 
 describe('studies tools on research set A', () => {
-  it('rolling_correlation: the KO/PEP Pearson series equals pandas; the screen\'s latest value and share above threshold equal pandas', async () => {
+  it("rolling_correlation: the KO/PEP Pearson series equals pandas; the screen's latest value and share above threshold equal pandas", async () => {
     const c = await server('tests/fixtures/research/A');
     const pair = await ok(c, 'rolling_correlation', { symbols: ['KO', 'PEP'], ...A, window: G.rolling.window, step: G.rolling.step, max_points: 1000 });
     const series = pair.series as { dates: string[]; values: number[] };
     expect(series.dates).toEqual(G.rolling.dates);
     series.values.forEach((v, k) => expect(Math.abs(v - G.rolling.pearson[k])).toBeLessThan(1e-10));
     const S = G.screen_rolling ?? G.rolling.screen;
-    const screen = await ok(c, 'rolling_correlation', { symbols: ['KO', 'PEP', 'MRV', 'QQQ', 'SPY', 'XLE'], ...A, window: S.window, step: S.step, threshold: S.threshold });
+    const screen = await ok(c, 'rolling_correlation', {
+      symbols: ['KO', 'PEP', 'MRV', 'QQQ', 'SPY', 'XLE'],
+      ...A,
+      window: S.window,
+      step: S.step,
+      threshold: S.threshold,
+    });
     const rows = screen.pairs as { symbol1: string; symbol2: string; latest: number; fraction_above: number }[];
     expect(rows).toHaveLength(15);
     for (const g of S.pairs) {
@@ -99,7 +131,18 @@ describe('studies tools on research set A', () => {
 
   it('simulate_pairs_trading: labelled local research; PnL per pair adds up to the NAV change; rules hold in the trade log', async () => {
     const c = await server('tests/fixtures/research/A');
-    const out = await ok(c, 'simulate_pairs_trading', { pairs: ['KO/PEP', 'QQQ/SPY'], ...A, hedge: 'ols', lookback: 20, entry_z: 1.5, stop_z: 4, confirm_bars: 2, cost_bps: 2, benchmark_symbol: 'SPY', n_boot: 200 });
+    const out = await ok(c, 'simulate_pairs_trading', {
+      pairs: ['KO/PEP', 'QQQ/SPY'],
+      ...A,
+      hedge: 'ols',
+      lookback: 20,
+      entry_z: 1.5,
+      stop_z: 4,
+      confirm_bars: 2,
+      cost_bps: 2,
+      benchmark_symbol: 'SPY',
+      n_boot: 200,
+    });
     expect(out.label).toMatch(/not a LEAN backtest/);
     const stats = out.statistics as Record<string, number>;
     const attribution = out.attribution as { pair: string; pnl: number; trades: number }[];
@@ -140,8 +183,20 @@ describe('factor tools on the factor set F (Kenneth French layout + QMJ)', () =>
       expect(near(a.r_squared, g.r_squared, 1e-9)).toBe(true);
     }
     const B = G.factor.bootstrap;
-    const strat = await ok(c, 'factor_regression', { symbols: ['STRAT'], ...F, benchmark_symbol: 'MKT', n_boot: 2000, block_length: 10, shift: 'volatility', break_date: G.factor.regime.STRAT.break_date });
-    const s = (strat.assets as Record<string, number & Record<string, unknown>>[])[0] as unknown as { alpha: number; p_value_bootstrap: number; regime: { statistic: number; p_value: number; df: number } };
+    const strat = await ok(c, 'factor_regression', {
+      symbols: ['STRAT'],
+      ...F,
+      benchmark_symbol: 'MKT',
+      n_boot: 2000,
+      block_length: 10,
+      shift: 'volatility',
+      break_date: G.factor.regime.STRAT.break_date,
+    });
+    const s = (strat.assets as Record<string, number & Record<string, unknown>>[])[0] as unknown as {
+      alpha: number;
+      p_value_bootstrap: number;
+      regime: { statistic: number; p_value: number; df: number };
+    };
     expect(near(s.alpha, B.alpha, 1e-10)).toBe(true);
     const err = Math.sqrt((B.p_value * (1 - B.p_value)) / 2000) + Math.sqrt((B.p_value * (1 - B.p_value)) / B.draws);
     expect(Math.abs(s.p_value_bootstrap - B.p_value)).toBeLessThan(4 * err);
@@ -173,10 +228,17 @@ describe('factor tools on the factor set F (Kenneth French layout + QMJ)', () =>
   });
 });
 
-describe('calculate_portfolio_performance: the benchmark\'s own figures in the same call', () => {
+describe("calculate_portfolio_performance: the benchmark's own figures in the same call", () => {
   it('equal numpy/pandas on the benchmark IDX', async () => {
     const c = await server('tests/fixtures/portfolio/P');
-    const out = await ok(c, 'calculate_portfolio_performance', { symbols: ['P00', 'P01'], weights: [0.5, 0.5], benchmark_symbol: 'IDX', risk_free_rate: 0.02, start_date: '2021-01-01', end_date: '2024-12-31' });
+    const out = await ok(c, 'calculate_portfolio_performance', {
+      symbols: ['P00', 'P01'],
+      weights: [0.5, 0.5],
+      benchmark_symbol: 'IDX',
+      risk_free_rate: 0.02,
+      start_date: '2021-01-01',
+      end_date: '2024-12-31',
+    });
     const b = out.benchmark as Record<string, number>;
     for (const [k, v] of Object.entries(G.benchmark_P)) expect(near(b[k]!, v as number, 1e-9), k).toBe(true);
     expect(typeof out.information_ratio).toBe('number');
@@ -184,7 +246,7 @@ describe('calculate_portfolio_performance: the benchmark\'s own figures in the s
 });
 
 describe('rank_backtests on the sandbox', () => {
-  it('labels an optimization\'s statistics by the spec\'s order, filters on drawdown and ranks by information ratio', async () => {
+  it("labels an optimization's statistics by the spec's order, filters on drawdown and ranks by information ratio", async () => {
     const s = await sandboxSession({}, { QC_MCP_TOOLS: unrestrictedOverlay() });
     open.push(s);
     const call = async (name: string, args: Out) => {
@@ -194,19 +256,40 @@ describe('rank_backtests on the sandbox', () => {
     };
     const p = ((await call('create_project', { name: 'Sweep', language: 'Py' })).projects as { projectId: number }[])[0]!.projectId;
     const compileId = String((await call('create_compile', { projectId: p })).compileId);
-    await pollUntil(() => call('read_compile', { projectId: p, compileId }), (r) => r.state !== 'InQueue');
+    await pollUntil(
+      () => call('read_compile', { projectId: p, compileId }),
+      (r) => r.state !== 'InQueue',
+    );
     const created = await call('create_optimization', {
-      projectId: p, name: 'grid', target: 'TotalPerformance.PortfolioStatistics.SharpeRatio', targetTo: 'max', strategy: 'QuantConnect.Optimizer.Strategies.GridSearchOptimizationStrategy', compileId,
-      parameters: [{ name: 'entry_z', min: 1, max: 3, step: 0.5 }, { name: 'lookback', min: 20, max: 60, step: 20 }], estimatedCost: 1, nodeType: 'O2-8', parallelNodes: 2,
+      projectId: p,
+      name: 'grid',
+      target: 'TotalPerformance.PortfolioStatistics.SharpeRatio',
+      targetTo: 'max',
+      strategy: 'QuantConnect.Optimizer.Strategies.GridSearchOptimizationStrategy',
+      compileId,
+      parameters: [
+        { name: 'entry_z', min: 1, max: 3, step: 0.5 },
+        { name: 'lookback', min: 20, max: 60, step: 20 },
+      ],
+      estimatedCost: 1,
+      nodeType: 'O2-8',
+      parallelNodes: 2,
     });
     const optimizationId = (created.optimizations as { optimizationId: string }[])[0]!.optimizationId;
-    await pollUntil(() => call('read_optimization', { optimizationId }), (r) => (r.optimization as { status: string }).status === 'completed');
+    await pollUntil(
+      () => call('read_optimization', { optimizationId }),
+      (r) => (r.optimization as { status: string }).status === 'completed',
+    );
     const raw = (await call('read_optimization', { optimizationId })).optimization as { backtests: Record<string, { statistics: number[] }> };
     const out = await call('rank_backtests', { optimizationId, sort_by: 'information_ratio', where: ['drawdown < 10'], top: 3 });
     const runs = out.runs as { id: string; parameters: Record<string, string>; statistics: Record<string, number> }[];
     expect(out.total).toBe(15);
     const all = Object.values(raw.backtests).map((b) => ({ ir: b.statistics[10]!, dd: b.statistics[7]! }));
-    const expected = all.filter((b) => b.dd < 10).map((b) => b.ir).sort((a, b) => b - a).slice(0, 3);
+    const expected = all
+      .filter((b) => b.dd < 10)
+      .map((b) => b.ir)
+      .sort((a, b) => b - a)
+      .slice(0, 3);
     expect(runs.map((r) => r.statistics.information_ratio)).toEqual(expected);
     expect(out.passed).toBe(all.filter((b) => b.dd < 10).length);
     for (const r of runs) {

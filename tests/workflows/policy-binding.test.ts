@@ -36,7 +36,11 @@ async function setup(createBacktest: Record<string, unknown>): Promise<{ rig: Ri
 
 const backtestsCreated = (s: Sandbox) => s.requests.filter((q) => q.operation === 'POST /backtests/create').length;
 const compilesCreated = (s: Sandbox) => s.requests.filter((q) => q.operation === 'POST /compile/create').length;
-const audit = (r: Rig) => readFileSync(join(r.stateDir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const audit = (r: Rig) =>
+  readFileSync(join(r.stateDir, 'audit.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('the policy of create_backtest binds compile_and_backtest', () => {
   it('a limit of 1 per minute lets exactly one workflow backtest through', async () => {

@@ -51,12 +51,18 @@ describe('read_backtest', () => {
 describe('pagination', () => {
   it('a long list comes a page at a time with a clear marker, and offset reaches the rest', async () => {
     for (let i = 0; i < 104; i++) await s.client.callTool({ name: 'create_project', arguments: { name: `page ${i}`, language: 'Py' } });
-    const first = (await s.client.callTool({ name: 'list_projects', arguments: {} })).structuredContent as { projects: unknown[]; page: { total: number; more_available: boolean; next_offset: number } };
+    const first = (await s.client.callTool({ name: 'list_projects', arguments: {} })).structuredContent as {
+      projects: unknown[];
+      page: { total: number; more_available: boolean; next_offset: number };
+    };
     expect(first.projects).toHaveLength(100);
     expect(first.page).toMatchObject({ field: 'projects', offset: 0, returned: 100, more_available: true, next_offset: 100 });
     const total = first.page.total;
     expect(total).toBeGreaterThanOrEqual(105);
-    const rest = (await s.client.callTool({ name: 'list_projects', arguments: { offset: first.page.next_offset } })).structuredContent as { projects: unknown[]; page: { more_available: boolean; next_offset?: number } };
+    const rest = (await s.client.callTool({ name: 'list_projects', arguments: { offset: first.page.next_offset } })).structuredContent as {
+      projects: unknown[];
+      page: { more_available: boolean; next_offset?: number };
+    };
     expect(rest.projects).toHaveLength(total - 100);
     expect(rest.page.more_available).toBe(false);
     expect(rest.page.next_offset).toBeUndefined();
@@ -69,10 +75,9 @@ describe('pagination', () => {
 describe('resources', () => {
   it('lists templates for backtests, charts, orders, the report and project files', async () => {
     const { resourceTemplates } = await s.client.listResourceTemplates();
-    expect(resourceTemplates.map((t) => t.uriTemplate)).toEqual(expect.arrayContaining([
-      'quantconnect://projects/{projectId}/backtests/{backtestId}/charts/{name}',
-      'quantconnect://projects/{projectId}/files/{name}',
-    ]));
+    expect(resourceTemplates.map((t) => t.uriTemplate)).toEqual(
+      expect.arrayContaining(['quantconnect://projects/{projectId}/backtests/{backtestId}/charts/{name}', 'quantconnect://projects/{projectId}/files/{name}']),
+    );
   });
 
   it('every link in a result reads', async () => {
@@ -107,7 +112,9 @@ describe('resources', () => {
     await expect(s.client.readResource({ uri: 'quantconnect://elsewhere/1' })).rejects.toThrow(/No resource at/);
     const locked = await sandboxSession({}, { QC_MCP_TOOLS: writeOverlay({ tools: { read_backtest_chart: { enabled: false } } }) });
     try {
-      await expect(locked.client.readResource({ uri: `quantconnect://projects/${projectId}/backtests/${backtestId}/charts/Drawdown` })).rejects.toThrow(/read_backtest_chart/);
+      await expect(locked.client.readResource({ uri: `quantconnect://projects/${projectId}/backtests/${backtestId}/charts/Drawdown` })).rejects.toThrow(
+        /read_backtest_chart/,
+      );
     } finally {
       await locked.close();
     }

@@ -12,7 +12,8 @@ afterAll(async () => {
   for (const c of open) await c.close();
 });
 
-const readStatus = async (c: Connected) => JSON.parse(((await c.client.readResource({ uri: 'quantconnect-mcp://status' })).contents[0] as { text: string }).text) as Record<string, unknown>;
+const readStatus = async (c: Connected) =>
+  JSON.parse(((await c.client.readResource({ uri: 'quantconnect-mcp://status' })).contents[0] as { text: string }).text) as Record<string, unknown>;
 
 describe('status resource', () => {
   it('is listed and reports version, uptime, backend, sessions, research instances, jobs, data source and memory', async () => {
@@ -23,7 +24,14 @@ describe('status resource', () => {
     expect(resources.map((r) => r.uri)).toContain('quantconnect-mcp://status');
 
     const before = await readStatus(c);
-    expect(before).toMatchObject({ name: 'quantconnect-mcp', backend: 'QuantConnect', sessions_active: 1, research_instances: 0, jobs_in_flight: 0, data_source: data });
+    expect(before).toMatchObject({
+      name: 'quantconnect-mcp',
+      backend: 'QuantConnect',
+      sessions_active: 1,
+      research_instances: 0,
+      jobs_in_flight: 0,
+      data_source: data,
+    });
     expect(before.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(before.uptime_s).toBeGreaterThanOrEqual(0);
     expect((before.memory_mb as { rss: number }).rss).toBeGreaterThan(10);
@@ -34,7 +42,10 @@ describe('status resource', () => {
       expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
     }
     // A slow call in flight while the status is read.
-    const during = c.client.callTool({ name: 'find_cointegrated_pairs', arguments: { symbols: ['KO', 'PEP', 'MRV', 'QQQ', 'XLE', 'SPY'], start_date: '2023-01-01', end_date: '2024-12-31' } });
+    const during = c.client.callTool({
+      name: 'find_cointegrated_pairs',
+      arguments: { symbols: ['KO', 'PEP', 'MRV', 'QQQ', 'XLE', 'SPY'], start_date: '2023-01-01', end_date: '2024-12-31' },
+    });
     const busy = await readStatus(c);
     await during;
     expect(busy.jobs_in_flight).toBe(1);

@@ -17,7 +17,12 @@ afterAll(async () => {
   for (const x of sessions) await x.close();
 });
 
-async function ok(session: SandboxSession, name: string, args: Record<string, unknown>, onprogress?: (p: { progress: number; total?: number; message?: string }) => void) {
+async function ok(
+  session: SandboxSession,
+  name: string,
+  args: Record<string, unknown>,
+  onprogress?: (p: { progress: number; total?: number; message?: string }) => void,
+) {
   const r = await session.client.callTool({ name, arguments: args }, onprogress ? { onprogress } : undefined);
   if (r.isError) throw new Error(`${name}: ${JSON.stringify(r.content)}`);
   return r;
@@ -53,7 +58,12 @@ describe('compile_and_backtest', () => {
   it('a build error returns the compile logs and a hint, without starting a backtest', async () => {
     const projectId = await project(s, 'class Broken(QCAlgorithm)\n    def initialize(self):\n        pass\n');
     const before = s.sandbox.requests.filter((q) => q.operation === 'POST /backtests/create').length;
-    const out = (await ok(s, 'compile_and_backtest', { projectId })).structuredContent as { stage: string; status: string; compile_logs: string[]; hint: string };
+    const out = (await ok(s, 'compile_and_backtest', { projectId })).structuredContent as {
+      stage: string;
+      status: string;
+      compile_logs: string[];
+      hint: string;
+    };
     expect(out.stage).toBe('compile');
     expect(out.status).toBe('BuildError');
     expect(out.compile_logs.join('\n')).toMatch(/Build Error/);
@@ -74,12 +84,15 @@ describe('compile_and_backtest', () => {
     sessions.push(slow);
     const projectId = await project(slow);
     const controller = new AbortController();
-    const call = slow.client.callTool({ name: 'compile_and_backtest', arguments: { projectId } }, {
-      signal: controller.signal,
-      onprogress: (p) => {
-        if (/backtest .*Running/.test(p.message ?? '')) controller.abort();
+    const call = slow.client.callTool(
+      { name: 'compile_and_backtest', arguments: { projectId } },
+      {
+        signal: controller.signal,
+        onprogress: (p) => {
+          if (/backtest .*Running/.test(p.message ?? '')) controller.abort();
+        },
       },
-    });
+    );
     await expect(call).rejects.toThrow();
     const reads = () => slow.sandbox.requests.filter((q) => q.operation === 'POST /backtests/read').length;
     await new Promise((r) => setTimeout(r, 300)); // an in-flight read may land
@@ -125,9 +138,16 @@ describe('wait_for_*', () => {
     expect(compiled.state).toBe('BuildSuccess');
 
     const opt = await ok(s, 'create_optimization', {
-      projectId, name: 'opt', target: 'TotalPerformance.PortfolioStatistics.SharpeRatio', targetTo: 'max',
-      strategy: 'QuantConnect.Optimizer.Strategies.GridSearchOptimizationStrategy', compileId,
-      parameters: [{ name: 'fast', min: 5, max: 20, step: 5 }], estimatedCost: 1, nodeType: 'O2-8', parallelNodes: 2,
+      projectId,
+      name: 'opt',
+      target: 'TotalPerformance.PortfolioStatistics.SharpeRatio',
+      targetTo: 'max',
+      strategy: 'QuantConnect.Optimizer.Strategies.GridSearchOptimizationStrategy',
+      compileId,
+      parameters: [{ name: 'fast', min: 5, max: 20, step: 5 }],
+      estimatedCost: 1,
+      nodeType: 'O2-8',
+      parallelNodes: 2,
     });
     const optimizationId = (opt.structuredContent as { optimizations: { optimizationId: string }[] }).optimizations[0]!.optimizationId;
     const progress: number[] = [];

@@ -34,12 +34,21 @@ function ends(text: string): [string, string] {
 
 function csvCatalog(src: CsvSource): Catalog {
   if (!existsSync(src.dir)) throw new ToolError(`the data folder ${src.dir} does not exist`);
-  const files = new Map(listDir(src.dir).filter((f) => f.toLowerCase().endsWith('.csv')).map((f) => [f.slice(0, -4).toUpperCase(), f]));
+  const files = new Map(
+    listDir(src.dir)
+      .filter((f) => f.toLowerCase().endsWith('.csv'))
+      .map((f) => [f.slice(0, -4).toUpperCase(), f]),
+  );
   return {
     symbols: () => [...files.keys()].sort().map((symbol) => ({ symbol })),
     coverage: (symbol) => {
-      const lines = readFileSync(join(src.dir, files.get(symbol) as string), 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
-      const dates = lines.map((l) => normaliseDate(l.split(',')[0] ?? '', true)).filter((d): d is string => d !== undefined).sort();
+      const lines = readFileSync(join(src.dir, files.get(symbol) as string), 'utf8')
+        .split(/\r?\n/)
+        .filter((l) => l.trim() !== '');
+      const dates = lines
+        .map((l) => normaliseDate(l.split(',')[0] ?? '', true))
+        .filter((d): d is string => d !== undefined)
+        .sort();
       if (dates.length === 0) return [];
       const intraday = dates.some((d) => !d.endsWith('T00:00'));
       const show = (d: string) => (intraday ? d : d.slice(0, 10));
@@ -51,8 +60,13 @@ function csvCatalog(src: CsvSource): Catalog {
 
 function leanCatalog(src: LeanSource): Catalog {
   const base = join(src.dir, 'equity', 'usa');
-  const zipped = (res: 'daily' | 'hour') => listDir(join(base, res)).filter((f) => f.endsWith('.zip')).map((f) => f.slice(0, -4).toUpperCase());
-  const minuteDirs = listDir(join(base, 'minute')).filter((f) => statSync(join(base, 'minute', f)).isDirectory()).map((f) => f.toUpperCase());
+  const zipped = (res: 'daily' | 'hour') =>
+    listDir(join(base, res))
+      .filter((f) => f.endsWith('.zip'))
+      .map((f) => f.slice(0, -4).toUpperCase());
+  const minuteDirs = listDir(join(base, 'minute'))
+    .filter((f) => statSync(join(base, 'minute', f)).isDirectory())
+    .map((f) => f.toUpperCase());
   const zipEnds = (path: string): [string, string] => {
     const entries = unzipSync(readFileSync(path));
     const name = Object.keys(entries).find((n) => n.toLowerCase().endsWith('.csv'));
@@ -73,11 +87,16 @@ function leanCatalog(src: LeanSource): Catalog {
         const [first, last] = zipEnds(path);
         out.push({ resolution: res, start: stamp(first, res === 'hour'), end: stamp(last, res === 'hour') });
       }
-      const days = listDir(join(base, 'minute', sym)).filter((f) => /^\d{8}_trade\.zip$/.test(f)).sort();
+      const days = listDir(join(base, 'minute', sym))
+        .filter((f) => /^\d{8}_trade\.zip$/.test(f))
+        .sort();
       if (days.length > 0) out.push({ resolution: 'minute', start: fromCompact(days[0] as string), end: fromCompact(days.at(-1) as string) });
       return out;
     },
-    etfs: () => listDir(join(base, 'universes', 'etf')).map((e) => e.toUpperCase()).sort(),
+    etfs: () =>
+      listDir(join(base, 'universes', 'etf'))
+        .map((e) => e.toUpperCase())
+        .sort(),
   };
 }
 
@@ -86,7 +105,10 @@ function simCatalog(src: SimSource): Catalog {
   const first = market.dates[0] as string;
   const last = market.dates.at(-1) as string;
   return {
-    symbols: () => [{ symbol: 'SPY', sector: market.sector('SPY') as string }, ...market.names.map((n) => ({ symbol: n.symbol, sector: n.sector }))].sort((a, b) => (a.symbol < b.symbol ? -1 : 1)),
+    symbols: () =>
+      [{ symbol: 'SPY', sector: market.sector('SPY') as string }, ...market.names.map((n) => ({ symbol: n.symbol, sector: n.sector }))].sort((a, b) =>
+        a.symbol < b.symbol ? -1 : 1,
+      ),
     coverage: (symbol) => [
       { resolution: 'daily', start: first, end: last },
       ...(market.hasMinutes(symbol) ? (['hour', 'minute'] as const).map((resolution) => ({ resolution, start: first, end: last })) : []),

@@ -41,7 +41,10 @@ export function leanEtfFiles(leanDir: string, etf: string): EtfFiles {
   if (!existsSync(folder)) throw new ToolError(`There is no constituents folder for ${etf.toUpperCase()} in the LEAN data (${folder}).`);
   return {
     where: folder,
-    days: () => readdirSync(folder).filter((f) => /^\d{8}\.csv$/.test(f)).map((f) => f.slice(0, 8)),
+    days: () =>
+      readdirSync(folder)
+        .filter((f) => /^\d{8}\.csv$/.test(f))
+        .map((f) => f.slice(0, 8)),
     read: (day) => readFileSync(join(folder, `${day}.csv`), 'utf8'),
   };
 }
@@ -51,7 +54,10 @@ export function etfHoldings(files: EtfFiles, etf: string, date: string): EtfHold
   const days = files.days().sort();
   if (days.length === 0) throw new ToolError(`The constituents folder for ${etf.toUpperCase()} has no <YYYYMMDD>.csv files.`);
   const chosen = days.filter((f) => f <= wanted).at(-1);
-  if (!chosen) throw new ToolError(`${etf.toUpperCase()} has no constituents on or before ${date}; the earliest file is ${days[0]!.slice(0, 4)}-${days[0]!.slice(4, 6)}-${days[0]!.slice(6)}.`);
+  if (!chosen)
+    throw new ToolError(
+      `${etf.toUpperCase()} has no constituents on or before ${date}; the earliest file is ${days[0]!.slice(0, 4)}-${days[0]!.slice(4, 6)}-${days[0]!.slice(6)}.`,
+    );
   const constituents = files
     .read(chosen)
     .split(/\r?\n/)

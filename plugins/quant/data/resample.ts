@@ -24,8 +24,10 @@ export const barLabel = (minutes: number | undefined): string => (minutes === un
 /** Resample an intraday series (minute: 1-minute bars; hour: 60-minute bars) to `minutes`-minute bars. */
 export function resample(series: Series, from: 'minute' | 'hour', minutes: number): Series {
   const step = from === 'hour' ? 60 : 1;
-  if (from === 'hour' && minutes % 60 !== 0) throw new ToolError(`hour data can only be resampled to multiples of 60 minutes (got ${minutes}); use resolution "minute" for ${minutes}-minute bars.`);
-  if (!Number.isInteger(minutes) || minutes < step || minutes > SESSION_MINUTES) throw new ToolError(`bar_minutes must be a whole number from ${step} to ${SESSION_MINUTES} for ${from} data (got ${minutes}).`);
+  if (from === 'hour' && minutes % 60 !== 0)
+    throw new ToolError(`hour data can only be resampled to multiples of 60 minutes (got ${minutes}); use resolution "minute" for ${minutes}-minute bars.`);
+  if (!Number.isInteger(minutes) || minutes < step || minutes > SESSION_MINUTES)
+    throw new ToolError(`bar_minutes must be a whole number from ${step} to ${SESSION_MINUTES} for ${from} data (got ${minutes}).`);
   const f = series.fields;
   const open = f.open ?? series.price;
   const high = f.high ?? series.price;
@@ -71,6 +73,12 @@ export function resample(series: Series, from: 'minute' | 'hour', minutes: numbe
     }
   }
   if (out.dates.length === 0) throw new ToolError(`${series.symbol}: no ${from} bars inside the 9:30-16:00 ET session to resample.`);
-  const fields: Partial<Record<Field, number[]>> = { open: out.open, high: out.high, low: out.low, close: out.close, ...(volume ? { volume: out.volume } : {}) };
+  const fields: Partial<Record<Field, number[]>> = {
+    open: out.open,
+    high: out.high,
+    low: out.low,
+    close: out.close,
+    ...(volume ? { volume: out.volume } : {}),
+  };
   return { ...series, dates: out.dates, price: out.close, fields, bar_minutes: minutes };
 }

@@ -32,7 +32,7 @@ const round4 = (v: number) => Math.round(v * 10_000) / 10_000;
 
 /** An AR(1) with coefficient 0.5^(1/half_life) and the given stationary standard deviation. */
 function ar1(n: number, halfLife: number, sd: number, normal: () => number): Float64Array {
-  const phi = exp((ln(0.5) / halfLife));
+  const phi = exp(ln(0.5) / halfLife);
   const innovation = sd * Math.sqrt(1 - phi * phi);
   const out = new Float64Array(n);
   let s = sd * normal();
@@ -97,7 +97,14 @@ export class SimMarket {
   /** A name's starting price, market beta and own volatility, drawn from its own stream. */
   private traits(symbol: string) {
     const u = this.uniform('traits', symbol);
-    return { start: 20 + 280 * u(), beta: 0.7 + 0.6 * u(), sd: 0.006 + 0.006 * u(), drift: 0.0001 * (u() - 0.3), shares: 1e8 * (1 + 30 * u()), volume: 2e6 * (1 + 10 * u()) };
+    return {
+      start: 20 + 280 * u(),
+      beta: 0.7 + 0.6 * u(),
+      sd: 0.006 + 0.006 * u(),
+      drift: 0.0001 * (u() - 0.3),
+      shares: 1e8 * (1 + 30 * u()),
+      volume: 2e6 * (1 + 10 * u()),
+    };
   }
 
   /** Log closing prices over the whole calendar. */
@@ -149,7 +156,14 @@ export class SimMarket {
     const n = logs.length;
     const normal = this.normal(4 * n, 'bars', symbol);
     const { volume: baseVolume } = this.traits(symbol);
-    const bars: DailyBars = { dates: this.dates, open: new Float64Array(n), high: new Float64Array(n), low: new Float64Array(n), close: new Float64Array(n), volume: new Float64Array(n) };
+    const bars: DailyBars = {
+      dates: this.dates,
+      open: new Float64Array(n),
+      high: new Float64Array(n),
+      low: new Float64Array(n),
+      close: new Float64Array(n),
+      volume: new Float64Array(n),
+    };
     let prev = exp(logs[0] as number);
     for (let t = 0; t < n; t++) {
       const c = exp(logs[t] as number);
@@ -185,8 +199,17 @@ export class SimMarket {
     const walk = new Float64Array(steps + 1);
     for (let k = 1; k <= steps; k++) walk[k] = (walk[k - 1] as number) + sd * normal();
     const target = ln(c as number) - ln(o as number);
-    const path = Array.from(walk, (w, k) => Math.min(h as number, Math.max(l as number, exp(ln(o as number) + w - (k / steps) * ((walk[steps] as number) - target)))));
-    const bars: DailyBars = { dates: [], open: new Float64Array(steps), high: new Float64Array(steps), low: new Float64Array(steps), close: new Float64Array(steps), volume: new Float64Array(steps) };
+    const path = Array.from(walk, (w, k) =>
+      Math.min(h as number, Math.max(l as number, exp(ln(o as number) + w - (k / steps) * ((walk[steps] as number) - target)))),
+    );
+    const bars: DailyBars = {
+      dates: [],
+      open: new Float64Array(steps),
+      high: new Float64Array(steps),
+      low: new Float64Array(steps),
+      close: new Float64Array(steps),
+      volume: new Float64Array(steps),
+    };
     let weightSum = 0;
     const weights = Array.from({ length: steps }, (_, k) => {
       const x = (k + 0.5) / steps; // U-shaped intraday volume

@@ -20,7 +20,10 @@ export interface SimSettings {
 /** The settings after "sim:" (comma-separated key=value: seed, symbols, end). */
 export function parseSimSpec(rest: string): SimSettings {
   const out: SimSettings = { seed: 1, symbols: 100, end: undefined };
-  for (const part of rest.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+  for (const part of rest
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
     const [key, value = ''] = part.split('=').map((s) => s.trim()) as [string, string?];
     if (key === 'seed' && /^\d{1,10}$/.test(value)) out.seed = Number(value);
     else if (key === 'symbols' && /^\d{1,4}$/.test(value) && Number(value) >= MIN_SIZE + 1 && Number(value) <= 1000) out.symbols = Number(value);
@@ -46,7 +49,13 @@ function marketFor(s: SimSettings): SimMarket {
 
 function toSeries(symbol: string, bars: DailyBars, from: number, to: number): Series {
   const pick = (xs: Float64Array) => Array.from(xs.subarray(from, to));
-  const fields: Partial<Record<Field, number[]>> = { open: pick(bars.open), high: pick(bars.high), low: pick(bars.low), close: pick(bars.close), volume: pick(bars.volume) };
+  const fields: Partial<Record<Field, number[]>> = {
+    open: pick(bars.open),
+    high: pick(bars.high),
+    low: pick(bars.low),
+    close: pick(bars.close),
+    volume: pick(bars.volume),
+  };
   return { symbol, dates: bars.dates.slice(from, to), price: fields.close as number[], fields, data_source: 'simulated' };
 }
 
@@ -70,7 +79,8 @@ export class SimSource implements PriceSource {
   async load(symbol: string, start: string, end: string, resolution: Resolution): Promise<Series> {
     const market = this.market;
     const sym = symbol.toUpperCase();
-    if (!market.has(sym)) throw new ToolError(`unknown symbol ${symbol}: the simulated market has no ${sym}; list_available_data lists its ${market.names.length + 1} tickers.`);
+    if (!market.has(sym))
+      throw new ToolError(`unknown symbol ${symbol}: the simulated market has no ${sym}; list_available_data lists its ${market.names.length + 1} tickers.`);
     const range = `the simulated market covers ${market.dates[0]} to ${market.dates.at(-1)}`;
     if (resolution === 'daily') {
       const bars = market.daily(sym);
@@ -79,7 +89,14 @@ export class SimSource implements PriceSource {
       if (from < 0 || to <= from) throw new ToolError(`${sym}: no data between ${start} and ${end} (${range}).`);
       return toSeries(sym, bars, from, to);
     }
-    if (!market.hasMinutes(sym)) throw new ToolError(`${sym} has daily bars only in the simulated market; minute and hour bars exist for ${market.names.filter((n) => market.hasMinutes(n.symbol)).map((n) => n.symbol).concat(INDEX_ETF).join(', ')}.`);
+    if (!market.hasMinutes(sym))
+      throw new ToolError(
+        `${sym} has daily bars only in the simulated market; minute and hour bars exist for ${market.names
+          .filter((n) => market.hasMinutes(n.symbol))
+          .map((n) => n.symbol)
+          .concat(INDEX_ETF)
+          .join(', ')}.`,
+      );
     const days = market.dates.filter((d) => d >= start.slice(0, 10) && d <= end.slice(0, 10));
     if (days.length === 0) throw new ToolError(`${sym}: no data between ${start} and ${end} (${range}).`);
     if (days.length > 2600) throw new ToolError(`${sym}: ${days.length} days of minute bars is more than 2,600 (about ten years); ask for a shorter range.`);

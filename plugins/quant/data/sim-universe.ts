@@ -44,7 +44,15 @@ export const PAIRS: PlantedPair[] = [
 ];
 
 /** log(y) = intercept + sum(weight * log(x)) + s: a mean-reverting three-name spread (Johansen rank 1). */
-export const BASKET = { y: 'MS', legs: [{ x: 'GS', weight: 0.6 }, { x: 'JPM', weight: 0.4 }], half_life: 10, spread_sd: 0.05 };
+export const BASKET = {
+  y: 'MS',
+  legs: [
+    { x: 'GS', weight: 0.6 },
+    { x: 'JPM', weight: 0.4 },
+  ],
+  half_life: 10,
+  spread_sd: 0.05,
+};
 
 /** A trending name: extra drift (per year) and AR(1) momentum in its own daily returns. */
 export const TRENDING = { symbol: 'NVDA', extra_drift: 0.25, momentum: 0.15 };
@@ -58,7 +66,15 @@ export interface SimName {
 export function simNames(size: number): SimName[] {
   const sectorOf = new Map<string, string>();
   for (const [sector, names] of Object.entries(SECTORS)) for (const n of names) sectorOf.set(n, sector);
-  const planted = [...new Set([...PAIRS.flatMap((p) => [p.x, p.y]), BASKET.y, ...BASKET.legs.map((l) => l.x), TRENDING.symbol, ...MINUTE_SYMBOLS.filter((s) => s !== INDEX_ETF)])];
+  const planted = [
+    ...new Set([
+      ...PAIRS.flatMap((p) => [p.x, p.y]),
+      BASKET.y,
+      ...BASKET.legs.map((l) => l.x),
+      TRENDING.symbol,
+      ...MINUTE_SYMBOLS.filter((s) => s !== INDEX_ETF),
+    ]),
+  ];
   const rest = [...sectorOf.keys()].filter((s) => !planted.includes(s));
   const ordered = [...planted, ...rest].map((symbol) => ({ symbol, sector: sectorOf.get(symbol) as string }));
   const sectors = Object.keys(SECTORS);

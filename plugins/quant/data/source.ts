@@ -25,7 +25,11 @@ const pad = (n: number): string => String(n).padStart(2, '0');
 export function normaliseDate(cell: string, intraday: boolean): string | undefined {
   const s = cell.trim().replace(/^"|"$/g, '');
   let m = /^(\d{4})-?(\d{2})-?(\d{2})(?:[ T](\d{2}):(\d{2}))?/.exec(s);
-  let y: number, mo: number, d: number, h = 0, mi = 0;
+  let y: number,
+    mo: number,
+    d: number,
+    h = 0,
+    mi = 0;
   if (m) [y, mo, d, h, mi] = [+m[1]!, +m[2]!, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0)];
   else if ((m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?: (\d{1,2}):(\d{2}))?/.exec(s))) [mo, d, y, h, mi] = [+m[1]!, +m[2]!, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0)];
   else return undefined;
@@ -36,9 +40,19 @@ export function normaliseDate(cell: string, intraday: boolean): string | undefin
 }
 
 const HEADER_ALIASES: Record<string, Field | 'date'> = {
-  date: 'date', time: 'date', datetime: 'date', timestamp: 'date',
-  open: 'open', high: 'high', low: 'low', close: 'close', volume: 'volume',
-  adj_close: 'adj_close', 'adj close': 'adj_close', adjclose: 'adj_close', adjusted_close: 'adj_close',
+  date: 'date',
+  time: 'date',
+  datetime: 'date',
+  timestamp: 'date',
+  open: 'open',
+  high: 'high',
+  low: 'low',
+  close: 'close',
+  volume: 'volume',
+  adj_close: 'adj_close',
+  'adj close': 'adj_close',
+  adjclose: 'adj_close',
+  adjusted_close: 'adj_close',
 };
 
 /** Parse a price CSV; the header is detected (a headerless file is date,open,high,low,close,volume or date,close). */
@@ -143,7 +157,12 @@ export class LeanSource implements PriceSource {
         (cols[j] as number[]).push(j < 4 ? v / 10_000 : v);
       }
     }
-    return { symbol, dates, price: cols[3] as number[], fields: { open: cols[0], high: cols[1], low: cols[2], close: cols[3], volume: cols[4] } as Partial<Record<Field, number[]>> };
+    return {
+      symbol,
+      dates,
+      price: cols[3] as number[],
+      fields: { open: cols[0], high: cols[1], low: cols[2], close: cols[3], volume: cols[4] } as Partial<Record<Field, number[]>>,
+    };
   }
 
   private unzipOne(path: string, symbol: string): string {
@@ -165,10 +184,19 @@ export class LeanSource implements PriceSource {
     }
     const folder = join(base, sym);
     if (!existsSync(folder)) throw new ToolError(`unknown symbol ${symbol}: no minute data at ${folder}`);
-    const days = readdirSync(folder).filter((f) => /^\d{8}_trade\.zip$/.test(f)).map((f) => f.slice(0, 8)).sort()
-      .filter((d) => `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}` >= start.slice(0, 10) && `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}` <= end.slice(0, 10));
+    const days = readdirSync(folder)
+      .filter((f) => /^\d{8}_trade\.zip$/.test(f))
+      .map((f) => f.slice(0, 8))
+      .sort()
+      .filter(
+        (d) =>
+          `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}` >= start.slice(0, 10) &&
+          `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}` <= end.slice(0, 10),
+      );
     if (days.length === 0) throw new ToolError(`${symbol}: no minute data between ${start} and ${end}`);
-    const parts = days.map((d) => this.parseLean(this.unzipOne(join(folder, `${d}_trade.zip`), symbol), symbol.toUpperCase(), `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}`));
+    const parts = days.map((d) =>
+      this.parseLean(this.unzipOne(join(folder, `${d}_trade.zip`), symbol), symbol.toUpperCase(), `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}`),
+    );
     const merged: Series = { symbol: symbol.toUpperCase(), dates: parts.flatMap((p) => p.dates), price: parts.flatMap((p) => p.price), fields: {} };
     for (const f of ['open', 'high', 'low', 'close', 'volume'] as const) merged.fields[f] = parts.flatMap((p) => p.fields[f] ?? []);
     return slice({ ...merged, bar_minutes: 1 }, start, end);
@@ -229,12 +257,23 @@ export interface Aligned {
 export function align(series: Series[]): Aligned {
   // Fast path: every series on the same ascending dates (one source, one range) needs no matching.
   const d0 = series[0]?.dates ?? [];
-  if (d0.every((d, i) => i === 0 || (d0[i - 1] as string) < d) && series.every((s) => s.dates === d0 || (s.dates.length === d0.length && s.dates.every((d, i) => d === d0[i])))) {
-    return { symbols: series.map((s) => s.symbol), dates: [...d0], prices: series.map((s) => s.price.slice()), dropped: Object.fromEntries(series.map((s) => [s.symbol, 0])) };
+  if (
+    d0.every((d, i) => i === 0 || (d0[i - 1] as string) < d) &&
+    series.every((s) => s.dates === d0 || (s.dates.length === d0.length && s.dates.every((d, i) => d === d0[i])))
+  ) {
+    return {
+      symbols: series.map((s) => s.symbol),
+      dates: [...d0],
+      prices: series.map((s) => s.price.slice()),
+      dropped: Object.fromEntries(series.map((s) => [s.symbol, 0])),
+    };
   }
   const counts = new Map<string, number>();
   for (const s of series) for (const d of s.dates) counts.set(d, (counts.get(d) ?? 0) + 1);
-  const common = [...counts.entries()].filter(([, c]) => c === series.length).map(([d]) => d).sort();
+  const common = [...counts.entries()]
+    .filter(([, c]) => c === series.length)
+    .map(([d]) => d)
+    .sort();
   const keep = new Set(common);
   return {
     symbols: series.map((s) => s.symbol),

@@ -106,7 +106,14 @@ const ratio = (a: number, b: number): number | null => (b === 0 ? null : a / b);
  * periodsPerYear (252 for daily bars; intraday bars pass their bars per year); risk_free_rate is
  * annual and enters as rate / periodsPerYear per bar.
  */
-export function performance(r: Float64Array, dates: string[], turnover: number, riskFreeRate: number, benchmark?: ArrayLike<number>, periodsPerYear = PERIODS_PER_YEAR): Performance {
+export function performance(
+  r: Float64Array,
+  dates: string[],
+  turnover: number,
+  riskFreeRate: number,
+  benchmark?: ArrayLike<number>,
+  periodsPerYear = PERIODS_PER_YEAR,
+): Performance {
   const n = r.length;
   const nav = new Float64Array(n + 1);
   nav[0] = 1;

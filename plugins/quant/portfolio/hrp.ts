@@ -24,7 +24,11 @@ export function linkage(distances: Float64Array, n: number, method: Linkage): Me
   const chain: number[] = [];
   for (let merged = 0; merged < n - 1; merged++) {
     if (chain.length === 0) {
-      for (let i = 0; i < n; i++) if (size[i]! > 0) { chain.push(i); break; }
+      for (let i = 0; i < n; i++)
+        if (size[i]! > 0) {
+          chain.push(i);
+          break;
+        }
     }
     let x = 0;
     let y = 0;

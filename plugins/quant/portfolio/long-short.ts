@@ -13,7 +13,8 @@ export class ConstructionError extends Error {
  */
 export function capWeights(weights: ArrayLike<number>, cap: number): Float64Array {
   const n = weights.length;
-  if (cap * n < 1 - 1e-12) throw new ConstructionError(`a cap of ${cap} on ${n} names cannot hold a fully invested book (needs at least ${(1 / n).toPrecision(4)})`);
+  if (cap * n < 1 - 1e-12)
+    throw new ConstructionError(`a cap of ${cap} on ${n} names cannot hold a fully invested book (needs at least ${(1 / n).toPrecision(4)})`);
   const w = Float64Array.from(weights);
   const fixed = new Uint8Array(n);
   for (let round = 0; round < n; round++) {
@@ -35,7 +36,10 @@ export function capWeights(weights: ArrayLike<number>, cap: number): Float64Arra
  * beta_long and beta_short are the books' betas at unit weight. Both must be positive.
  */
 export function betaNeutralSplit(betaLong: number, betaShort: number): { long: number; short: number } {
-  if (!(betaLong > 0) || !(betaShort > 0)) throw new ConstructionError(`beta-neutral sizing needs both books to have positive beta (long ${betaLong.toPrecision(4)}, short ${betaShort.toPrecision(4)})`);
+  if (!(betaLong > 0) || !(betaShort > 0))
+    throw new ConstructionError(
+      `beta-neutral sizing needs both books to have positive beta (long ${betaLong.toPrecision(4)}, short ${betaShort.toPrecision(4)})`,
+    );
   return { long: betaShort / (betaLong + betaShort), short: betaLong / (betaLong + betaShort) };
 }
 

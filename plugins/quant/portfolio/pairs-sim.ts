@@ -73,7 +73,7 @@ interface Open {
 }
 
 export function simulatePairs(pairs: PairInput[], rules: Rules): SimResult {
-  const T = (pairs[0]?.y.length ?? 0);
+  const T = pairs[0]?.y.length ?? 0;
   const nav = new Float64Array(T);
   const open: (Open | undefined)[] = pairs.map(() => undefined);
   const trades: Trade[] = [];
@@ -82,10 +82,11 @@ export function simulatePairs(pairs: PairInput[], rules: Rules): SimResult {
   let skipped = 0;
   let exposed = 0;
   let maxGross = 0;
-  const gross = (t: number) => pairs.reduce((s, p, k) => {
-    const o = open[k];
-    return o ? s + Math.abs(o.qy) * (p.y[t] as number) + Math.abs(o.qx) * (p.x[t] as number) : s;
-  }, 0);
+  const gross = (t: number) =>
+    pairs.reduce((s, p, k) => {
+      const o = open[k];
+      return o ? s + Math.abs(o.qy) * (p.y[t] as number) + Math.abs(o.qx) * (p.x[t] as number) : s;
+    }, 0);
   for (let t = 0; t < T; t++) {
     // Mark to market.
     pairs.forEach((p, k) => {
@@ -101,15 +102,32 @@ export function simulatePairs(pairs: PairInput[], rules: Rules): SimResult {
       if (!o) return;
       const z = p.z[t] as number;
       const reason: Trade['reason'] | undefined =
-        -o.side * z >= rules.stopZ ? 'stop'
-          : (o.side === 1 ? z >= -rules.exitZ : z <= rules.exitZ) ? 'mean'
-            : t - o.entryBar >= o.maxBars ? 'time'
-              : t === T - 1 ? 'end' : undefined;
+        -o.side * z >= rules.stopZ
+          ? 'stop'
+          : (o.side === 1 ? z >= -rules.exitZ : z <= rules.exitZ)
+            ? 'mean'
+            : t - o.entryBar >= o.maxBars
+              ? 'time'
+              : t === T - 1
+                ? 'end'
+                : undefined;
       if (!reason) return;
       const c = cost * (Math.abs(o.qy) * (p.y[t] as number) + Math.abs(o.qx) * (p.x[t] as number));
       value -= c;
       o.costs += c;
-      trades.push({ pair: p.name, side: o.side === 1 ? 'long_spread' : 'short_spread', entry_bar: o.entryBar, exit_bar: t, entry_z: o.entryZ, exit_z: z, hedge_ratio: o.hedge, notional: o.notional, reason, pnl: o.pnl - o.costs, costs: o.costs });
+      trades.push({
+        pair: p.name,
+        side: o.side === 1 ? 'long_spread' : 'short_spread',
+        entry_bar: o.entryBar,
+        exit_bar: t,
+        entry_z: o.entryZ,
+        exit_z: z,
+        hedge_ratio: o.hedge,
+        notional: o.notional,
+        reason,
+        pnl: o.pnl - o.costs,
+        costs: o.costs,
+      });
       open[k] = undefined;
     });
     // Entries (not on the last bar).
@@ -133,7 +151,15 @@ export function simulatePairs(pairs: PairInput[], rules: Rules): SimResult {
         const c = cost * notional;
         value -= c;
         open[k] = {
-          side, qy: (side * legY) / (p.y[t] as number), qx: (-side * b * legY) / (p.x[t] as number), entryBar: t, entryZ: z, hedge: b, notional, pnl: 0, costs: c,
+          side,
+          qy: (side * legY) / (p.y[t] as number),
+          qx: (-side * b * legY) / (p.x[t] as number),
+          entryBar: t,
+          entryZ: z,
+          hedge: b,
+          notional,
+          pnl: 0,
+          costs: c,
           maxBars: p.halfLife === null ? Infinity : Math.ceil(rules.maxHoldHalfLives * p.halfLife),
         };
       }
@@ -145,7 +171,13 @@ export function simulatePairs(pairs: PairInput[], rules: Rules): SimResult {
   }
   const attribution = pairs.map((p) => {
     const mine = trades.filter((tr) => tr.pair === p.name);
-    return { pair: p.name, pnl: mine.reduce((s, tr) => s + tr.pnl, 0), trades: mine.length, wins: mine.filter((tr) => tr.pnl > 0).length, costs: mine.reduce((s, tr) => s + tr.costs, 0) };
+    return {
+      pair: p.name,
+      pnl: mine.reduce((s, tr) => s + tr.pnl, 0),
+      trades: mine.length,
+      wins: mine.filter((tr) => tr.pnl > 0).length,
+      costs: mine.reduce((s, tr) => s + tr.costs, 0),
+    };
   });
   return { nav, trades, attribution, skipped_for_leverage: skipped, exposure: T > 0 ? exposed / T : 0, max_gross_leverage: maxGross };
 }
@@ -179,5 +211,12 @@ export function navStatistics(nav: ArrayLike<number>, capital: number, periods: 
     mdd = Math.min(mdd, (nav[t] as number) / peak - 1);
   }
   const total = (nav[n - 1] as number) / capital - 1;
-  return { total_return: total, annual_return: (1 + total) ** (periods / n) - 1, annual_volatility: sd * Math.sqrt(periods), sharpe_ratio: sd > 0 ? (mean / sd) * Math.sqrt(periods) : null, max_drawdown: mdd, returns: r };
+  return {
+    total_return: total,
+    annual_return: (1 + total) ** (periods / n) - 1,
+    annual_volatility: sd * Math.sqrt(periods),
+    sharpe_ratio: sd > 0 ? (mean / sd) * Math.sqrt(periods) : null,
+    max_drawdown: mdd,
+    returns: r,
+  };
 }

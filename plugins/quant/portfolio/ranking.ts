@@ -5,14 +5,36 @@
 
 /** The order of OptimizationBacktest.statistics, as QuantConnect's API spec documents it. */
 export const OPTIMIZATION_STATISTICS = [
-  'alpha', 'annual standard deviation', 'annual variance', 'average loss (%)', 'average win (%)', 'beta',
-  'compounding annual return (%)', 'drawdown (%)', 'estimated strategy capacity', 'expectancy', 'information ratio',
-  'loss rate (%)', 'net profit (%)', 'probabilistic sharpe ratio', 'profit-loss ratio', 'sharpe ratio', 'total fees',
-  'total orders', 'tracking error', 'treynor ratio', 'win rate (%)',
+  'alpha',
+  'annual standard deviation',
+  'annual variance',
+  'average loss (%)',
+  'average win (%)',
+  'beta',
+  'compounding annual return (%)',
+  'drawdown (%)',
+  'estimated strategy capacity',
+  'expectancy',
+  'information ratio',
+  'loss rate (%)',
+  'net profit (%)',
+  'probabilistic sharpe ratio',
+  'profit-loss ratio',
+  'sharpe ratio',
+  'total fees',
+  'total orders',
+  'tracking error',
+  'treynor ratio',
+  'win rate (%)',
 ] as const;
 
 /** "Compounding Annual Return", "compounding annual return (%)" -> "compounding_annual_return". */
-export const statisticKey = (name: string): string => name.toLowerCase().replace(/\(%\)/g, '').replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
+export const statisticKey = (name: string): string =>
+  name
+    .toLowerCase()
+    .replace(/\(%\)/g, '')
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '');
 
 /** "12.345%", "$1,234.50", "-0.5" -> number; undefined when it is not a number. */
 export function statisticValue(raw: unknown): number | undefined {
@@ -63,10 +85,15 @@ export function passes(stats: Record<string, number>, f: Filter): boolean {
   const v = stats[f.key];
   if (v === undefined) return false;
   switch (f.op) {
-    case '<': return v < f.value;
-    case '<=': return v <= f.value;
-    case '>': return v > f.value;
-    case '>=': return v >= f.value;
-    default: return v === f.value;
+    case '<':
+      return v < f.value;
+    case '<=':
+      return v <= f.value;
+    case '>':
+      return v > f.value;
+    case '>=':
+      return v >= f.value;
+    default:
+      return v === f.value;
   }
 }

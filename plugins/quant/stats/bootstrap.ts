@@ -49,7 +49,11 @@ const withConstant = (factors: ArrayLike<number>[], rows: ArrayLike<number>, n: 
   ...factors.map((f) => Float64Array.from(rows as ArrayLike<number>, (r) => f[r] as number)),
 ];
 
-export function alphaInference(y: ArrayLike<number>, factors: ArrayLike<number>[], opts: { nBoot: number; blockLength: number; seed: number; onProgress?: (done: number, total: number) => void }): AlphaInference {
+export function alphaInference(
+  y: ArrayLike<number>,
+  factors: ArrayLike<number>[],
+  opts: { nBoot: number; blockLength: number; seed: number; onProgress?: (done: number, total: number) => void },
+): AlphaInference {
   const n = y.length;
   const all = Int32Array.from({ length: n }, (_, t) => t);
   const yy = Float64Array.from(y);
@@ -66,7 +70,10 @@ export function alphaInference(y: ArrayLike<number>, factors: ArrayLike<number>[
   let sumSq = 0;
   for (let b = 0; b < opts.nBoot; b++) {
     const idx = stationaryIndices(n, opts.blockLength, random);
-    const star = ols(withConstant(factors, idx, n), Float64Array.from(idx, (t) => yy[t] as number)).beta[0] as number;
+    const star = ols(
+      withConstant(factors, idx, n),
+      Float64Array.from(idx, (t) => yy[t] as number),
+    ).beta[0] as number;
     if (Math.abs(star - alpha) >= Math.abs(alpha)) extreme++;
     sum += star;
     sumSq += star * star;

@@ -85,7 +85,8 @@ export async function covarianceMatrix(columns: ArrayLike<number>[]): Promise<Fl
 /** Correlation from a covariance matrix (p x p, row-major). */
 export function correlationFrom(cov: Float64Array, p: number): Float64Array {
   const out = new Float64Array(p * p);
-  for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) out[i * p + j] = i === j ? 1 : (cov[i * p + j] as number) / Math.sqrt((cov[i * p + i] as number) * (cov[j * p + j] as number));
+  for (let i = 0; i < p; i++)
+    for (let j = 0; j < p; j++) out[i * p + j] = i === j ? 1 : (cov[i * p + j] as number) / Math.sqrt((cov[i * p + i] as number) * (cov[j * p + j] as number));
   return out;
 }
 

@@ -27,10 +27,12 @@ export function parseFactorCsv(text: string, file: string, percent: boolean): Fa
   const lines = text.split(/\r?\n/);
   const dated = (cell: string | undefined) => normaliseDate((cell ?? '').trim(), false) !== undefined && /^\s*"?\d/.test(cell ?? '');
   const first = lines.findIndex((l) => dated(l.split(',')[0]));
-  if (first < 1) throw new FactorFileError(`${file}: no header row followed by dated rows (expected e.g. ",Mkt-RF,SMB,HML,RMW,CMA,RF" then "19630701,-0.67,...")`);
+  if (first < 1)
+    throw new FactorFileError(`${file}: no header row followed by dated rows (expected e.g. ",Mkt-RF,SMB,HML,RMW,CMA,RF" then "19630701,-0.67,...")`);
   const header = (lines[first - 1] as string).split(',').map((c) => c.trim().replace(/^"|"$/g, ''));
   const names = header.slice(1);
-  if (names.length === 0 || names.some((n) => n === '')) throw new FactorFileError(`${file}: the header row "${lines[first - 1]}" does not name every factor column`);
+  if (names.length === 0 || names.some((n) => n === ''))
+    throw new FactorFileError(`${file}: the header row "${lines[first - 1]}" does not name every factor column`);
   const dates: string[] = [];
   const columns: number[][] = names.map(() => []);
   const scale = percent ? 0.01 : 1;
@@ -43,7 +45,8 @@ export function parseFactorCsv(text: string, file: string, percent: boolean): Fa
     names.forEach((name, j) => {
       const raw = (cells[j + 1] ?? '').trim();
       const v = Number(raw);
-      if (raw === '' || !Number.isFinite(v) || v <= -99.99) throw new FactorFileError(`${file}: row ${r + 1} (${date}) has a missing or non-numeric ${name} ("${raw}")`);
+      if (raw === '' || !Number.isFinite(v) || v <= -99.99)
+        throw new FactorFileError(`${file}: row ${r + 1} (${date}) has a missing or non-numeric ${name} ("${raw}")`);
       (columns[j] as number[]).push(v * scale);
     });
   }
@@ -57,7 +60,11 @@ export function joinFactors(tables: FactorTable[]): FactorTable {
   if (dup) throw new FactorFileError(`factor ${dup} appears in two files`);
   const sets = tables.map((t) => new Map(t.dates.map((d, i) => [d, i])));
   const dates = (tables[0] as FactorTable).dates.filter((d) => sets.every((s) => s.has(d)));
-  return { names, dates, columns: tables.flatMap((t, k) => t.columns.map((c) => dates.map((d) => c[(sets[k] as Map<string, number>).get(d) as number] as number))) };
+  return {
+    names,
+    dates,
+    columns: tables.flatMap((t, k) => t.columns.map((c) => dates.map((d) => c[(sets[k] as Map<string, number>).get(d) as number] as number))),
+  };
 }
 
 export interface Loadings {
@@ -80,7 +87,14 @@ export function loadings(y: Float64Array, factors: Float64Array[]): Loadings {
   let tss = 0;
   for (const v of y) tss += (v - mean) ** 2;
   const t = Array.from(fit.beta, (b, i) => b / (fit.se[i] as number));
-  return { alpha: fit.beta[0] as number, betas: Array.from(fit.beta.subarray(1)), alpha_t: t[0] as number, t_stats: t.slice(1), r_squared: 1 - fit.rss / tss, n_obs: n };
+  return {
+    alpha: fit.beta[0] as number,
+    betas: Array.from(fit.beta.subarray(1)),
+    alpha_t: t[0] as number,
+    t_stats: t.slice(1),
+    r_squared: 1 - fit.rss / tss,
+    n_obs: n,
+  };
 }
 
 /** 12-1 momentum at the last date: price[n-1-skip] / price[n-1-lookback] - 1 (lookback 252, skip 21 for daily bars). */

@@ -47,24 +47,68 @@ export function crossProductRows(data: Float64Array, p: number, n: number, out: 
           const b1 = b0 + n;
           const b2 = b1 + n;
           const b3 = b2 + n;
-          let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
-          let s20 = 0, s21 = 0, s22 = 0, s23 = 0, s30 = 0, s31 = 0, s32 = 0, s33 = 0;
+          let s00 = 0,
+            s01 = 0,
+            s02 = 0,
+            s03 = 0,
+            s10 = 0,
+            s11 = 0,
+            s12 = 0,
+            s13 = 0;
+          let s20 = 0,
+            s21 = 0,
+            s22 = 0,
+            s23 = 0,
+            s30 = 0,
+            s31 = 0,
+            s32 = 0,
+            s33 = 0;
           for (let t = t0; t < t1; t++) {
-            const x0 = data[a0 + t] as number, x1 = data[a1 + t] as number, x2 = data[a2 + t] as number, x3 = data[a3 + t] as number;
-            const y0 = data[b0 + t] as number, y1 = data[b1 + t] as number, y2 = data[b2 + t] as number, y3 = data[b3 + t] as number;
-            s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
-            s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
-            s20 += x2 * y0; s21 += x2 * y1; s22 += x2 * y2; s23 += x2 * y3;
-            s30 += x3 * y0; s31 += x3 * y1; s32 += x3 * y2; s33 += x3 * y3;
+            const x0 = data[a0 + t] as number,
+              x1 = data[a1 + t] as number,
+              x2 = data[a2 + t] as number,
+              x3 = data[a3 + t] as number;
+            const y0 = data[b0 + t] as number,
+              y1 = data[b1 + t] as number,
+              y2 = data[b2 + t] as number,
+              y3 = data[b3 + t] as number;
+            s00 += x0 * y0;
+            s01 += x0 * y1;
+            s02 += x0 * y2;
+            s03 += x0 * y3;
+            s10 += x1 * y0;
+            s11 += x1 * y1;
+            s12 += x1 * y2;
+            s13 += x1 * y3;
+            s20 += x2 * y0;
+            s21 += x2 * y1;
+            s22 += x2 * y2;
+            s23 += x2 * y3;
+            s30 += x3 * y0;
+            s31 += x3 * y1;
+            s32 += x3 * y2;
+            s33 += x3 * y3;
           }
           let r = i * p + j;
-          out[r] = (out[r] as number) + s00; out[r + 1] = (out[r + 1] as number) + s01; out[r + 2] = (out[r + 2] as number) + s02; out[r + 3] = (out[r + 3] as number) + s03;
+          out[r] = (out[r] as number) + s00;
+          out[r + 1] = (out[r + 1] as number) + s01;
+          out[r + 2] = (out[r + 2] as number) + s02;
+          out[r + 3] = (out[r + 3] as number) + s03;
           r += p;
-          out[r] = (out[r] as number) + s10; out[r + 1] = (out[r + 1] as number) + s11; out[r + 2] = (out[r + 2] as number) + s12; out[r + 3] = (out[r + 3] as number) + s13;
+          out[r] = (out[r] as number) + s10;
+          out[r + 1] = (out[r + 1] as number) + s11;
+          out[r + 2] = (out[r + 2] as number) + s12;
+          out[r + 3] = (out[r + 3] as number) + s13;
           r += p;
-          out[r] = (out[r] as number) + s20; out[r + 1] = (out[r + 1] as number) + s21; out[r + 2] = (out[r + 2] as number) + s22; out[r + 3] = (out[r + 3] as number) + s23;
+          out[r] = (out[r] as number) + s20;
+          out[r + 1] = (out[r + 1] as number) + s21;
+          out[r + 2] = (out[r + 2] as number) + s22;
+          out[r + 3] = (out[r + 3] as number) + s23;
           r += p;
-          out[r] = (out[r] as number) + s30; out[r + 1] = (out[r + 1] as number) + s31; out[r + 2] = (out[r + 2] as number) + s32; out[r + 3] = (out[r + 3] as number) + s33;
+          out[r] = (out[r] as number) + s30;
+          out[r + 1] = (out[r + 1] as number) + s31;
+          out[r + 2] = (out[r + 2] as number) + s32;
+          out[r + 3] = (out[r + 3] as number) + s33;
         }
       }
     }

@@ -53,7 +53,10 @@ function checkFullRank(m: Matrix, names: readonly string[], what: string): void 
   const diag = Array.from({ length: k }, (_, i) => cross.get(i, i));
   const top = Math.max(...diag);
   const flat = diag.map((d, i) => (d <= top * 1e-24 || !(d > 0) ? names[i] : undefined)).filter((x): x is string => x !== undefined);
-  if (flat.length > 0) throw new StatsInputError(`${flat.join(', ')} ${flat.length === 1 ? 'has' : 'have'} no variation left in its ${what} once the deterministic terms and lagged differences are removed (for example an exact trend under det_order 1); drop ${flat.length === 1 ? 'it' : 'them'}.`);
+  if (flat.length > 0)
+    throw new StatsInputError(
+      `${flat.join(', ')} ${flat.length === 1 ? 'has' : 'have'} no variation left in its ${what} once the deterministic terms and lagged differences are removed (for example an exact trend under det_order 1); drop ${flat.length === 1 ? 'it' : 'them'}.`,
+    );
   const corr = new Matrix(k, k);
   for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) corr.set(i, j, cross.get(i, j) / Math.sqrt((diag[i] as number) * (diag[j] as number)));
   const evd = new EigenvalueDecomposition(corr, { assumeSymmetric: true });
@@ -157,13 +160,18 @@ export function johansenTest(columns: number[][], symbols: readonly string[], de
       notes.push(`${name} has no values in the range and was left out.`);
       dropped.push(name);
     } else if (missing > 0) {
-      throw new StatsInputError(`${name} has ${missing} missing values among ${c.length}; Johansen needs complete rows: fill or drop them, or leave ${name} out.`);
+      throw new StatsInputError(
+        `${name} has ${missing} missing values among ${c.length}; Johansen needs complete rows: fill or drop them, or leave ${name} out.`,
+      );
     } else if (c.every((v) => v === c[0])) {
       notes.push(`${name} is constant (${c[0]}) over the range and was left out: a constant has no stochastic trend to share.`);
       dropped.push(name);
     } else keep.push(i);
   });
-  if (keep.length < 2) throw new StatsInputError(`Johansen needs at least 2 series that vary; ${dropped.join(', ')} ${dropped.length === 1 ? 'does' : 'do'} not (${notes.join(' ')})`);
+  if (keep.length < 2)
+    throw new StatsInputError(
+      `Johansen needs at least 2 series that vary; ${dropped.join(', ')} ${dropped.length === 1 ? 'does' : 'do'} not (${notes.join(' ')})`,
+    );
   const names = keep.map((i) => symbols[i] as string);
   const levels = (columns[keep[0] as number] as number[]).map((_, t) => keep.map((i) => (columns[i] as number[])[t] as number));
   return { ...johansen(levels, detOrder, kArDiff, names), symbols: names, notes, deterministic: JOHANSEN_CASES[detOrder] };
@@ -197,7 +205,8 @@ export const JOHANSEN_CASES: Record<-1 | 0 | 1, JohansenCase> = {
   1: {
     det_order: 1,
     name: 'trend',
-    model: 'levels detrended by a linear trend and differences demeaned before the reduced-rank regression: close to case 4 (trend restricted to the cointegrating relations, urca ecdet="trend") but not equal to it',
+    model:
+      'levels detrended by a linear trend and differences demeaned before the reduced-rank regression: close to case 4 (trend restricted to the cointegrating relations, urca ecdet="trend") but not equal to it',
     critical_values: `${MHM}, case 5 (the table statsmodels attaches to det_order 1)`,
   },
 };

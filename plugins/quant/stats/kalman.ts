@@ -69,7 +69,11 @@ export function kalmanRegression(y: ArrayLike<number>, x: ArrayLike<number>, s: 
 }
 
 /** Nelder-Mead minimisation of f from x0 (standard coefficients 1, 2, 0.5, 0.5). */
-export function nelderMead(f: (x: number[]) => number, x0: number[], { step = 0.5, tol = 1e-10, maxIter = 2000 } = {}): { x: number[]; value: number; iterations: number } {
+export function nelderMead(
+  f: (x: number[]) => number,
+  x0: number[],
+  { step = 0.5, tol = 1e-10, maxIter = 2000 } = {},
+): { x: number[]; value: number; iterations: number } {
   const d = x0.length;
   let simplex = [x0, ...x0.map((_, i) => x0.map((v, j) => (i === j ? v + step : v)))].map((p) => ({ p, v: f(p) }));
   let iter = 0;
@@ -92,7 +96,10 @@ export function nelderMead(f: (x: number[]) => number, x0: number[], { step = 0.
       const c = { p: r.v < worst.v ? at(-0.5) : at(0.5), v: 0 };
       c.v = f(c.p);
       if (c.v < Math.min(r.v, worst.v)) simplex[d] = c;
-      else simplex = simplex.map((q, i) => (i === 0 ? q : { p: q.p.map((v, j) => (best.p[j] as number) + 0.5 * (v - (best.p[j] as number))), v: 0 })).map((q, i) => (i === 0 ? q : { ...q, v: f(q.p) }));
+      else
+        simplex = simplex
+          .map((q, i) => (i === 0 ? q : { p: q.p.map((v, j) => (best.p[j] as number) + 0.5 * (v - (best.p[j] as number))), v: 0 }))
+          .map((q, i) => (i === 0 ? q : { ...q, v: f(q.p) }));
     }
   }
   simplex.sort((u, w) => u.v - w.v);
@@ -102,6 +109,10 @@ export function nelderMead(f: (x: number[]) => number, x0: number[], { step = 0.
 /** R and q maximising the likelihood (prior variance fixed), starting from the given settings. */
 export function kalmanMle(y: ArrayLike<number>, x: ArrayLike<number>, start: KalmanSettings): { settings: KalmanSettings; loglik: number; iterations: number } {
   const at = (p: number[]): KalmanSettings => ({ obsVar: Math.exp(p[0] as number), stateVar: Math.exp(p[1] as number), priorVar: start.priorVar });
-  const fit = nelderMead((p) => -kalmanRegression(y, x, at(p)).loglik, [Math.log(start.obsVar), Math.log(start.stateVar)], { step: 1, tol: 1e-12, maxIter: 5000 });
+  const fit = nelderMead((p) => -kalmanRegression(y, x, at(p)).loglik, [Math.log(start.obsVar), Math.log(start.stateVar)], {
+    step: 1,
+    tol: 1e-12,
+    maxIter: 5000,
+  });
   return { settings: at(fit.x), loglik: -fit.value, iterations: fit.iterations };
 }

@@ -38,7 +38,11 @@ export function pcaMethod(n: number, t: number, k: number): PcaMethod {
 }
 
 /** The top k principal components of the columns (N assets, T observations each). */
-export async function scaledPca(columns: ArrayLike<number>[], k: number, method: PcaMethod = pcaMethod(columns.length, columns[0]?.length ?? 0, k)): Promise<ScaledPca> {
+export async function scaledPca(
+  columns: ArrayLike<number>[],
+  k: number,
+  method: PcaMethod = pcaMethod(columns.length, columns[0]?.length ?? 0, k),
+): Promise<ScaledPca> {
   const n = columns.length;
   const t = columns[0]?.length ?? 0;
   if (method === 'gram-of-observations') return gramOfObservations(columns, n, t, k);
@@ -90,7 +94,12 @@ function multiply(c: Float64Array, q: Float64Array, n: number, l: number, y: Flo
 }
 
 /** The k largest eigenpairs of the symmetric n x n matrix c, descending. */
-export function subspaceIteration(c: Float64Array, n: number, k: number, maxIterations = 300): { values: Float64Array; vectors: Float64Array[]; converged: boolean } {
+export function subspaceIteration(
+  c: Float64Array,
+  n: number,
+  k: number,
+  maxIterations = 300,
+): { values: Float64Array; vectors: Float64Array[]; converged: boolean } {
   const l = Math.min(n, k + 10);
   let q = new Float64Array(l * n);
   // A fixed pseudo-random start (xorshift), so runs repeat.

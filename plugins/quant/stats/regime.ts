@@ -20,7 +20,17 @@ export const DF: Record<Shift, number> = { mean: 1, volatility: 1, both: 2 };
 function erfc(x: number): number {
   const z = Math.abs(x);
   const t = 1 / (1 + 0.5 * z);
-  const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  const r =
+    t *
+    Math.exp(
+      -z * z -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
   return x >= 0 ? r : 2 - r;
 }
 
@@ -101,7 +111,11 @@ export interface RegimeTest {
   vol_after: number;
 }
 
-export function regimeTest(r: ArrayLike<number>, shift: Shift, opts: { breakIndex?: number | undefined; trim: number; nSim: number; seed: number }): RegimeTest {
+export function regimeTest(
+  r: ArrayLike<number>,
+  shift: Shift,
+  opts: { breakIndex?: number | undefined; trim: number; nSim: number; seed: number },
+): RegimeTest {
   const n = r.length;
   let statistic: number;
   let k: number;
@@ -130,5 +144,16 @@ export function regimeTest(r: ArrayLike<number>, shift: Shift, opts: { breakInde
   };
   const a = seg(0, k);
   const b = seg(k, n);
-  return { shift, statistic, break_index: k, df: DF[shift], p_value: p, null_distribution: law, mean_before: a.m, mean_after: b.m, vol_before: a.sd, vol_after: b.sd };
+  return {
+    shift,
+    statistic,
+    break_index: k,
+    df: DF[shift],
+    p_value: p,
+    null_distribution: law,
+    mean_before: a.m,
+    mean_after: b.m,
+    vol_before: a.sd,
+    vol_after: b.sd,
+  };
 }

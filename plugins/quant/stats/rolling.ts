@@ -47,7 +47,13 @@ export function windowEnds(n: number, window: number, step: number): number[] {
 }
 
 /** values[k]: the correlation over the window ending (inclusive) at index ends[k] - 1. */
-export function rollingCorrelation(a: ArrayLike<number>, b: ArrayLike<number>, window: number, method: RollingMethod, step = 1): { ends: number[]; values: number[] } {
+export function rollingCorrelation(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  window: number,
+  method: RollingMethod,
+  step = 1,
+): { ends: number[]; values: number[] } {
   const ends = windowEnds(a.length, window, step);
   return { ends, values: ends.map((end) => windowCorrelation(a, b, end - window, end, method)) };
 }
@@ -62,7 +68,14 @@ export interface ScreenRow {
 }
 
 /** Every pair (i < j): the latest window's value, the share of windows at or above threshold, the mean. */
-export function rollingScreen(series: ArrayLike<number>[], window: number, method: RollingMethod, step: number, threshold: number, onPair?: (done: number, total: number) => void): ScreenRow[] {
+export function rollingScreen(
+  series: ArrayLike<number>[],
+  window: number,
+  method: RollingMethod,
+  step: number,
+  threshold: number,
+  onPair?: (done: number, total: number) => void,
+): ScreenRow[] {
   const rows: ScreenRow[] = [];
   const total = (series.length * (series.length - 1)) / 2;
   for (let i = 0; i < series.length; i++) {

@@ -36,12 +36,13 @@ export interface Survivor extends PairResult {
 
 export async function applyScreenFilters(results: PairResult[], logs: Float64Array[], o: ScreenOptions): Promise<{ kept: Survivor[]; summary: string }> {
   const valid = results.filter((r) => !r.error);
-  const adjusted = adjust(valid.map((r) => r.p_value), o.correction);
+  const adjusted = adjust(
+    valid.map((r) => r.p_value),
+    o.correction,
+  );
   const m = valid.length;
   const raw = valid.filter((r) => r.p_value < o.p_value_threshold).length;
-  let kept: Survivor[] = valid
-    .map((r, k) => ({ ...r, p_adjusted: adjusted[k] as number, hurst: NaN }))
-    .filter((r) => r.p_adjusted < o.p_value_threshold);
+  let kept: Survivor[] = valid.map((r, k) => ({ ...r, p_adjusted: adjusted[k] as number, hurst: NaN })).filter((r) => r.p_adjusted < o.p_value_threshold);
   const significant = kept.length;
   // On this thread: yield every ~20 ms so other requests (a ping) are answered meanwhile.
   let slice = performance.now();
@@ -60,7 +61,11 @@ export async function applyScreenFilters(results: PairResult[], logs: Float64Arr
       const a = logs[r.i] as Float64Array;
       const b = logs[r.j] as Float64Array;
       try {
-        const j = johansen(Array.from(a, (v, t) => [v, b[t] as number]), 0, o.k_ar_diff);
+        const j = johansen(
+          Array.from(a, (v, t) => [v, b[t] as number]),
+          0,
+          o.k_ar_diff,
+        );
         const cv = (j.trace_critical_values[0] as number[])[1] as number;
         r.johansen = { trace: j.trace_statistics[0] as number, critical_95: cv, passes: (j.trace_statistics[0] as number) > cv };
       } catch (error) {
@@ -73,7 +78,9 @@ export async function applyScreenFilters(results: PairResult[], logs: Float64Arr
   const expected = m * o.p_value_threshold;
   const parts = [
     `${m} pair tests at p < ${o.p_value_threshold}: ${raw} pass unadjusted, where chance alone would give about ${Number(expected.toPrecision(3))} false positives if no pair were cointegrated.`,
-    o.correction === 'none' ? 'No multiple-testing correction: use correction fdr_bh or bonferroni before trusting the list.' : `After ${o.correction === 'fdr_bh' ? 'Benjamini-Hochberg (false discovery rate)' : 'Bonferroni (family-wise)'} adjustment: ${significant}.`,
+    o.correction === 'none'
+      ? 'No multiple-testing correction: use correction fdr_bh or bonferroni before trusting the list.'
+      : `After ${o.correction === 'fdr_bh' ? 'Benjamini-Hochberg (false discovery rate)' : 'Bonferroni (family-wise)'} adjustment: ${significant}.`,
   ];
   if (o.max_half_life !== undefined || o.max_hurst !== undefined) parts.push(`Half-life/Hurst filters keep ${afterMeanReversion}.`);
   if (o.johansen) parts.push(`Johansen trace test (lag ${o.k_ar_diff}, 5%) keeps ${kept.length}.`);

@@ -121,12 +121,26 @@ export function symmetricEigen(matrix: Float64Array, n: number): SymEig {
   const vectors = y;
   let k = 0;
   for (; k + 8 <= n; k += 8) {
-    const y0 = k * n, y1 = y0 + n, y2 = y1 + n, y3 = y2 + n, y4 = y3 + n, y5 = y4 + n, y6 = y5 + n, y7 = y6 + n;
+    const y0 = k * n,
+      y1 = y0 + n,
+      y2 = y1 + n,
+      y3 = y2 + n,
+      y4 = y3 + n,
+      y5 = y4 + n,
+      y6 = y5 + n,
+      y7 = y6 + n;
     for (let i = 1; i < n; i++) {
       const h = reflectorH[i] as number;
       if (h === 0) continue;
       const ui = i * n;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0,
+        s4 = 0,
+        s5 = 0,
+        s6 = 0,
+        s7 = 0;
       for (let j = 0; j < i; j++) {
         const u = a[ui + j] as number;
         s0 += u * (y[y0 + j] as number);
@@ -138,7 +152,14 @@ export function symmetricEigen(matrix: Float64Array, n: number): SymEig {
         s6 += u * (y[y6 + j] as number);
         s7 += u * (y[y7 + j] as number);
       }
-      s0 /= h; s1 /= h; s2 /= h; s3 /= h; s4 /= h; s5 /= h; s6 /= h; s7 /= h;
+      s0 /= h;
+      s1 /= h;
+      s2 /= h;
+      s3 /= h;
+      s4 /= h;
+      s5 /= h;
+      s6 /= h;
+      s7 /= h;
       for (let j = 0; j < i; j++) {
         const u = a[ui + j] as number;
         y[y0 + j] = (y[y0 + j] as number) - s0 * u;

@@ -18,8 +18,7 @@ interface AuthorizeBody {
   brokerage: string;
 }
 
-const hasAuthorization = (value: unknown): boolean =>
-  typeof value === 'object' && value !== null && Object.keys(value).length > 0;
+const hasAuthorization = (value: unknown): boolean => typeof value === 'object' && value !== null && Object.keys(value).length > 0;
 
 export async function authorizeConnection({ body, args, ctx }: ApiHandlerInput): Promise<ToolReturn> {
   const timeoutS = typeof args.timeout_s === 'number' ? args.timeout_s : DEFAULT_TIMEOUT_S;

@@ -1,14 +1,5 @@
 /** Compiles, backtests (with charts, orders, insights, report) and optimizations. */
-import {
-  hashSeed,
-  hexId,
-  metrics,
-  runtimeStrings,
-  SIMULATED_NOTE,
-  simulateRun,
-  statisticsStrings,
-  TRADING_DAYS,
-} from '../simulate.js';
+import { hashSeed, hexId, metrics, runtimeStrings, SIMULATED_NOTE, simulateRun, statisticsStrings, TRADING_DAYS } from '../simulate.js';
 import { DEFAULT_CHARTS, defaultChart } from '../charts.js';
 import type { Backtest, Compile, Optimization, Project } from '../state.js';
 import { checkCSharp, checkPython } from '../syntax.js';
@@ -187,10 +178,31 @@ function listBacktests(body: Body, ctx: RouteContext) {
   const project = projectOf(body, ctx);
   const summaries = project.backtests.map((b) => {
     const p = backtestProgress(project, b, ctx);
-    const base = { backtestId: b.backtestId, status: p.status, name: b.name, created: iso(b.createdMs), progress: p.progress, tradeableDates: TRADING_DAYS, parameterSet: b.parameters, tags: [] };
+    const base = {
+      backtestId: b.backtestId,
+      status: p.status,
+      name: b.name,
+      created: iso(b.createdMs),
+      progress: p.progress,
+      tradeableDates: TRADING_DAYS,
+      parameterSet: b.parameters,
+      tags: [],
+    };
     if (body.includeStatistics !== true || !p.completed || p.error) return base;
     const m = metrics(simulateRun(b.seed));
-    return { ...base, sharpeRatio: m.sharpe, alpha: m.alpha, beta: m.beta, compoundingAnnualReturn: m.cagr, drawdown: m.drawdown, netProfit: m.netProfit, winRate: m.winRate, lossRate: 1 - m.winRate, sortinoRatio: m.sortino, trades: m.totalOrders };
+    return {
+      ...base,
+      sharpeRatio: m.sharpe,
+      alpha: m.alpha,
+      beta: m.beta,
+      compoundingAnnualReturn: m.cagr,
+      drawdown: m.drawdown,
+      netProfit: m.netProfit,
+      winRate: m.winRate,
+      lossRate: 1 - m.winRate,
+      sortinoRatio: m.sortino,
+      trades: m.totalOrders,
+    };
   });
   return ok({ backtests: summaries, count: summaries.length });
 }
@@ -354,7 +366,8 @@ function optimizationSummary(project: Project, o: Optimization, ctx: RouteContex
 
 function gridPoints(parameters: OptParam[]): Record<string, number>[] {
   return parameters.reduce<Record<string, number>[]>(
-    (sets, p) => sets.flatMap((set) => Array.from({ length: Math.floor((p.max - p.min) / p.step + 1e-9) + 1 }, (_, i) => ({ ...set, [p.name]: p.min + i * p.step }))),
+    (sets, p) =>
+      sets.flatMap((set) => Array.from({ length: Math.floor((p.max - p.min) / p.step + 1e-9) + 1 }, (_, i) => ({ ...set, [p.name]: p.min + i * p.step }))),
     [{}],
   );
 }
@@ -366,7 +379,29 @@ function optimizationStatistics(run: ReturnType<typeof simulateRun>): number[] {
   const mean = active.reduce((a, b) => a + b, 0) / active.length;
   const te = Math.sqrt(active.reduce((a, r) => a + (r - mean) ** 2, 0) / (active.length - 1)) * Math.sqrt(252);
   const ir = te > 0 ? (mean * 252) / te : 0;
-  return [m.alpha, m.volatility, m.volatility ** 2, 0, 0, m.beta, m.cagr * 100, m.drawdown * 100, 0, 0, ir, (1 - m.winRate) * 100, m.netProfit * 100, 0, 0, m.sharpe, m.fees, m.totalOrders, te, 0, m.winRate * 100];
+  return [
+    m.alpha,
+    m.volatility,
+    m.volatility ** 2,
+    0,
+    0,
+    m.beta,
+    m.cagr * 100,
+    m.drawdown * 100,
+    0,
+    0,
+    ir,
+    (1 - m.winRate) * 100,
+    m.netProfit * 100,
+    0,
+    0,
+    m.sharpe,
+    m.fees,
+    m.totalOrders,
+    te,
+    0,
+    m.winRate * 100,
+  ];
 }
 
 function readOptimization(body: Body, ctx: RouteContext) {
@@ -379,14 +414,30 @@ function readOptimization(body: Body, ctx: RouteContext) {
       const seed = hashSeed(project.projectId, o.optimizationId, JSON.stringify(set));
       const run = simulateRun(seed, 126);
       const id = hexId(seed, 32);
-      return [id, { name: `${o.name} #${i + 1}`, id, progress: 1, exitCode: 0, statistics: optimizationStatistics(run), parameterSet: Object.fromEntries(Object.entries(set).map(([k, v]) => [k, String(v)])) }];
+      return [
+        id,
+        {
+          name: `${o.name} #${i + 1}`,
+          id,
+          progress: 1,
+          exitCode: 0,
+          statistics: optimizationStatistics(run),
+          parameterSet: Object.fromEntries(Object.entries(set).map(([k, v]) => [k, String(v)])),
+        },
+      ];
     }),
   );
   return ok({
     optimization: {
       ...optimizationSummary(project, o, ctx),
       parallelNodes: o.parallelNodes,
-      runtimeStatistics: { Completed: String(done), Failed: '0', Running: String(status === 'running' ? 1 : 0), 'In Queue': String(points.length - done), Total: String(points.length) },
+      runtimeStatistics: {
+        Completed: String(done),
+        Failed: '0',
+        Running: String(status === 'running' ? 1 : 0),
+        'In Queue': String(points.length - done),
+        Total: String(points.length),
+      },
       constraints: o.constraints,
       backtests,
       strategy: 'QuantConnect.Optimizer.Strategies.GridSearchOptimizationStrategy',

@@ -27,7 +27,8 @@ function latest(project: Project): LiveDeployment {
 function active(project: Project, ctx: RouteContext): LiveDeployment {
   const live = latest(project);
   const status = liveStatus(live, ctx);
-  if (status === 'Stopped' || status === 'Liquidated') throw new Refusal(fail(`The live algorithm of project ${project.projectId} is ${status.toLowerCase()}.`));
+  if (status === 'Stopped' || status === 'Liquidated')
+    throw new Refusal(fail(`The live algorithm of project ${project.projectId} is ${status.toLowerCase()}.`));
   return live;
 }
 
@@ -190,7 +191,11 @@ function liveChart(live: LiveDeployment, name: string, start: number, end: numbe
         : undefined;
   if (!values) return undefined;
   const series = name === 'Strategy Equity' ? 'Equity' : 'Equity Drawdown';
-  return { name, chartType: 0, series: { [series]: { name: series, unit: name === 'Drawdown' ? '%' : '$', index: 0, values: window(times, values, start, end, count), seriesType: 0 } } };
+  return {
+    name,
+    chartType: 0,
+    series: { [series]: { name: series, unit: name === 'Drawdown' ? '%' : '$', index: 0, values: window(times, values, start, end, count), seriesType: 0 } },
+  };
 }
 
 function readChart(body: Body, ctx: RouteContext) {
@@ -209,7 +214,17 @@ function readInsights(body: Body, ctx: RouteContext) {
   checkWindow(body.start, body.end, 1000, 'insights', true);
   const insights = liveStatus(live, ctx) === 'InQueue' ? [] : simulateRun(live.seed, 60).insights;
   return ok({
-    insights: insights.slice(Number(body.start ?? 0), Number(body.end)).map((i) => ({ id: i.id, symbol: `${i.symbol} R735QTJ8XC9X`, ticker: i.symbol, type: 'price', direction: i.direction, period: i.period, generatedTime: i.time, closeTime: i.time + i.period, confidence: i.confidence })),
+    insights: insights.slice(Number(body.start ?? 0), Number(body.end)).map((i) => ({
+      id: i.id,
+      symbol: `${i.symbol} R735QTJ8XC9X`,
+      ticker: i.symbol,
+      type: 'price',
+      direction: i.direction,
+      period: i.period,
+      generatedTime: i.time,
+      closeTime: i.time + i.period,
+      confidence: i.confidence,
+    })),
     length: insights.length,
   });
 }
@@ -239,7 +254,12 @@ function liquidate(body: Body, ctx: RouteContext) {
  * Sandbox control (POST /api/v2/sandbox/live/shock, and Sandbox.shockLive in tests): move the equity of
  * the project's latest deployment by `equityChangePct` percent now, marking its holdings to match.
  */
-export function shockLive(state: SandboxState, projectId: unknown, equityChangePct: unknown, nowMs: number): { ok: true; equity: number } | { ok: false; error: string } {
+export function shockLive(
+  state: SandboxState,
+  projectId: unknown,
+  equityChangePct: unknown,
+  nowMs: number,
+): { ok: true; equity: number } | { ok: false; error: string } {
   const pct = Number(equityChangePct);
   if (typeof equityChangePct !== 'number' || !Number.isFinite(pct)) return { ok: false, error: 'equityChangePct must be a number (percent, e.g. -6).' };
   const project = state.projects.find((p) => p.projectId === projectId);

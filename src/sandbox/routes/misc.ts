@@ -19,7 +19,9 @@ function readAuthorization(body: Body, ctx: RouteContext) {
   const grant = ctx.state.authorizations[String(body.brokerage)];
   if (!grant) return fail(`No login was started for ${String(body.brokerage)}: call authorize first.`);
   if (ctx.now() < grant.authorizedMs) return ok({ authorization: {} });
-  return ok({ authorization: { brokerage: String(body.brokerage), accessToken: `sandbox-${hexId(hashSeed(String(body.brokerage)), 16)}`, note: SIMULATED_NOTE } });
+  return ok({
+    authorization: { brokerage: String(body.brokerage), accessToken: `sandbox-${hexId(hashSeed(String(body.brokerage)), 16)}`, note: SIMULATED_NOTE },
+  });
 }
 
 // --- object store ------------------------------------------------------------------------------
@@ -29,9 +31,21 @@ function checkOrg(body: Body, ctx: RouteContext) {
 }
 
 const MIME_BY_EXTENSION: Record<string, string> = {
-  csv: 'text/csv', json: 'application/json', txt: 'text/plain', html: 'text/html', xml: 'application/xml', py: 'text/x-python',
-  zip: 'application/zip', gz: 'application/gzip', png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', pdf: 'application/pdf',
-  parquet: 'application/vnd.apache.parquet', pkl: 'application/octet-stream', bin: 'application/octet-stream',
+  csv: 'text/csv',
+  json: 'application/json',
+  txt: 'text/plain',
+  html: 'text/html',
+  xml: 'application/xml',
+  py: 'text/x-python',
+  zip: 'application/zip',
+  gz: 'application/gzip',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  pdf: 'application/pdf',
+  parquet: 'application/vnd.apache.parquet',
+  pkl: 'application/octet-stream',
+  bin: 'application/octet-stream',
 };
 
 /** The MIME type from the key's extension; without a known one, text/plain for UTF-8 text, else binary. */
@@ -86,7 +100,15 @@ function objectProperties(body: Body, ctx: RouteContext) {
   if (!object) return fail(`Object Store key ${String(body.key)} not found.`);
   const bytes = Buffer.from(object.data, 'base64');
   return ok({
-    metadata: { key: object.key, modified: object.modified, created: object.created, size: bytes.length, md5: createHash('md5').update(bytes).digest('hex'), mime: object.mime, preview: bytes.subarray(0, 200).toString('utf8') },
+    metadata: {
+      key: object.key,
+      modified: object.modified,
+      created: object.created,
+      size: bytes.length,
+      md5: createHash('md5').update(bytes).digest('hex'),
+      mime: object.mime,
+      preview: bytes.subarray(0, 200).toString('utf8'),
+    },
   });
 }
 
@@ -105,12 +127,26 @@ function listObjects(body: Body, ctx: RouteContext) {
       const name = rest.slice(0, slash);
       entries.set(name, { key: `${prefix}${name}`, name, modified: object.modified, mime: 'directory', folder: true, size: 0 });
     } else {
-      entries.set(rest, { key: object.key, name: rest, modified: object.modified, mime: object.mime, folder: false, size: Buffer.from(object.data, 'base64').length });
+      entries.set(rest, {
+        key: object.key,
+        name: rest,
+        modified: object.modified,
+        mime: object.mime,
+        folder: false,
+        size: Buffer.from(object.data, 'base64').length,
+      });
     }
   }
   const path = folder === '' ? '/' : given;
   const used = ctx.state.objects.reduce((n, o) => n + Buffer.from(o.data, 'base64').length, 0);
-  return ok({ path, objects: [...entries.values()], page: 0, totalPages: 1, objectStorageUsed: used, objectStorageUsedHuman: `${(used / 1024).toFixed(1)} KB` });
+  return ok({
+    path,
+    objects: [...entries.values()],
+    page: 0,
+    totalPages: 1,
+    objectStorageUsed: used,
+    objectStorageUsedHuman: `${(used / 1024).toFixed(1)} KB`,
+  });
 }
 
 function deleteObject(body: Body, ctx: RouteContext) {
@@ -136,9 +172,30 @@ function syntaxErrors(language: unknown, files: unknown): string[] {
 }
 
 const COMPLETIONS = [
-  'self.add_equity', 'self.add_crypto', 'self.add_forex', 'self.add_future', 'self.add_option', 'self.set_holdings', 'self.set_cash',
-  'self.set_start_date', 'self.set_end_date', 'self.set_benchmark', 'self.history', 'self.liquidate', 'self.market_order', 'self.limit_order',
-  'self.schedule.on', 'self.portfolio', 'self.securities', 'self.debug', 'self.log', 'self.plot', 'self.sma', 'self.ema', 'self.rsi', 'self.bb',
+  'self.add_equity',
+  'self.add_crypto',
+  'self.add_forex',
+  'self.add_future',
+  'self.add_option',
+  'self.set_holdings',
+  'self.set_cash',
+  'self.set_start_date',
+  'self.set_end_date',
+  'self.set_benchmark',
+  'self.history',
+  'self.liquidate',
+  'self.market_order',
+  'self.limit_order',
+  'self.schedule.on',
+  'self.portfolio',
+  'self.securities',
+  'self.debug',
+  'self.log',
+  'self.plot',
+  'self.sma',
+  'self.ema',
+  'self.rsi',
+  'self.bb',
 ];
 
 const toSnake = (name: string): string => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
@@ -147,17 +204,30 @@ function pep8(files: unknown): Record<string, string> {
   return Object.fromEntries(
     ((files as SourceFile[] | undefined) ?? []).map((f) => [
       f.name ?? 'main.py',
-      (f.content ?? '').replace(/\b(self|algorithm)\.([A-Z][A-Za-z0-9]*)\b/g, (_m, owner: string, member: string) => `${owner}.${toSnake(member)}`)
+      (f.content ?? '')
+        .replace(/\b(self|algorithm)\.([A-Z][A-Za-z0-9]*)\b/g, (_m, owner: string, member: string) => `${owner}.${toSnake(member)}`)
         .replace(/\bdef ([A-Z][A-Za-z0-9]*)\(/g, (_m, name: string) => `def ${toSnake(name)}(`),
     ]),
   );
 }
 
 const DOCS = [
-  { url: 'https://www.quantconnect.com/docs/v2/writing-algorithms/key-concepts/algorithm-engine', content: 'LEAN runs your algorithm: initialize sets up data and cash; on_data receives each Slice.' },
-  { url: 'https://www.quantconnect.com/docs/v2/writing-algorithms/trading-and-orders/order-types/market-orders', content: 'Market orders fill at the next available price: self.market_order(symbol, quantity).' },
-  { url: 'https://www.quantconnect.com/docs/v2/writing-algorithms/historical-data/history-requests', content: 'self.history(symbols, periods, resolution) returns a DataFrame of past bars.' },
-  { url: 'https://www.quantconnect.com/docs/v2/writing-algorithms/scheduled-events', content: 'self.schedule.on(date_rule, time_rule, callback) runs code at fixed times.' },
+  {
+    url: 'https://www.quantconnect.com/docs/v2/writing-algorithms/key-concepts/algorithm-engine',
+    content: 'LEAN runs your algorithm: initialize sets up data and cash; on_data receives each Slice.',
+  },
+  {
+    url: 'https://www.quantconnect.com/docs/v2/writing-algorithms/trading-and-orders/order-types/market-orders',
+    content: 'Market orders fill at the next available price: self.market_order(symbol, quantity).',
+  },
+  {
+    url: 'https://www.quantconnect.com/docs/v2/writing-algorithms/historical-data/history-requests',
+    content: 'self.history(symbols, periods, resolution) returns a DataFrame of past bars.',
+  },
+  {
+    url: 'https://www.quantconnect.com/docs/v2/writing-algorithms/scheduled-events',
+    content: 'self.schedule.on(date_rule, time_rule, callback) runs code at fixed times.',
+  },
 ];
 
 const aiAnswer = (fields: Record<string, unknown>) => ({ body: { state: 'End', version: 1, ...fields } });
@@ -165,7 +235,10 @@ const aiAnswer = (fields: Record<string, unknown>) => ({ body: { state: 'End', v
 function search(body: Body) {
   const criteria = (body.criteria as { input?: string; count?: number }[] | undefined) ?? [];
   const retrivals = criteria.flatMap((c) => {
-    const words = String(c.input ?? '').toLowerCase().split(/\W+/).filter((w) => w.length > 2);
+    const words = String(c.input ?? '')
+      .toLowerCase()
+      .split(/\W+/)
+      .filter((w) => w.length > 2);
     return DOCS.map((d) => ({ ...d, score: words.filter((w) => d.content.toLowerCase().includes(w)).length / Math.max(1, words.length), type: 0 }))
       .sort((a, b) => b.score - a.score)
       .slice(0, Math.max(1, Math.min(10, c.count ?? 3)));
@@ -179,7 +252,16 @@ export const miscRoutes: Record<string, Route> = Object.fromEntries(
       body: { organizationId: ctx.state.organizationId, creditBalance: 1000, card: { brand: 'Sandbox', expiration: '12/30', last4: '0000' } },
     }),
     'POST /lean/versions/read': () =>
-      ok({ versions: [17000, 16990].map((id, i) => ({ id, created: iso(Date.UTC(2026, 9, 1 - i * 14)), description: `LEAN ${id} (sandbox)`, leanHash: hexId(id, 40), name: `v2.5.${id}`, public: true })) }),
+      ok({
+        versions: [17000, 16990].map((id, i) => ({
+          id,
+          created: iso(Date.UTC(2026, 9, 1 - i * 14)),
+          description: `LEAN ${id} (sandbox)`,
+          leanHash: hexId(id, 40),
+          name: `v2.5.${id}`,
+          public: true,
+        })),
+      }),
     'POST /live/auth0/authorize': authorize,
     'POST /live/auth0/read': readAuthorization,
     'POST /object/set': setObject,
@@ -199,7 +281,10 @@ export const miscRoutes: Record<string, Route> = Object.fromEntries(
     },
     'POST /ai/tools/error-enhance': (body: Body) => {
       const error = body.error as { message?: string };
-      return aiAnswer({ payload: `The algorithm raised: ${error.message ?? 'an error'}. Check the line in the stack trace; the sandbox cannot analyse it further.`, payloadType: 'text' });
+      return aiAnswer({
+        payload: `The algorithm raised: ${error.message ?? 'an error'}. Check the line in the stack trace; the sandbox cannot analyse it further.`,
+        payloadType: 'text',
+      });
     },
     'POST /ai/tools/pep8-convert': (body: Body) => aiAnswer({ payload: pep8(body.files), payloadType: 'files' }),
     'POST /ai/tools/syntax-check': (body: Body) => aiAnswer({ payload: syntaxErrors(body.language, body.files), payloadType: 'list' }),

@@ -36,13 +36,52 @@ const NOTEBOOK = JSON.stringify({ cells: [], metadata: {}, nbformat: 4, nbformat
 
 export const NODES = {
   backtest: [
-    { id: 'BN-sandbox-micro', name: 'B-MICRO', sku: 'B-MICRO', cpu: 2, ram: 8, speed: 1, price: { monthly: 0, yearly: 0 }, busy: false, active: true, hasGpu: 0, assets: 100, description: 'Sandbox backtest node' },
+    {
+      id: 'BN-sandbox-micro',
+      name: 'B-MICRO',
+      sku: 'B-MICRO',
+      cpu: 2,
+      ram: 8,
+      speed: 1,
+      price: { monthly: 0, yearly: 0 },
+      busy: false,
+      active: true,
+      hasGpu: 0,
+      assets: 100,
+      description: 'Sandbox backtest node',
+    },
   ],
   live: [
-    { id: 'LN-sandbox-micro', name: 'L-MICRO', sku: 'L-MICRO', cpu: 1, ram: 0.5, speed: 1, price: { monthly: 20, yearly: 240 }, busy: false, active: true, hasGpu: 0, assets: 10, description: 'Sandbox live node' },
+    {
+      id: 'LN-sandbox-micro',
+      name: 'L-MICRO',
+      sku: 'L-MICRO',
+      cpu: 1,
+      ram: 0.5,
+      speed: 1,
+      price: { monthly: 20, yearly: 240 },
+      busy: false,
+      active: true,
+      hasGpu: 0,
+      assets: 10,
+      description: 'Sandbox live node',
+    },
   ],
   research: [
-    { id: 'RN-sandbox-micro', name: 'R-MICRO', sku: 'R-MICRO', cpu: 1, ram: 2, speed: 1, price: { monthly: 0, yearly: 0 }, busy: false, active: true, hasGpu: 0, assets: 100, description: 'Sandbox research node' },
+    {
+      id: 'RN-sandbox-micro',
+      name: 'R-MICRO',
+      sku: 'R-MICRO',
+      cpu: 1,
+      ram: 2,
+      speed: 1,
+      price: { monthly: 0, yearly: 0 },
+      busy: false,
+      active: true,
+      hasGpu: 0,
+      assets: 100,
+      description: 'Sandbox research node',
+    },
   ],
 };
 
@@ -82,8 +121,14 @@ function createProject(body: Body, ctx: RouteContext) {
   const projectId = 20_000_000 + nextId(ctx);
   const files =
     language === 'Py'
-      ? [{ name: 'main.py', content: PY_MAIN }, { name: 'research.ipynb', content: NOTEBOOK }]
-      : [{ name: 'Main.cs', content: CS_MAIN }, { name: 'Research.ipynb', content: NOTEBOOK }];
+      ? [
+          { name: 'main.py', content: PY_MAIN },
+          { name: 'research.ipynb', content: NOTEBOOK },
+        ]
+      : [
+          { name: 'Main.cs', content: CS_MAIN },
+          { name: 'Research.ipynb', content: NOTEBOOK },
+        ];
   const project: Project = {
     projectId,
     name,
