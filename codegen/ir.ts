@@ -1,14 +1,9 @@
 /** The typed middle of the pipeline: what emitters read. They never read the raw spec. */
-import type { InputSource, Risk, Severity } from '../src/config/tools-schema.js';
+import type { ToolMeta } from '../src/tool/meta.js';
+import type { InputSource } from '../src/config/tools-schema.js';
 import type { JsonSchema } from './transform/schema.js';
 
-export interface ToolIR {
-  name: string;
-  title: string;
-  description: string;
-  toolset: string;
-  risk: Risk;
-  severity: Severity;
+export interface ToolIR extends ToolMeta {
   method: string;
   path: string;
   /** JSON pointer of the operation in the spec. */

@@ -1,5 +1,6 @@
 /** The contract between generated/tools.ts and the runtime. */
-import type { InputSource, Risk, Severity } from '../config/tools-schema.js';
+import type { ToolMeta } from './meta.js';
+import type { InputSource } from '../config/tools-schema.js';
 import type { QuantConnectClient } from '../qc/client.js';
 
 /** The openapi-fetch client, untyped here: generated/tools.ts types each call by the spec's paths. */
@@ -23,13 +24,7 @@ export interface UpstreamResponse {
   response: Response;
 }
 
-export interface GeneratedToolSpec {
-  name: string;
-  title: string;
-  description: string;
-  toolset: string;
-  risk: Risk;
-  severity: Severity;
+export interface GeneratedToolSpec extends ToolMeta {
   method: string;
   path: string;
   contentType: 'application/json' | 'multipart/form-data' | null;

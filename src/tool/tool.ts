@@ -2,8 +2,8 @@
  * One ToolDefinition for generated and plugin tools alike, and the plugin API
  * (definePlugin / defineTool). The registry, policy, docs and tests treat every tool the same.
  */
+import type { ToolMeta } from './meta.js';
 import { z } from 'zod';
-import type { Risk, Severity } from '../config/tools-schema.js';
 import type { QuantConnectClient } from '../qc/client.js';
 import type { JsonSchema } from './generated-tool.js';
 import type { ExtraContent, ResultMeta } from './results.js';
@@ -64,13 +64,7 @@ export interface ToolReturn {
 
 export type ParseResult = { ok: true; value: Record<string, unknown> } | { ok: false; problems: string[] };
 
-export interface ToolDefinition {
-  name: string;
-  title: string;
-  description: string;
-  toolset: string;
-  risk: Risk;
-  severity: Severity;
+export interface ToolDefinition extends ToolMeta {
   /** Where the tool acts: "POST /path" for API tools, "local" for plugins. */
   endpoint: string;
   /** Whether the tool reaches beyond this machine (drives openWorldHint). */
@@ -88,13 +82,7 @@ export interface Plugin {
   tools: ToolDefinition[];
 }
 
-export interface DefineToolOptions<I extends z.ZodObject, O extends z.ZodObject | undefined> {
-  name: string;
-  title: string;
-  description: string;
-  toolset: string;
-  risk: Risk;
-  severity: Severity;
+export interface DefineToolOptions<I extends z.ZodObject, O extends z.ZodObject | undefined> extends ToolMeta {
   openWorld?: boolean;
   calls?: readonly string[];
   input: I;
