@@ -26,9 +26,12 @@ interface Moved {
 
 const size = (v: unknown): number => JSON.stringify(v)?.length ?? 0;
 
-/** The summary text: scalars as they are, arrays by length, moved fields by URI. */
-function summary(tool: string, structured: Record<string, unknown>, fullChars: number, moved: Moved[]): string {
-  const lines = [`${tool}: ${fullChars} characters of results (~${Math.round(fullChars / 4)} tokens); the structured content has the fields below.`];
+/** The summary text: the tool's own first line (it may say the data is simulated), then scalars as they are, arrays by length, moved fields by URI. */
+function summary(tool: string, structured: Record<string, unknown>, fullChars: number, moved: Moved[], lead: string | undefined): string {
+  const lines = [
+    ...(lead ? [lead] : []),
+    `${tool}: ${fullChars} characters of results (~${Math.round(fullChars / 4)} tokens); the structured content has the fields below.`,
+  ];
   for (const [k, v] of Object.entries(structured)) {
     if (k === 'resources') continue;
     if (Array.isArray(v)) lines.push(`${k}: ${v.length} items`);
@@ -91,5 +94,10 @@ export function holdToBudget(tool: string, done: ToolReturn, store: ResultStore,
     structured.resources = moved.map((m) => ({ field: m.field, uri: m.json, ...(m.csv ? { csv_uri: m.csv } : {}), items_here: m.kept, items_total: m.total }));
   }
   const links: ExtraContent[] = moved.map((m) => ({ type: 'resource_link', uri: m.json, name: `${tool}.${m.field}`, mimeType: 'application/json' }));
-  return { ...done, structured, text: summary(tool, structured, fullChars, moved), content: [...links, ...(done.content ?? [])] };
+  return {
+    ...done,
+    structured,
+    text: summary(tool, structured, fullChars, moved, done.text?.split('\n', 1)[0]?.slice(0, 300)),
+    content: [...links, ...(done.content ?? [])],
+  };
 }
