@@ -12,6 +12,10 @@ import { dirname, join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { parse as parseToml } from 'smol-toml';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { GrantStore } from '../../src/policy/grants.js';
+import { startHttp } from '../../src/http/serve.js';
+import { createRuntime } from '../../src/server/runtime.js';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { loadOperatorConfig } from '../../src/config/operator-config.js';
@@ -77,7 +81,9 @@ const CLIENT_FILES: Record<string, RegExp> = {
   'VS Code': /\.vscode\/mcp\.json/,
   Codex: /\.codex\/config\.toml/,
 };
-const isClientConfig = (b: Block): boolean => (b.lang === 'json' && /"(mcpServers|servers)"/.test(b.text)) || b.lang === 'toml';
+/** An HTTP client's configuration (a url and headers), tested against a served HTTP endpoint below. */
+const isHttpConfig = (b: Block): boolean => b.lang === 'json' && /"(mcpServers|servers)"/.test(b.text) && /"url"/.test(b.text);
+const isClientConfig = (b: Block): boolean => (b.lang === 'json' && /"(mcpServers|servers)"/.test(b.text) && !isHttpConfig(b)) || b.lang === 'toml';
 
 describe('client configurations', () => {
   const configs = blocks.filter(isClientConfig).map((b) => {
@@ -113,6 +119,33 @@ describe('client configurations', () => {
   );
 });
 
+describe('the HTTP client configuration', () => {
+  it('sends the token, and a client configured exactly so is served', async () => {
+    const block = blocks.find(isHttpConfig);
+    expect(block?.file).toBe('README.md');
+    const entry = Object.values(
+      (JSON.parse(block!.text) as { mcpServers: Record<string, { type: string; url: string; headers: Record<string, string> }> }).mcpServers,
+    )[0]!;
+    expect(entry.type).toBe('http');
+    const stateDir = mkdtempSync(join(tmpdir(), 'qcmcp-docs-http-'));
+    const grants = new GrantStore(join(stateDir, 'grants.yaml'));
+    const token = grants.add({ id: 'desk', read_only: true });
+    const runtime = await createRuntime({ env: { QC_MCP_STATE_DIR: stateDir, QC_MCP_BACKEND: 'sandbox' }, log: () => {} });
+    const http = await startHttp(runtime, { host: '127.0.0.1', port: 0, grantsPath: grants.path, log: () => {} });
+    const client = new Client({ name: 'docs-http', version: '1.0.0' });
+    try {
+      const url = entry.url.replace(new URL(entry.url).host, new URL(http.url).host);
+      const headers = Object.fromEntries(Object.entries(entry.headers).map(([k, v]) => [k, v.replace(/<your [^>]+>/, token)]));
+      await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+      expect((await client.listTools()).tools.length).toBeGreaterThan(5);
+    } finally {
+      await client.close();
+      await http.close();
+      await runtime.close();
+    }
+  }, 30_000);
+});
+
 describe('YAML and JSON snippets', () => {
   const write = (name: string, content: string): string => {
     const file = join(mkdtempSync(join(tmpdir(), 'qcmcp-docs-snippet-')), name);
@@ -133,7 +166,7 @@ describe('YAML and JSON snippets', () => {
   });
 
   it('every other JSON snippet is a policy.json that loads as an overlay', () => {
-    const jsons = blocks.filter((b) => b.lang === 'json' && !isClientConfig(b));
+    const jsons = blocks.filter((b) => b.lang === 'json' && !isClientConfig(b) && !isHttpConfig(b));
     expect(jsons.length).toBeGreaterThanOrEqual(1);
     for (const b of jsons) {
       expect(() => loadOperatorConfig('tools.yaml', write('policy.json', b.text)), `${b.file}\n${b.text}`).not.toThrow();
