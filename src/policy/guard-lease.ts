@@ -8,6 +8,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/files.js';
+import { connectRedis } from './redis-client.js';
 
 export interface GuardCoordination {
   kind: 'file' | 'redis';
@@ -114,16 +115,7 @@ return 0
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 export async function openRedisGuardCoordination(url: string): Promise<GuardCoordination> {
-  const { Redis } = await import('ioredis');
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2000,
-    retryStrategy: (n) => Math.min(n * 200, 2000),
-  });
-  redis.on('error', () => {});
-  await redis.connect();
+  const redis = await connectRedis(url);
   return {
     kind: 'redis',
     acquire: async (owner, ttlMs) => (await redis.eval(ACQUIRE, 1, `${PREFIX}lease`, owner, String(Math.round(ttlMs)))) === 1,

@@ -4,10 +4,11 @@
  * Commands fail fast when Redis is away (no offline queue), and callers fail closed.
  */
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { applyDecision, matches, newApprovalId, type Approval, type ApprovalStore } from './approvals.js';
 import { LimitStateError, type LimitRequest, type LimitStore, type Reservation } from './limits.js';
 import type { LockdownSwitch } from './lockdown.js';
+import { connectRedis } from './redis-client.js';
 import type { PolicyState } from './services.js';
 
 const PREFIX = 'qcmcp:';
@@ -169,20 +170,7 @@ class RedisLockdown implements LockdownSwitch {
 }
 
 export async function openRedisState(url: string): Promise<PolicyState> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2000,
-    retryStrategy: (n) => Math.min(n * 200, 2000),
-  });
-  redis.on('error', () => {}); // every command reports its own failure; callers fail closed
-  try {
-    await redis.connect();
-  } catch (error) {
-    redis.disconnect();
-    throw new Error(`cannot reach Redis at ${url.replace(/\/\/[^@]*@/, '//***@')}: ${(error as Error).message}`);
-  }
+  const redis = await connectRedis(url);
   return {
     kind: 'redis',
     limits: new RedisLimits(redis),
