@@ -84,14 +84,14 @@ export function apiTool(spec: GeneratedToolSpec, schemas: SchemasDoc): ToolDefin
     // (the API drifts from its spec), so they told a client nothing it can check and cost ~2k tokens.
     parse: (args): ParseResult => {
       // Unknown arguments are refused: nothing the model adds (say, confirm: true) rides along.
-      validateArgs ??= ajv.compile({ ...spec.inputSchema, additionalProperties: false });
+      validateArgs ??= ajv().compile({ ...spec.inputSchema, additionalProperties: false });
       const value = (args ?? {}) as Record<string, unknown>;
       return validateArgs(value) ? { ok: true, value } : { ok: false, problems: formatAjvErrors(validateArgs.errors, 'arguments') };
     },
     handler: async (args, ctx) => {
       const body = buildBody(spec, args, ctx.settings);
       if (requestSchema) {
-        validateBody ??= ajv.compile({ ...requestSchema, $defs: schemas.$defs });
+        validateBody ??= ajv().compile({ ...requestSchema, $defs: schemas.$defs });
         if (!validateBody(body)) {
           throw new ToolError(`The request does not match QuantConnect's API: ${formatAjvErrors(validateBody.errors, 'body').join('; ')}`);
         }

@@ -5,13 +5,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import type { Ajv2020, ErrorObject } from 'ajv/dist/2020.js';
 import { packageRoot } from '../config/package-info.js';
 import type { InputSource } from '../config/tools-schema.js';
 import { readAnswer } from '../qc/answer.js';
 import type { CallInit, GeneratedToolSpec, JsonSchema, UpstreamResponse } from '../tool/generated-tool.js';
 import { ToolError } from '../tool/results.js';
 import type { RuntimeSettings, ToolContext, ToolReturn } from '../tool/tool.js';
+import { lazyRequire } from '../util/lazy-require.js';
 import { normalizeResponse } from './normalize.js';
 
 export interface SchemasDoc {
@@ -29,7 +30,13 @@ export function loadPackagedSchemas(): SchemasDoc {
   return packagedSchemas;
 }
 
-export const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
+const ajvModule = lazyRequire<typeof import('ajv/dist/2020.js')>('ajv/dist/2020.js');
+let validator: Ajv2020 | undefined;
+/** The one JSON-schema validator of generated tools, created on the first validation. */
+export function ajv(): Ajv2020 {
+  validator ??= new (ajvModule().Ajv2020)({ strict: false, allErrors: true, validateFormats: false });
+  return validator;
+}
 
 export function formatAjvErrors(errors: ErrorObject[] | null | undefined, root: string): string[] {
   return (errors ?? []).slice(0, 10).map((e) => {

@@ -1,7 +1,11 @@
 /** Parse a YAML file against a zod schema; every error names the file, line and key path. */
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
+import { lazyRequire } from '../util/lazy-require.js';
 import type { z } from 'zod';
+
+/** The YAML library, loaded on first use: a server started without an overlay reads tools.yaml from its build cache. */
+export const yaml = lazyRequire<typeof import('yaml')>('yaml');
 
 export class ConfigError extends Error {
   constructor(
@@ -17,12 +21,13 @@ function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[
   // Walk up the path until a node with a source range is found.
   for (let depth = path.length; depth >= 0; depth--) {
     const node = doc.getIn(path.slice(0, depth) as unknown[], true);
-    if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
+    if (yaml().isNode(node) && node.range) return counter.linePos(node.range[0]).line;
   }
   return undefined;
 }
 
 export function parseYamlText<S extends z.ZodType>(text: string, file: string, schema: S): z.infer<S> {
+  const { LineCounter, parseDocument } = yaml();
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true });
   if (doc.errors.length > 0) {

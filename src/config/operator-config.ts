@@ -8,9 +8,10 @@ import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { isPolicyLayerShape, readPolicyLayer, type PolicyLayerOverlay } from './policy-json.js';
 import type { Layer, LayerFields, PolicyFields } from './policy-schema.js';
-import { ConfigError, parseYamlFile, parseYamlText } from './load-yaml.js';
+import { ConfigError, parseYamlText } from './load-yaml.js';
 import type { GuardSection } from './guard-schema.js';
-import { OverlayFileSchema, ToolsFileSchema, type OverlayFile, type ToolsFile } from './tools-schema.js';
+import { readToolsFile } from './tools-cache.js';
+import { OverlayFileSchema, type OverlayFile, type ToolsFile } from './tools-schema.js';
 
 export type { Layer };
 
@@ -179,7 +180,7 @@ export function loadOverlay(base: OperatorConfig, overlayPath: string): Operator
 }
 
 export function loadOperatorConfig(toolsYamlPath: string, overlayPath: string | undefined): OperatorConfig {
-  const packaged = parseYamlFile(toolsYamlPath, ToolsFileSchema);
+  const packaged = readToolsFile(toolsYamlPath);
   const base = operatorConfigFrom(packaged, toolsYamlPath);
   return overlayPath ? loadOverlay(base, overlayPath) : base;
 }

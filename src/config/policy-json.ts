@@ -14,8 +14,7 @@
  * Unknown keys are warnings naming their pointer; a bad value is an error naming the pointer and the accepted forms.
  */
 import { basename } from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { ConfigError } from '../config/load-yaml.js';
+import { ConfigError, yaml } from '../config/load-yaml.js';
 import { RuleSchema, type Layer, type LayerFields, type LimitSpec, type RuleSpec, type WindowName } from './policy-schema.js';
 
 export interface PolicyLayerTool {
@@ -73,7 +72,7 @@ export function isPolicyLayerShape(text: string): Doc | undefined {
     data = JSON.parse(text);
   } catch {
     try {
-      data = parseYaml(text);
+      data = yaml().parse(text);
     } catch {
       return undefined; // the overlay reader reports the syntax error with its line
     }

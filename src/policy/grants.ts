@@ -8,9 +8,8 @@ import { writeFileAtomic } from '../util/files.js';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { stringify } from 'yaml';
 import { z } from 'zod';
-import { parseYamlText } from '../config/load-yaml.js';
+import { parseYamlText, yaml } from '../config/load-yaml.js';
 import { PolicyFieldsSchema } from '../config/policy-schema.js';
 
 export const GrantSchema = z
@@ -64,7 +63,7 @@ export class GrantStore {
   }
 
   private write(grants: Grant[]): void {
-    writeFileAtomic(this.path, `# quantconnect-mcp grants: tokens are stored as SHA-256 only.\n${stringify({ grants })}`);
+    writeFileAtomic(this.path, `# quantconnect-mcp grants: tokens are stored as SHA-256 only.\n${yaml().stringify({ grants })}`);
   }
 
   /** Add a grant; returns the token, which is shown once and never stored. */

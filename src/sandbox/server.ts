@@ -7,9 +7,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { zipSync } from 'fflate';
 import { formatAjvErrors, loadPackagedSchemas, type SchemasDoc } from '../api/api-tools.js';
+import { ajv } from '../api/upstream.js';
 import type { SandboxState } from './state.js';
 import { SandboxStore } from './store.js';
 import { routes, type RouteContext, type Timing } from './routes/index.js';
@@ -58,8 +59,6 @@ export interface RequestRecord {
   /** False when the body did not match the spec's request schema (answered with success:false). */
   valid: boolean;
 }
-
-const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -134,7 +133,7 @@ export class Sandbox {
     const key = `${kind} ${operation}`;
     if (!this.validators.has(key)) {
       const schema = this.schemas.operations[operation]?.[kind];
-      this.validators.set(key, schema ? ajv.compile({ ...schema, $defs: this.schemas.$defs }) : null);
+      this.validators.set(key, schema ? ajv().compile({ ...schema, $defs: this.schemas.$defs }) : null);
     }
     return this.validators.get(key) ?? null;
   }

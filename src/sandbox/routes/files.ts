@@ -1,8 +1,10 @@
 /** Project files: create, read, rename, update, unified-diff patch (all or nothing), delete. */
-import { applyPatch, parsePatch } from 'diff';
+import { lazyRequire } from '../../util/lazy-require.js';
 import type { Project } from '../state.js';
 import { fail, guarded, iso, nextId, ok, projectOf, type Body, type Route, type RouteContext } from './common.js';
 import { assertCanEdit } from './projects.js';
+
+const diff = lazyRequire<typeof import('diff')>('diff');
 
 const EMPTY_CONTENT = 'File content cannot be empty.';
 const VALID_NAME = /^[A-Za-z0-9_./ -]{1,200}$/;
@@ -71,7 +73,7 @@ function patchFiles(body: Body, ctx: RouteContext) {
   assertCanEdit(project, body.codeSourceId);
   let patches;
   try {
-    patches = parsePatch(String(body.patch));
+    patches = diff().parsePatch(String(body.patch));
   } catch (error) {
     return fail(`The patch is not a valid unified diff: ${(error as Error).message}`);
   }
@@ -81,7 +83,7 @@ function patchFiles(body: Body, ctx: RouteContext) {
     const name = stripPrefix(patch.newFileName === '/dev/null' ? patch.oldFileName : patch.newFileName) || stripPrefix(patch.oldFileName);
     const file = project.files.find((f) => f.name === name);
     if (!file) return fail(`The patch targets ${name || '(no file name)'}, which is not in project ${project.projectId}.`);
-    const result = applyPatch(file.content, patch);
+    const result = diff().applyPatch(file.content, patch);
     if (result === false) {
       return fail(`The patch does not apply to ${name}: its context lines do not match the file. Read the file and rebuild the diff from its exact content.`);
     }
