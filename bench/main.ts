@@ -69,8 +69,21 @@ async function tokens(): Promise<void> {
   await all.close();
 }
 
-async function coldStart(runs = 5): Promise<void> {
+async function coldStart(runs = 7): Promise<void> {
+  const firstList = async (args: string[]): Promise<number> => {
+    const started = performance.now();
+    const transport = new StdioClientTransport({ command: process.execPath, args, env: cleanEnv(), stderr: 'ignore' });
+    const client = new Client({ name: 'bench', version: '1' });
+    await client.connect(transport);
+    await client.listTools();
+    const elapsed = performance.now() - started;
+    await client.close();
+    return elapsed;
+  };
   const bare: number[] = [];
+  const sdk: number[] = [];
+  const ours: number[] = [];
+  // Interleaved, so that a change in the machine's load falls on all three alike.
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
     await new Promise<void>((resolve, reject) =>
@@ -79,20 +92,16 @@ async function coldStart(runs = 5): Promise<void> {
         .on('error', reject),
     );
     bare.push(performance.now() - started);
+    sdk.push(await firstList(['bench/bare-sdk-server.mjs']));
+    ours.push(await firstList(['dist/src/cli/main.js']));
   }
-  const ours: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    const transport = new StdioClientTransport({ command: process.execPath, args: ['dist/src/cli/main.js'], env: cleanEnv(), stderr: 'ignore' });
-    const client = new Client({ name: 'bench', version: '1' });
-    await client.connect(transport);
-    await client.listTools();
-    ours.push(performance.now() - started);
-    await client.close();
-  }
-  console.log('\n## stdio cold start to the first tools/list (median of 5, embedded sandbox)');
-  line('bare `node -e 0` (baseline)', ms(median(bare)));
-  line('quantconnect-mcp spawn + initialize + tools/list', `${ms(median(ours))} (${(median(ours) / median(bare)).toFixed(1)}x bare node)`);
+  console.log(`\n## stdio cold start to the first tools/list (median of ${runs}, interleaved; embedded sandbox)`);
+  line('bare `node -e 0`', ms(median(bare)));
+  line('bare SDK server, one tool (baseline: bench/bare-sdk-server.mjs)', ms(median(sdk)));
+  line(
+    'quantconnect-mcp spawn + initialize + tools/list',
+    `${ms(median(ours))} (${(median(ours) / median(sdk)).toFixed(2)}x the bare SDK server; target <= 1.5x)`,
+  );
 }
 
 async function sandboxRoundTrip(): Promise<void> {
@@ -245,6 +254,37 @@ async function httpThroughput(): Promise<void> {
     for (const c of clients) await c.close();
     return { rps: times.length / wall, p50: median(times), p99: quantile(times, 0.99) };
   };
+  const serveChild = (args: string[], pattern: RegExp, extraEnv: Record<string, string> = {}) =>
+    new Promise<{ url: string; kill: () => void }>((resolve, reject) => {
+      const child = spawn(process.execPath, args, {
+        env: { ...process.env, ...env, QC_MCP_TOOLS: '', QC_MCP_STATE_DIR: mkdtempSync(join(tmpdir(), 'qcmcp-bench-')), ...extraEnv },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let err = '';
+      child.stderr!.on('data', (c: Buffer) => {
+        err += c.toString();
+        const m = pattern.exec(err);
+        if (m) resolve({ url: m[1]!, kill: () => child.kill('SIGTERM') });
+      });
+      child.on('exit', () => reject(new Error(err)));
+    });
+  console.log('\n## Streamable HTTP: read_account against the sandbox, each server in its own process (400 calls per row)');
+  const bareSdk = await serveChild(['bench/bare-sdk-server.mjs', '--http'], /bare SDK at (\S+\/mcp)/);
+  const oursChild = await serveChild(['dist/src/cli/main.js', 'serve', '--transport', 'http', '--port', '0'], /Streamable HTTP at (\S+\/mcp)/);
+  for (const n of [1, 4, 16]) {
+    const calls = Math.ceil(400 / n);
+    await drive([bareSdk.url], n, 5); // warm both
+    await drive([oursChild.url], n, 5);
+    const sdkRun = await drive([bareSdk.url], n, calls);
+    const ourRun = await drive([oursChild.url], n, calls);
+    line(
+      `${n} client${n === 1 ? '' : 's'}`,
+      `bare SDK ${sdkRun.rps.toFixed(0)} calls/s (p50 ${ms(sdkRun.p50)}); quantconnect-mcp ${ourRun.rps.toFixed(0)} calls/s (p50 ${ms(ourRun.p50)}, p99 ${ms(ourRun.p99)}): ${(ourRun.rps / sdkRun.rps).toFixed(2)}x the bare SDK (target >= 0.66x)`,
+    );
+  }
+  bareSdk.kill();
+  oursChild.kill();
+
   console.log('\n## Streamable HTTP: 20 clients x 100 read_account calls against the sandbox');
   const bare = await (async () => {
     const times: number[] = [];

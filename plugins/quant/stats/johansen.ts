@@ -5,9 +5,13 @@
  * matrices (S_k0 S_00^-1 S_0k v = lambda S_kk v). Trace and maximum-eigenvalue statistics with the
  * 90/95/99% critical values of the published tables.
  */
-import { EigenvalueDecomposition, Matrix, CholeskyDecomposition, pseudoInverse, inverse } from 'ml-matrix';
+import type { Matrix } from 'ml-matrix';
+import { lazyRequire } from '../../../src/util/lazy-require.js';
 import tables from './reference-tables.json' with { type: 'json' };
 import { StatsInputError } from './adf.js';
+
+/** ml-matrix loads on the first Johansen test, not at start-up (about a fifth of a cold start). */
+const ml = lazyRequire<typeof import('ml-matrix')>('ml-matrix');
 
 export interface JohansenResult {
   eigenvalues: number[];
@@ -26,7 +30,7 @@ export interface JohansenResult {
 function detrend(y: Matrix, order: number): Matrix {
   if (order === -1) return y;
   const n = y.rows;
-  const V = new Matrix(n, order + 1);
+  const V = new (ml().Matrix)(n, order + 1);
   for (let i = 0; i < n; i++) {
     const t = n === 1 ? -1 : -1 + (2 * i) / (n - 1);
     for (let j = 0; j <= order; j++) V.set(i, j, t ** (order - j));
@@ -36,7 +40,7 @@ function detrend(y: Matrix, order: number): Matrix {
 
 function residual(y: Matrix, x: Matrix): Matrix {
   if (x.columns === 0) return y;
-  return Matrix.sub(y, x.mmul(pseudoInverse(x).mmul(y)));
+  return ml().Matrix.sub(y, x.mmul(ml().pseudoInverse(x).mmul(y)));
 }
 
 /** Smallest eigenvalue of a correlation matrix below which the series count as collinear (1 − R² of the best fit). */
@@ -57,9 +61,9 @@ function checkFullRank(m: Matrix, names: readonly string[], what: string): void 
     throw new StatsInputError(
       `${flat.join(', ')} ${flat.length === 1 ? 'has' : 'have'} no variation left in its ${what} once the deterministic terms and lagged differences are removed (for example an exact trend under det_order 1); drop ${flat.length === 1 ? 'it' : 'them'}.`,
     );
-  const corr = new Matrix(k, k);
+  const corr = new (ml().Matrix)(k, k);
   for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) corr.set(i, j, cross.get(i, j) / Math.sqrt((diag[i] as number) * (diag[j] as number)));
-  const evd = new EigenvalueDecomposition(corr, { assumeSymmetric: true });
+  const evd = new (ml().EigenvalueDecomposition)(corr, { assumeSymmetric: true });
   const values = evd.realEigenvalues;
   let low = 0;
   for (let i = 1; i < k; i++) if ((values[i] as number) < (values[low] as number)) low = i;
@@ -79,12 +83,12 @@ export function johansen(levels: number[][], detOrder: -1 | 0 | 1, kArDiff: numb
   if (neqs < 2 || neqs > 12) throw new StatsInputError('Johansen needs between 2 and 12 series');
   if (nobs < 3 * (kArDiff + neqs) + 10) throw new StatsInputError(`too few observations (${nobs}) for ${neqs} series and ${kArDiff} lagged differences`);
   const f = detOrder > -1 ? 0 : detOrder;
-  const x = detrend(new Matrix(levels), detOrder);
-  const dx = new Matrix(nobs - 1, neqs);
+  const x = detrend(new (ml().Matrix)(levels), detOrder);
+  const dx = new (ml().Matrix)(nobs - 1, neqs);
   for (let t = 1; t < nobs; t++) for (let j = 0; j < neqs; j++) dx.set(t - 1, j, x.get(t, j) - x.get(t - 1, j));
   // z: k_ar_diff lags of dx (lagmat trim='forward', then drop the first k rows).
   const rows = dx.rows - kArDiff;
-  const z = new Matrix(rows, neqs * kArDiff);
+  const z = new (ml().Matrix)(rows, neqs * kArDiff);
   for (let t = 0; t < rows; t++) {
     for (let lag = 1; lag <= kArDiff; lag++) for (let j = 0; j < neqs; j++) z.set(t, (lag - 1) * neqs + j, dx.get(t + kArDiff - lag, j));
   }
@@ -100,15 +104,15 @@ export function johansen(levels: number[][], detOrder: -1 | 0 | 1, kArDiff: numb
   const skk = rkt.transpose().mmul(rkt).div(t);
   const sk0 = rkt.transpose().mmul(r0t).div(t);
   const s00 = r0t.transpose().mmul(r0t).div(t);
-  const sig = sk0.mmul(inverse(s00)).mmul(sk0.transpose());
+  const sig = sk0.mmul(ml().inverse(s00)).mmul(sk0.transpose());
   // Generalised symmetric eigenproblem via skk = L L': C = L^-1 sig L^-T.
-  const chol = new CholeskyDecomposition(skk);
+  const chol = new (ml().CholeskyDecomposition)(skk);
   if (!chol.isPositiveDefinite()) throw new StatsInputError('the series are collinear');
   const L = chol.lowerTriangularMatrix;
-  const Linv = inverse(L);
+  const Linv = ml().inverse(L);
   const C = Linv.mmul(sig).mmul(Linv.transpose());
-  const sym = Matrix.add(C, C.transpose()).div(2);
-  const evd = new EigenvalueDecomposition(sym, { assumeSymmetric: true });
+  const sym = ml().Matrix.add(C, C.transpose()).div(2);
+  const evd = new (ml().EigenvalueDecomposition)(sym, { assumeSymmetric: true });
   const order = evd.realEigenvalues.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]);
   const eigenvalues = order.map(([v]) => v);
   const V = Linv.transpose().mmul(evd.eigenvectorMatrix);
