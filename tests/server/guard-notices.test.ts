@@ -63,7 +63,7 @@ describe('guard notices: MCP logging to a connected client, and the notify webho
     const overlay = writeOverlay({
       guard: { interval_s: 1, deployments: [projects.first, projects.second], rules: [{ name: 'daily 5 % alert', max_daily_loss_pct: 5, action: 'notify' }] },
     });
-    const env = { ...testEnv(baseUrl, { QC_MCP_TOOLS: overlay, QC_MCP_GUARD_WEBHOOK: hookUrl }), ...credentialEnv };
+    const env: NodeJS.ProcessEnv = { ...testEnv(baseUrl, { QC_MCP_TOOLS: overlay, QC_MCP_GUARD_WEBHOOK: hookUrl }), ...credentialEnv };
     stateDir = String(env.QC_MCP_STATE_DIR);
     const transport = new StdioClientTransport({
       command: process.execPath,
