@@ -15,6 +15,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Client, type LoggingMessageNotification, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditRecords, deployPaper, guardEntries, shock } from '../helpers/live.js';
 import { testEnv } from '../helpers/mcp.js';
@@ -40,6 +41,7 @@ const freePort = (): Promise<number> =>
 interface Replica {
   child: ChildProcess;
   stateDir: string;
+  url: string;
   stderr: () => string;
 }
 
@@ -65,7 +67,7 @@ async function startServe(env: NodeJS.ProcessEnv, stateDir: string, extra: strin
     });
     child.on('exit', (code) => reject(new Error(`serve exited ${String(code)}: ${stderr}`)));
   });
-  return { child, stateDir, stderr: () => stderr };
+  return { child, stateDir, url: /Streamable HTTP at (http:\/\/\S+\/mcp)/.exec(stderr)![1]!, stderr: () => stderr };
 }
 
 function killHard(child: ChildProcess): Promise<void> {
@@ -186,7 +188,11 @@ describe.runIf(hasRedis)('two serve replicas sharing Redis', () => {
     expect(await status(projects.redisB)).toBe('Running');
   }, 30_000);
 
-  it('kill -9 the lease holder: the survivor takes the lease and liquidates the next shocked deployment within a lease period plus an interval', async () => {
+  it('kill -9 the lease holder: the survivor takes the lease and liquidates the next shocked deployment within a lease period plus an interval, and tells its HTTP client', async () => {
+    const notices: LoggingMessageNotification['params'][] = [];
+    const client = new Client({ name: 'guard-replicas', version: '1.0.0' });
+    client.setNotificationHandler('notifications/message', (n) => void notices.push(n.params));
+    await client.connect(new StreamableHTTPClientTransport(new URL(survivor.url)));
     await killHard(holder.child);
     const killedAt = Date.now();
     const within = (LEASE_S + INTERVAL_S) * 1000;
@@ -204,6 +210,13 @@ describe.runIf(hasRedis)('two serve replicas sharing Redis', () => {
     expect(liquidations(projects.redisA)).toBe(1); // the survivor did not repeat the holder's action
     expect(guardEntries(auditRecords(survivor.stateDir)).map((e) => e.guard.project_id)).toEqual([projects.redisB]);
     await verifyAudit(survivor.stateDir);
+    const guardNotices = notices.filter((n) => n.logger === 'guard');
+    await client.close();
+    expect(guardNotices).toHaveLength(1);
+    expect(guardNotices[0]).toMatchObject({ level: 'warning', data: { name: 'daily 5 %', projectId: projects.redisB, action: 'liquidate', outcome: 'done' } });
+    expect((guardNotices[0]!.data as { message: string }).message).toMatch(
+      /rule "daily 5 %" fired on project \d+ \(max_daily_loss_pct is [\d.]+ against 5\): liquidate done/,
+    );
   }, 30_000);
 });
 
