@@ -31,7 +31,7 @@ const ACTION_TOOLS: Record<GuardAction, string | undefined> = {
 const STRENGTH: Record<GuardAction, number> = { liquidate: 3, stop: 2, lockdown: 1, notify: 0 };
 
 export interface GuardNotice {
-  level: 'warning' | 'error' | 'info';
+  level: 'warning' | 'error' | 'info' | 'alert';
   message: string;
   data: Record<string, unknown>;
 }
@@ -331,7 +331,7 @@ export class Guard {
         ? `rule "${name}" fired on project ${projectId} (${what}): ${e.action} done.`
         : `rule "${name}" fired on project ${projectId} (${what}): ${e.action} failed ${attempts} time(s), so the guard locked the server down (quantconnect-mcp lockdown off lifts it).`;
     this.log(message);
-    this.options.notify?.({ level: outcome === 'done' ? 'warning' : 'error', message, data: { ...record, name } });
+    this.options.notify?.({ level: outcome === 'done' ? 'warning' : 'alert', message, data: { ...record, name } });
     return record;
   }
 

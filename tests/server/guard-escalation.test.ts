@@ -2,7 +2,7 @@
  * A guard action that keeps failing (issue 18): the sandbox answers liquidate with HTTP 500 three
  * times; the guard tries once and retries twice with a doubling backoff, then locks the server down
  * and says so (one audit record `guard_escalated`, the status, an MCP logging message at level
- * error). The breach stays, yet the liquidation is never tried again: the sandbox would now accept
+ * alert). The breach stays, yet the liquidation is never tried again: the sandbox would now accept
  * it, and the deployment still runs.
  */
 import type { LoggingMessageNotification } from '@modelcontextprotocol/client';
@@ -86,7 +86,7 @@ describe('a failing guard action: retried with backoff, escalated to lockdown on
       5000,
     );
     const notice = notices.find((p) => p.logger === 'guard')!;
-    expect(notice.level).toBe('error');
+    expect(notice.level).toBe('alert'); // the exit failed and the server is locked down: act now
     expect((notice.data as { message: string }).message).toMatch(
       /rule "daily 5 %" fired on project \d+ .*liquidate failed 3 time\(s\), so the guard locked the server down/,
     );
