@@ -5,9 +5,10 @@
  * within a lease period when the holder dies. The set of breaches acted on lives beside the lease,
  * so a guard that takes over never repeats an action.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/files.js';
+import { withFileLock } from './file-lock.js';
 import { connectRedis } from './redis-client.js';
 
 export interface GuardCoordination {
@@ -58,37 +59,34 @@ export class FileGuardCoordination implements GuardCoordination {
     this.acted = join(stateDir, 'guard-acted.json');
     this.status = join(stateDir, 'guard-status.json');
   }
+  /** Under the state dir's file lock (file-lock.ts), so two processes never both see the lease free and both take it. */
   async acquire(owner: string, ttlMs: number, nowMs: number): Promise<boolean> {
-    const mine: LockFile = { owner, pid: process.pid, expires: nowMs + ttlMs };
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        writeFileSync(this.lock, JSON.stringify(mine), { flag: 'wx', mode: 0o600 });
-        return true;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      }
+    return withFileLock(this.lock, () => {
       const held = readJson<LockFile>(this.lock);
-      if (held?.owner === owner) {
-        writeFileAtomic(this.lock, JSON.stringify(mine));
-        return true;
-      }
-      if (held && held.expires > nowMs && alive(held.pid)) return false;
-      rmSync(this.lock, { force: true }); // stale: its lease ran out or its process is gone
-    }
-    return false;
+      // Free, ours to renew, run out, or left by a process that is gone: take it.
+      if (held && held.owner !== owner && held.expires > nowMs && alive(held.pid)) return false;
+      writeFileAtomic(this.lock, JSON.stringify({ owner, pid: process.pid, expires: nowMs + ttlMs } satisfies LockFile));
+      return true;
+    });
   }
   async release(owner: string): Promise<void> {
-    if (readJson<LockFile>(this.lock)?.owner === owner) rmSync(this.lock, { force: true });
+    await withFileLock(this.lock, () => {
+      if (readJson<LockFile>(this.lock)?.owner === owner) rmSync(this.lock, { force: true });
+    });
   }
   async claim(key: string): Promise<boolean> {
-    const keys = await this.claimed();
-    if (keys.includes(key)) return false;
-    writeFileAtomic(this.acted, JSON.stringify([...keys, key]));
-    return true;
+    return withFileLock(this.acted, () => {
+      const keys = readJson<string[]>(this.acted) ?? [];
+      if (keys.includes(key)) return false;
+      writeFileAtomic(this.acted, JSON.stringify([...keys, key]));
+      return true;
+    });
   }
   async forget(keys: string[]): Promise<void> {
-    const now = await this.claimed();
-    if (keys.some((k) => now.includes(k))) writeFileAtomic(this.acted, JSON.stringify(now.filter((k) => !keys.includes(k))));
+    await withFileLock(this.acted, () => {
+      const now = readJson<string[]>(this.acted) ?? [];
+      if (keys.some((k) => now.includes(k))) writeFileAtomic(this.acted, JSON.stringify(now.filter((k) => !keys.includes(k))));
+    });
   }
   async claimed(): Promise<string[]> {
     return readJson<string[]>(this.acted) ?? [];

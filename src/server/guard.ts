@@ -31,7 +31,7 @@ const ACTION_TOOLS: Record<GuardAction, string | undefined> = {
 const STRENGTH: Record<GuardAction, number> = { liquidate: 3, stop: 2, lockdown: 1, notify: 0 };
 
 export interface GuardNotice {
-  level: 'warning' | 'error' | 'info';
+  level: 'warning' | 'error' | 'info' | 'alert';
   message: string;
   data: Record<string, unknown>;
 }
@@ -331,15 +331,17 @@ export class Guard {
         ? `rule "${name}" fired on project ${projectId} (${what}): ${e.action} done.`
         : `rule "${name}" fired on project ${projectId} (${what}): ${e.action} failed ${attempts} time(s), so the guard locked the server down (quantconnect-mcp lockdown off lifts it).`;
     this.log(message);
-    this.options.notify?.({ level: outcome === 'done' ? 'warning' : 'error', message, data: { ...record } });
+    this.options.notify?.({ level: outcome === 'done' ? 'warning' : 'alert', message, data: { ...record, name } });
     return record;
   }
 
   private async perform(action: GuardAction, projectId: number, status: DeploymentStatus, name: string, what: string): Promise<unknown> {
     switch (action) {
       case 'notify':
-        await this.webhook({ event: 'guard.breach', rule: name, projectId, deployId: status.deployId, reason: what, figures: status.figures });
-        return { notified: true };
+        return {
+          notified: true,
+          webhook: await this.webhook({ event: 'guard.breach', rule: name, projectId, deployId: status.deployId, reason: what, figures: status.figures }),
+        };
       case 'lockdown':
         await this.runtime.policy.lockdown.set(true);
         return { lockdown: true };
@@ -356,20 +358,29 @@ export class Guard {
     }
   }
 
-  /** POST a JSON notice to QC_MCP_GUARD_WEBHOOK, when set (a failure is logged, never retried). */
-  private async webhook(body: Record<string, unknown>): Promise<void> {
+  /**
+   * POST a JSON notice to QC_MCP_GUARD_WEBHOOK, when set. A failure is logged and recorded in the
+   * action's answer, never retried, and never fails the action (the URL itself, often a secret, is in neither).
+   */
+  private async webhook(body: Record<string, unknown>): Promise<string | undefined> {
     const url = this.options.webhook;
-    if (!url) return;
+    if (!url) return undefined;
     try {
       const response = await (this.options.fetch ?? fetch)(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
+        body: JSON.stringify({ ...body, time: new Date(this.runtime.policy.now()).toISOString() }),
         signal: AbortSignal.timeout(5000),
       });
-      if (!response.ok) this.log(`webhook answered HTTP ${response.status}`);
+      await response.body?.cancel().catch(() => {});
+      if (response.ok) return 'delivered';
+      this.log(`webhook answered HTTP ${response.status}`);
+      return `HTTP ${response.status}`;
     } catch (error) {
-      this.log(`webhook failed: ${(error as Error).message}`);
+      const reason =
+        (error as Error).name === 'TimeoutError' ? 'no answer within 5 s' : ((error as { cause?: { code?: string } }).cause?.code ?? 'unreachable');
+      this.log(`webhook failed: ${reason}`);
+      return `failed: ${reason}`;
     }
   }
 }

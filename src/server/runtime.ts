@@ -39,7 +39,7 @@ export interface Runtime {
 }
 
 export interface ServerNotice {
-  level: 'info' | 'warning' | 'error';
+  level: 'info' | 'warning' | 'error' | 'alert';
   logger: string;
   message: string;
   data: Record<string, unknown>;

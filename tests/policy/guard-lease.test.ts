@@ -4,7 +4,7 @@
  * survivor takes over within a lease period. A breach is claimed once across guards.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,38 @@ describe('lock file in the state directory', () => {
     expect(await a.claim('L-1#exit')).toBe(true);
     expect(await b.claim('L-1#exit')).toBe(false);
   });
+});
+
+describe('lock file, processes racing for it', () => {
+  it('when a dead process left the lock, four processes trying at the same instant: exactly one takes it, every round', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'qcmcp-guard-race-'));
+    const rounds = 20;
+    for (let round = 0; round < rounds; round++) {
+      mkdirSync(join(base, String(round)));
+      writeFileSync(join(base, String(round), 'guard.lock'), JSON.stringify({ owner: 'gone', pid: 2 ** 22 + 1, expires: 0 }));
+    }
+    const racers = ['A', 'B', 'C', 'D'].map((owner) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'tests/helpers/guard-lease-racer.ts', base, String(rounds), '100', owner], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      });
+      let out = '';
+      const ready = new Promise<void>((resolve) =>
+        child.stdout!.on('data', (chunk: Buffer) => ((out += chunk.toString()), out.startsWith('ready\n') && resolve())),
+      );
+      const done = new Promise<boolean[]>((resolve, reject) =>
+        child.on('exit', (code) =>
+          code === 0 ? resolve(JSON.parse(out.slice('ready\n'.length)) as boolean[]) : reject(new Error(`racer ${owner} exited ${String(code)}`)),
+        ),
+      );
+      return { child, ready, done };
+    });
+    await Promise.all(racers.map((r) => r.ready)); // every racer loaded: now they start together
+    const start = String(Date.now() + 200);
+    for (const r of racers) r.child.stdin!.end(`${start}\n`);
+    const results = await Promise.all(racers.map((r) => r.done));
+    const winners = Array.from({ length: rounds }, (_, round) => results.filter((r) => r[round]).length);
+    expect(winners).toEqual(Array(rounds).fill(1));
+  }, 30_000);
 });
 
 describe('Redis lease (redis-server)', () => {
