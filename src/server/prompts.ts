@@ -126,11 +126,11 @@ const PROMPTS: PromptSpec[] = [
       ['get_etf_constituents', `If ${a.symbols} names an ETF, list its constituents as of ${a.end_date} with get_etf_constituents.`],
       [
         'factor_regression',
-        `factor_regression of the constituents on ${a.factor_files ?? "the user's factor files"} and benchmark_symbol ${a.benchmark} (${a.start_date} to ${a.end_date}).`,
+        `factor_regression of the constituents on ${a.factor_files ?? "the user's factor files"} (${a.start_date} to ${a.end_date}); add benchmark_symbol ${a.benchmark} only if the files have no market factor (it and Mkt-RF are nearly collinear).`,
       ],
       [
         'build_long_short',
-        `build_long_short with benchmark_symbol ${a.benchmark} (value_scores if the user gave fundamentals), per_name_cap 0.1, target_volatility 0.1.`,
+        `build_long_short with benchmark_symbol ${a.benchmark} (value_scores if the user gave fundamentals), per_name_cap 0.1, target_volatility 0.1; if capped_by_max_gross, raise max_gross (default 2) or say the target is not reached.`,
       ],
       ['minimize_cvar', 'For comparison, minimize_cvar (alpha 0.95) on the long book.'],
       [

@@ -11,6 +11,8 @@ import { strToU8, zipSync } from 'fflate';
 import { SimMarket } from '../../plugins/quant/data/sim-market.js';
 import { BASKET, INDEX_ETF, PAIRS } from '../../plugins/quant/data/sim-universe.js';
 import { SimSource } from '../../plugins/quant/data/sim-source.js';
+import { simEtfFile } from '../../plugins/quant/data/sim-etf.js';
+import { writeOverlay } from './overlay.js';
 
 export const SIM_END = '2024-12-31';
 export const SIM_SPEC = `sim:end=${SIM_END}`;
@@ -33,19 +35,18 @@ export function writeLeanDaily(root: string, symbols: string[], from = '2015-01-
   }
 }
 
-/** LEAN's ETF universe file for SPY on `date`: ticker, SID, date, weight, shares held, market value. */
-export function writeLeanEtf(root: string, date: string, weights: { symbol: string; weight: number }[]): void {
+/** LEAN's ETF universe file for SPY on a month's first trading day (YYYYMMDD), as the simulated market serves it. */
+export function writeLeanEtf(root: string, day: string): void {
   const dir = join(root, 'equity', 'usa', 'universes', 'etf', 'spy');
   mkdirSync(dir, { recursive: true });
-  const d = date.replace(/-/g, '');
-  writeFileSync(join(dir, `${d}.csv`), weights.map((w) => `${w.symbol},${w.symbol} R735QTJ8XC9X,${d},${w.weight},1000,`).join('\n') + '\n');
+  writeFileSync(join(dir, `${day}.csv`), `${simEtfFile(market(), day)}\n`);
 }
 
 export const FACTOR_FILE = 'F-F_Research_Data_5_Factors_2x3_daily.CSV';
 export const EXTRA_FILE = 'QMJ.csv';
 const RF = 0.008; // percent a day, constant
 
-/** Each factor as long and short legs of simulated names (simple daily returns). */
+/** Each factor as long and short legs of simulated names (simple daily returns); Mkt-RF is SPY less RF. */
 const LEGS: Record<string, [string, string]> = {
   'Mkt-RF': [INDEX_ETF, ''],
   SMB: [BASKET.legs[0]!.x, INDEX_ETF], // GS - SPY
@@ -58,8 +59,8 @@ const DUK = PAIRS.find((p) => p.y === 'DUK')!;
 /**
  * The exposures planted by construction (loadings on Mkt-RF, SMB, HML, RMW, CMA, QMJ): MS's log price
  * is 0.6 log GS + 0.4 log JPM + a stationary spread, so MS - RF = (Mkt-RF) + 0.6 SMB + 0.4 HML + noise;
- * DUK's is 1.0 log SO + a spread, and QMJ = SO - SPY, so DUK - RF = (Mkt-RF) + 1.0 QMJ + noise
- * (up to the small gap between log and simple returns).
+ * DUK's is 1.0 log SO + a spread and QMJ = SO - SPY, so DUK - RF = (Mkt-RF) + 1.0 QMJ + noise (up to
+ * the small gap between log and simple returns).
  */
 export const PLANTED: Record<string, Record<string, number>> = {
   MS: { 'Mkt-RF': 1, SMB: BASKET.legs[0]!.weight, HML: BASKET.legs[1]!.weight, RMW: 0, CMA: 0, QMJ: 0 },
@@ -70,10 +71,10 @@ export const PLANTED: Record<string, Record<string, number>> = {
 export function writeFactorFiles(dir: string, from: string, to: string): void {
   mkdirSync(dir, { recursive: true });
   const m = market();
-  const ret = (s: string) => {
+  const ret = (s: string): ((t: number) => number) => {
     if (s === '') return () => 0;
     const c = m.daily(s).close;
-    return (t: number) => (c[t] as number) / (c[t - 1] as number) - 1;
+    return (t) => (c[t] as number) / (c[t - 1] as number) - 1;
   };
   const days = m.dates.map((d, t) => ({ d, t })).filter(({ d, t }) => t > 0 && d >= from && d <= to);
   const pct = (v: number) => (100 * v).toFixed(2).padStart(8);
@@ -98,3 +99,7 @@ export function writeFactorFiles(dir: string, from: string, to: string): void {
 }
 
 export const tempDir = (prefix: string): string => mkdtempSync(join(tmpdir(), prefix));
+
+/** The workflows' server: the studies toolset on, with research, portfolio and universe. */
+export const studiesOverlay = (): string =>
+  writeOverlay({ toolsets: { studies: { default: true }, research: { default: true }, portfolio: { default: true }, universe: { default: true } } });

@@ -12,17 +12,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { SECTORS } from '../../plugins/quant/data/sim-universe.js';
 import { connect, testEnv, type Connected } from '../helpers/mcp.js';
-import { writeOverlay } from '../helpers/overlay.js';
-import { SIM_SPEC, tempDir, writeLeanDaily } from '../helpers/sim-folders.js';
+import { SIM_SPEC, studiesOverlay, tempDir, writeLeanDaily } from '../helpers/sim-folders.js';
 import { caller } from '../helpers/workflow.js';
 
 type Out = Record<string, unknown>;
 const SECTOR = SECTORS.Utilities!;
 const RANGE = { start_date: '2019-01-01', end_date: '2024-12-31' };
 const PLANTED = { y: 'DUK', x: 'SO', hedge: 1, halfLife: 3 };
-
-export const studiesOverlay = () =>
-  writeOverlay({ toolsets: { studies: { default: true }, research: { default: true }, portfolio: { default: true }, universe: { default: true } } });
 
 const SOURCES = [
   { name: 'the simulated market', data: () => SIM_SPEC },
