@@ -153,7 +153,10 @@ const PROMPTS: PromptSpec[] = [
       ['create_optimization', `create_optimization on project ${a.projectId} over ${a.parameters} (estimate_optimization_time first; it costs credits).`],
       ['wait_for_optimization', 'wait_for_optimization until it completes.'],
       ['rank_backtests', 'rank_backtests with the optimizationId, sort_by information_ratio, where ["drawdown < 10"], top 3.'],
-      ['create_backtest', 'For each of the three parameter sets, set the parameters and backtest an out-of-sample period.'],
+      [
+        'create_backtest',
+        'Move the algorithm to an out-of-sample period; for each of the three parameter sets, create_backtest (or compile_and_backtest) with those parameters.',
+      ],
       ['backtest_tear_sheet', 'backtest_tear_sheet for each out-of-sample backtest.'],
       [null, 'Write an executive summary: in- versus out-of-sample figures, and whether the ranking held.'],
     ],
