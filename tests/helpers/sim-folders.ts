@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
-import { SimMarket } from '../../plugins/quant/data/sim-market.js';
+import type { SimMarket } from '../../plugins/quant/data/sim-market.js';
 import { BASKET, INDEX_ETF, PAIRS } from '../../plugins/quant/data/sim-universe.js';
 import { SimSource } from '../../plugins/quant/data/sim-source.js';
 import { simEtfFile } from '../../plugins/quant/data/sim-etf.js';
