@@ -134,7 +134,9 @@ export const kalmanTool = defineTool({
       const { settings, fit } = kalmanOf(y, x, a);
       const n = y.length;
       const z = Array.from(fit.innovation, (v, t) => v / Math.sqrt(fit.variance[t] as number));
-      const resid = y.map((v, t) => v - (fit.intercept[t] as number) - (fit.hedge[t] as number) * (x[t] as number));
+      // The half-life of the spread the simulation trades (log Y - b_t log X): the filtered residual,
+      // intercept included, is the part the state did not follow and reverts within a bar or so.
+      const spread = y.map((v, t) => v - (fit.hedge[t] as number) * (x[t] as number));
       const keep = thin(n, a.max_points);
       const pick = (s: ArrayLike<number>) => keep.map((t) => s[t] as number);
       return {
@@ -150,7 +152,7 @@ export const kalmanTool = defineTool({
           intercept: fit.intercept[n - 1],
           spread: fit.innovation[n - 1],
           z: z[n - 1],
-          half_life: halfLife(resid),
+          half_life: halfLife(spread),
           series: {
             dates: keep.map((t) => data.dates[t] as string),
             hedge_ratio: pick(fit.hedge),

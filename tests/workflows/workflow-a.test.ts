@@ -96,6 +96,7 @@ describe.each(SOURCES)('workflow A (stat_arb_study) on $name', ({ data }) => {
     // 3. The Kalman hedge (noise by maximum likelihood) stays near the planted ratio.
     const kalman = await call('kalman_hedge_ratio', { symbol1: PLANTED.y, symbol2: PLANTED.x, ...RANGE, mle: true, max_points: 50 });
     expect(Math.abs((kalman.hedge_ratio as number) - PLANTED.hedge)).toBeLessThan(0.1);
+    expect(Math.abs((kalman.half_life as number) - PLANTED.halfLife)).toBeLessThan(1.5);
     const hedges = (kalman.series as { hedge_ratio: number[] }).hedge_ratio.slice(5);
     expect(Math.max(...hedges) - Math.min(...hedges)).toBeGreaterThan(0); // time-varying
 
