@@ -20,12 +20,13 @@ export const factorFiles = z
   .max(5)
   .describe('CSV files in the data folder: Kenneth French layout or date,NAME columns; percent: values in percent');
 
-/** Factor files named relative to the csv:/lean: data folder, parsed and joined on dates. */
+/** Factor files named relative to QC_MCP_FACTOR_DIR or the csv:/lean: data folder, parsed and joined on dates. */
 export function readFactors(ctx: ToolContext, files: { file: string; percent: boolean }[]): FactorTable {
-  const spec = ctx.settings.data ?? '';
-  const m = /^(csv|lean):(.+)$/.exec(spec);
-  if (!m) throw new ToolError('Factor files are read from the data folder, so QC_MCP_DATA must be csv:DIR or lean:DIR.');
-  const root = resolve(m[2] as string);
+  const m = /^(csv|lean):(.+)$/.exec(ctx.settings.data ?? '');
+  const dir = ctx.settings.factorDir ?? m?.[2];
+  if (!dir)
+    throw new ToolError('Factor files are read from QC_MCP_FACTOR_DIR, else the data folder: set QC_MCP_FACTOR_DIR, or QC_MCP_DATA to csv:DIR or lean:DIR.');
+  const root = resolve(dir);
   try {
     return joinFactors(
       files.map(({ file, percent }) => {

@@ -13,8 +13,10 @@ import { ROLLING_METHODS, rollingCorrelation, rollingScreen } from '../quant/sta
 import { int, PERIODS, real, thin } from './common.js';
 
 const range = { start_date: date.optional(), end_date: date.optional(), instance_name: instance, resolution };
+// delta 1e-7: on log prices the coefficients drift slowly (1e-4, a common default for price levels,
+// lets a + b x follow the spread itself, so the spread loses its mean reversion).
 const kalmanArgs = {
-  delta: real(1e-4, 0, 0.999, true),
+  delta: real(1e-7, 0, 0.999, true),
   obs_var: real(1e-3, 0, 1e6, true),
   mle: z.boolean().default(false),
 };
@@ -132,7 +134,9 @@ export const kalmanTool = defineTool({
       const { settings, fit } = kalmanOf(y, x, a);
       const n = y.length;
       const z = Array.from(fit.innovation, (v, t) => v / Math.sqrt(fit.variance[t] as number));
-      const resid = y.map((v, t) => v - (fit.intercept[t] as number) - (fit.hedge[t] as number) * (x[t] as number));
+      // The half-life of the spread the simulation trades (log Y - b_t log X): the filtered residual,
+      // intercept included, is the part the state did not follow and reverts within a bar or so.
+      const spread = y.map((v, t) => v - (fit.hedge[t] as number) * (x[t] as number));
       const keep = thin(n, a.max_points);
       const pick = (s: ArrayLike<number>) => keep.map((t) => s[t] as number);
       return {
@@ -148,7 +152,7 @@ export const kalmanTool = defineTool({
           intercept: fit.intercept[n - 1],
           spread: fit.innovation[n - 1],
           z: z[n - 1],
-          half_life: halfLife(resid),
+          half_life: halfLife(spread),
           series: {
             dates: keep.map((t) => data.dates[t] as string),
             hedge_ratio: pick(fit.hedge),
@@ -167,7 +171,7 @@ export const simulatePairsTool = defineTool({
   name: 'simulate_pairs_trading',
   title: 'Simulate pairs trading (local)',
   description:
-    'Local research simulation at bar closes, not a LEAN backtest. Pairs "Y/X"; log spread with OLS (in-sample) or Kalman hedge; z: rolling (lookback) or Kalman. Entry: z past +-entry_z for confirm_bars bars; exit at exit_z, max_hold_half_lives x half-life or |z|>=stop_z; pair_pct x NAV per pair, gross <= max_gross x NAV; cost_bps per side. Trades, PnL per pair, stats, regime LR test; bootstrap p of alpha vs benchmark_symbol.',
+    'Local research simulation at bar closes, not a LEAN backtest. Pairs "Y/X"; log spread with OLS (in-sample) or Kalman (filtered) hedge; z over lookback bars. Entry: z past +-entry_z for confirm_bars bars; exit at exit_z, max_hold_half_lives x half-life or |z|>=stop_z; pair_pct x NAV per pair, gross <= max_gross x NAV; cost_bps per side. Trades, PnL per pair, stats, regime LR test; bootstrap p of alpha vs benchmark_symbol.',
   toolset: 'studies',
   risk: 'read',
   severity: 'low',
@@ -220,14 +224,17 @@ export const simulatePairsTool = defineTool({
         const x = lp[col(s2)] as number[];
         if (a.hedge === 'kalman') {
           const { fit } = kalmanOf(y, x, a);
-          const resid = y.map((v, t) => v - (fit.intercept[t] as number) - (fit.hedge[t] as number) * (x[t] as number));
+          // The spread with the filtered hedge b_t, z-scored over lookback as for OLS (scale-free): the
+          // filter's standardised innovation depends on obs_var's scale and is near white noise once the
+          // state follows the spread (as by MLE), so it seldom stays past entry_z for confirm_bars.
+          const spread = y.map((v, t) => v - (fit.hedge[t] as number) * (x[t] as number));
           return {
             name: `${s1.toUpperCase()}/${s2.toUpperCase()}`,
             y: data.prices[col(s1)] as number[],
             x: data.prices[col(s2)] as number[],
             hedge: fit.hedge,
-            z: Float64Array.from(fit.innovation, (v, t) => v / Math.sqrt(fit.variance[t] as number)),
-            halfLife: halfLife(resid),
+            z: rollingZ(spread, a.lookback),
+            halfLife: halfLife(spread),
           };
         }
         const fit = ols([Float64Array.from(x), new Float64Array(x.length).fill(1)], Float64Array.from(y));

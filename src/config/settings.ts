@@ -357,6 +357,14 @@ export const SETTINGS = {
     defaultText: 'QC_MCP_STATE_DIR/exports',
     help: 'Where export: true writes CSV (or plugins.portfolio.export_dir).',
   }),
+  factorDir: setting({
+    env: 'QC_MCP_FACTOR_DIR',
+    group: 'research',
+    value: 'DIR',
+    read: text,
+    defaultText: 'the csv: or lean: data folder',
+    help: 'Where factor_regression reads factor_files (set it to use factor files with sim: data).',
+  }),
   spec: setting({
     env: 'QC_SPEC',
     group: 'maintainers',

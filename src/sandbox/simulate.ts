@@ -129,6 +129,9 @@ export interface Metrics {
   totalOrders: number;
   fees: number;
   endEquity: number;
+  /** Annualised mean over annualised standard deviation of daily active returns (strategy minus benchmark). */
+  informationRatio: number;
+  trackingError: number;
 }
 
 export function metrics(run: SimulatedRun): Metrics {
@@ -142,6 +145,9 @@ export function metrics(run: SimulatedRun): Metrics {
   const bVar = bench.reduce((a, r) => a + (r - bMean) ** 2, 0) / (bench.length - 1);
   const endEquity = run.equity[run.equity.length - 1] ?? START_EQUITY;
   const beta = cov / bVar;
+  const active = returns.map((r, i) => r - (bench[i] as number));
+  const aMean = active.reduce((a, b) => a + b, 0) / active.length;
+  const trackingError = Math.sqrt(active.reduce((a, r) => a + (r - aMean) ** 2, 0) / (active.length - 1)) * Math.sqrt(TRADING_DAYS);
   return {
     netProfit: endEquity / START_EQUITY - 1,
     cagr: (endEquity / START_EQUITY) ** (TRADING_DAYS / returns.length) - 1,
@@ -155,6 +161,8 @@ export function metrics(run: SimulatedRun): Metrics {
     totalOrders: run.orders.length,
     fees: run.orders.length * 1,
     endEquity,
+    informationRatio: trackingError > 0 ? (aMean * TRADING_DAYS) / trackingError : 0,
+    trackingError,
   };
 }
 
@@ -178,6 +186,8 @@ export function statisticsStrings(m: Metrics): Record<string, string> {
     Beta: num(m.beta),
     'Annual Standard Deviation': num(m.volatility),
     'Annual Variance': num(m.volatility ** 2),
+    'Information Ratio': num(m.informationRatio),
+    'Tracking Error': num(m.trackingError),
     'Total Fees': `$${m.fees.toFixed(2)}`,
     'Portfolio Turnover': pct(0.05),
   };

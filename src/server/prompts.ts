@@ -126,11 +126,11 @@ const PROMPTS: PromptSpec[] = [
       ['get_etf_constituents', `If ${a.symbols} names an ETF, list its constituents as of ${a.end_date} with get_etf_constituents.`],
       [
         'factor_regression',
-        `factor_regression of the constituents on ${a.factor_files ?? "the user's factor files"} and benchmark_symbol ${a.benchmark} (${a.start_date} to ${a.end_date}).`,
+        `factor_regression of the constituents on ${a.factor_files ?? "the user's factor files"} (${a.start_date} to ${a.end_date}); add benchmark_symbol ${a.benchmark} only if the files have no market factor (it and Mkt-RF are nearly collinear).`,
       ],
       [
         'build_long_short',
-        `build_long_short with benchmark_symbol ${a.benchmark} (value_scores if the user gave fundamentals), per_name_cap 0.1, target_volatility 0.1.`,
+        `build_long_short with benchmark_symbol ${a.benchmark} (value_scores if the user gave fundamentals), per_name_cap 0.1, target_volatility 0.1; if capped_by_max_gross, raise max_gross (default 2) or say the target is not reached.`,
       ],
       ['minimize_cvar', 'For comparison, minimize_cvar (alpha 0.95) on the long book.'],
       [
@@ -153,7 +153,10 @@ const PROMPTS: PromptSpec[] = [
       ['create_optimization', `create_optimization on project ${a.projectId} over ${a.parameters} (estimate_optimization_time first; it costs credits).`],
       ['wait_for_optimization', 'wait_for_optimization until it completes.'],
       ['rank_backtests', 'rank_backtests with the optimizationId, sort_by information_ratio, where ["drawdown < 10"], top 3.'],
-      ['create_backtest', 'For each of the three parameter sets, set the parameters and backtest an out-of-sample period.'],
+      [
+        'create_backtest',
+        'Move the algorithm to an out-of-sample period; for each of the three parameter sets, create_backtest (or compile_and_backtest) with those parameters.',
+      ],
       ['backtest_tear_sheet', 'backtest_tear_sheet for each out-of-sample backtest.'],
       [null, 'Write an executive summary: in- versus out-of-sample figures, and whether the ranking held.'],
     ],

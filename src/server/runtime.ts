@@ -162,6 +162,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       data: dataChoice.spec,
       dataOrigin: dataChoice.note ? `${dataChoice.origin} (${dataChoice.note})` : dataChoice.origin,
       exportDir: env.exportDir ?? config.plugins.exportDir?.value ?? join(env.stateDir, 'exports'),
+      factorDir: env.factorDir,
       auth:
         backend === 'sandbox'
           ? { userIdMasked: null, source: 'sandbox' }

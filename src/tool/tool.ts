@@ -22,6 +22,8 @@ export interface RuntimeSettings {
   auth: { userIdMasked: string | null; source: 'environment' | 'login file' | 'sandbox' | 'none' };
   /** Where `export: true` writes CSV (QC_MCP_EXPORT_DIR, else plugins.portfolio.export_dir, else QC_MCP_STATE_DIR/exports). */
   exportDir: string;
+  /** Where factor_files are read from (QC_MCP_FACTOR_DIR), else the csv:/lean: data folder. */
+  factorDir?: string | undefined;
 }
 
 export interface ToolContext {

@@ -41,6 +41,9 @@ export const PAIRS: PlantedPair[] = [
   { y: 'KO', x: 'PEP', hedge_ratio: 0.8, half_life: 5, spread_sd: 0.03 },
   { y: 'XOM', x: 'CVX', hedge_ratio: 1.2, half_life: 8, spread_sd: 0.04 },
   { y: 'V', x: 'MA', hedge_ratio: 0.9, half_life: 4, spread_sd: 0.025 },
+  // A tight pair whose returns are also strongly dependent (distance correlation about 0.9), so it
+  // survives workflow A's rolling dCor >= 0.8 screen, which the three pairs above do not (about 0.6).
+  { y: 'DUK', x: 'SO', hedge_ratio: 1, half_life: 3, spread_sd: 0.008 },
 ];
 
 /** log(y) = intercept + sum(weight * log(x)) + s: a mean-reverting three-name spread (Johansen rank 1). */

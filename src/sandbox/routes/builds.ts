@@ -375,10 +375,7 @@ function gridPoints(parameters: OptParam[]): Record<string, number>[] {
 /** OptimizationBacktest.statistics in the spec's documented order (21 values; percentages in percent, 0 where the simulation has no figure). */
 function optimizationStatistics(run: ReturnType<typeof simulateRun>): number[] {
   const m = metrics(run);
-  const active = run.equity.slice(1).map((v, i) => v / (run.equity[i] as number) - (run.benchmark[i + 1] as number) / (run.benchmark[i] as number));
-  const mean = active.reduce((a, b) => a + b, 0) / active.length;
-  const te = Math.sqrt(active.reduce((a, r) => a + (r - mean) ** 2, 0) / (active.length - 1)) * Math.sqrt(252);
-  const ir = te > 0 ? (mean * 252) / te : 0;
+  const [ir, te] = [m.informationRatio, m.trackingError];
   return [
     m.alpha,
     m.volatility,
