@@ -23,7 +23,12 @@ beforeAll(async () => {
   // The live toolset on, deployments without a human; the nodes and lean toolsets stay off as packaged.
   const overlay = writeOverlay({
     toolsets: { live: { default: true } },
-    tools: { create_live_algorithm: { enabled: true, confirm: false }, liquidate_live_algorithm: { enabled: true, confirm: false } },
+    tools: {
+      create_live_algorithm: { enabled: true, confirm: false },
+      liquidate_live_algorithm: { enabled: true, confirm: false },
+      create_live_command: { enabled: true },
+      broadcast_live_command: { enabled: true },
+    },
   });
   s = await sandboxSession({}, { QC_MCP_TOOLS: overlay });
   call = caller(s.client);
@@ -99,6 +104,19 @@ describe('create_live_algorithm without nodeId and versionId', () => {
     });
     expect(result.isError).toBe(true);
     expect(result.structuredContent).toMatchObject({ success: false, errors: [expect.stringMatching(/Live node LN-nope not found/)] });
+  });
+});
+
+describe('what each live call does to positions, said in its description', () => {
+  it.each([
+    ['create_live_algorithm', /trades until stopped/],
+    ['stop_live_algorithm', /open positions stay open and unmanaged; liquidate_live_algorithm closes them/],
+    ['liquidate_live_algorithm', /Sell or cover every position .* then stop it; works on a stopped deployment that still holds positions/],
+    ['create_live_command', /an order trades at once/],
+    ['broadcast_live_command', /every running live algorithm .*; orders trade at once/],
+  ])('%s', async (name, says) => {
+    const all = await s.client.listTools();
+    expect(all.tools.find((t) => t.name === name)?.description ?? `${name} is not listed`).toMatch(says);
   });
 });
 
