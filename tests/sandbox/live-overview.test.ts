@@ -65,9 +65,7 @@ describe('create_live_algorithm without nodeId and versionId', () => {
     const structured = result.structuredContent as Record<string, any>;
     // The sandbox lists versions 17000 and 16990: the latest is the highest id.
     expect(structured.picked).toEqual({ nodeId: 'LN-sandbox-micro', nodeName: 'L-MICRO', versionId: '17000', leanVersion: 'v2.5.17000' });
-    expect(JSON.stringify(result.content)).toContain(
-      'Deployed on live node LN-sandbox-micro (L-MICRO) with LEAN version 17000 (v2.5.17000), picked by the server.',
-    );
+    expect(JSON.stringify(result.content)).toContain('Deployed; picked by the server: live node LN-sandbox-micro (L-MICRO), LEAN version 17000 (v2.5.17000).');
     expect(structured.deployId).toMatch(/^L-/);
     const sent = s.sandbox.requests.slice(before).map((r) => r.operation);
     expect(sent).toEqual(expect.arrayContaining(['POST /projects/nodes/read', 'POST /lean/versions/read', 'POST /live/create']));
@@ -94,6 +92,31 @@ describe('create_live_algorithm without nodeId and versionId', () => {
     expect(text).toMatch(/No free live node: every live node is busy \(LN-sandbox-micro \(project \d+\)\), so nothing was deployed/);
     expect(text).toMatch(/stop_live_algorithm/);
     expect(liveCreates()).toHaveLength(creates);
+  });
+
+  it('a failed lookup deploys nothing and says how to go on; a given nodeId is kept and only the version is picked', async () => {
+    const other = await newProject('Lookup');
+    const compileId = await compileOf(other);
+    const creates = liveCreates().length;
+    s.sandbox.faults.set([{ kind: '500', path: '/lean/versions/read', rate: 1 }]);
+    const failed = await s.client.callTool({
+      name: 'create_live_algorithm',
+      arguments: { projectId: other, compileId, nodeId: 'LN-sandbox-micro', brokerage: { id: 'QuantConnectBrokerage' } },
+    });
+    s.sandbox.faults.set([]);
+    expect(failed.isError).toBe(true);
+    expect(JSON.stringify(failed.content)).toMatch(/Could not read the LEAN versions to pick one \(HTTP 500\); nothing was deployed\. Pass versionId/);
+    expect(liveCreates()).toHaveLength(creates);
+    // The node is given (and busy: the sandbox, like this server, leaves that to the caller who names one).
+    const deployed = await call('create_live_algorithm', {
+      projectId: other,
+      compileId,
+      nodeId: 'LN-sandbox-micro',
+      brokerage: { id: 'QuantConnectBrokerage' },
+    });
+    expect(deployed.picked).toEqual({ versionId: '17000', leanVersion: 'v2.5.17000' });
+    expect(liveCreates().at(-1)!.body).toMatchObject({ nodeId: 'LN-sandbox-micro', versionId: '17000' });
+    await call('stop_live_algorithm', { projectId: other });
   });
 
   it('a node id that does not exist is refused by the sandbox, as by the API', async () => {

@@ -88,5 +88,5 @@ export async function createLiveAlgorithm({ spec, body, ctx, schemas, check }: A
     picked.versionId ? `LEAN version ${picked.versionId} (${picked.leanVersion})` : '',
   ].filter(Boolean);
   const structured = { ...result.structured, picked };
-  return { ...result, structured, text: `Deployed on ${said.join(' with ')}, picked by the server.\n${JSON.stringify(structured)}` };
+  return { ...result, structured, text: `Deployed; picked by the server: ${said.join(', ')}.\n${JSON.stringify(structured)}` };
 }
