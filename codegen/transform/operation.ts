@@ -105,7 +105,7 @@ function flatInput(
   const accepted = new Set(inputs.accept ?? []);
   const notInjected = [...accepted].filter((p) => !(p in inject));
   if (notInjected.length > 0) throw new SchemaError(`tool '${name}': accept names ${notInjected.join(', ')}, which it does not inject`, at);
-  const named = [...(inputs.omit ?? []), ...Object.keys(inject), ...Object.keys(defaults), ...(inputs.require ?? [])];
+  const named = [...(inputs.omit ?? []), ...Object.keys(inject), ...Object.keys(defaults), ...(inputs.require ?? []), ...(inputs.optional ?? [])];
   const unknown = named.filter((p) => !(p in props));
   if (unknown.length > 0) {
     throw new SchemaError(`tool '${name}' names input(s) ${unknown.join(', ')} that the request body does not have`, at);
@@ -126,7 +126,8 @@ function flatInput(
     properties[prop] = schema;
   }
   const required = new Set([...((resolved.required as string[] | undefined) ?? []), ...(inputs.require ?? [])]);
-  for (const prop of [...hidden, ...Object.keys(defaults), ...accepted]) required.delete(prop);
+  if (inputs.optional && !entry.handler) throw new SchemaError(`tool '${name}': optional inputs need a handler that fills them`, at);
+  for (const prop of [...hidden, ...Object.keys(defaults), ...accepted, ...(inputs.optional ?? [])]) required.delete(prop);
   const inputSchema: JsonSchema = { type: 'object', properties };
   if (required.size > 0) inputSchema.required = [...required].filter((r) => r in properties);
   return { inputSchema, inject, defaults, extra: Object.keys(inputs.extra ?? {}) };

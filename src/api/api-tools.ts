@@ -8,6 +8,7 @@ import type { GeneratedToolSpec } from '../tool/generated-tool.js';
 import { ToolError, type ExtraContent } from '../tool/results.js';
 import type { ParseResult, ToolDefinition, ToolReturn } from '../tool/tool.js';
 import { apiHandlers } from './handlers/index.js';
+import { withoutLiveFiles } from './live-files.js';
 import { ajv, buildBody, callUpstream, formatAjvErrors, type SchemasDoc } from './upstream.js';
 
 export { META_BACKEND, META_DRIFT, loadPackagedSchemas, formatAjvErrors, type SchemasDoc } from './upstream.js';
@@ -69,6 +70,13 @@ export function apiTool(spec: GeneratedToolSpec, schemas: SchemasDoc): ToolDefin
   const handler = spec.handler === null ? undefined : apiHandlers[spec.handler];
   const pageable = 'offset' in ((spec.inputSchema.properties ?? {}) as object);
   if (spec.handler !== null && !handler) throw new Error(`tool '${spec.name}' names handler '${spec.handler}', which src/api/handlers does not export`);
+  // Properties the spec requires that the tool lets the model leave out (inputs.optional): its handler fills them.
+  const requestRequired = ((requestSchema?.$ref ? schemas.$defs[String(requestSchema.$ref).split('/').pop()!] : requestSchema)?.required ?? []) as string[];
+  const inputRequired = new Set((spec.inputSchema.required ?? []) as string[]);
+  const filledByHandler = handler
+    ? requestRequired.filter((p) => p in ((spec.inputSchema.properties ?? {}) as object) && !inputRequired.has(p) && !(p in spec.defaults))
+    : [];
+  const live = spec.path.startsWith('/live/');
 
   return {
     name: spec.name,
@@ -90,14 +98,17 @@ export function apiTool(spec: GeneratedToolSpec, schemas: SchemasDoc): ToolDefin
     },
     handler: async (args, ctx) => {
       const body = buildBody(spec, args, ctx.settings);
-      if (requestSchema) {
+      const check = (checked: Record<string, unknown>): void => {
+        if (!requestSchema) return;
         validateBody ??= ajv().compile({ ...requestSchema, $defs: schemas.$defs });
-        if (!validateBody(body)) {
+        if (!validateBody(checked)) {
           throw new ToolError(`The request does not match QuantConnect's API: ${formatAjvErrors(validateBody.errors, 'body').join('; ')}`);
         }
-      }
-      if (handler) return handler({ spec, body, args, ctx, schemas });
-      const result = await callUpstream(spec, body, ctx, schemas);
+      };
+      if (!filledByHandler.some((p) => body[p] === undefined)) check(body);
+      if (handler) return handler({ spec, body, args, ctx, schemas, check });
+      const answer = await callUpstream(spec, body, ctx, schemas);
+      const result = live ? withoutLiveFiles(answer) : answer;
       if (spec.risk !== 'read') return withoutEcho(result, body);
       return pageable ? paginate(result, args) : result;
     },

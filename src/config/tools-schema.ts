@@ -34,6 +34,10 @@ export const InputsSchema = z
   .object({
     omit: z.array(z.string()).optional().describe('Request properties not exposed to the model.'),
     require: z.array(z.string()).optional().describe('Properties required by this tool even if the spec makes them optional.'),
+    optional: z
+      .array(z.string())
+      .optional()
+      .describe("Properties the spec requires that the model may leave out: the tool's handler fills them (for example a free live node)."),
     inject: z.record(z.string(), z.enum(INPUT_SOURCES)).optional().describe('Properties hidden from the model and always filled by the server.'),
     default_from: z.record(z.string(), z.enum(INPUT_SOURCES)).optional().describe('Properties the model may set, filled by the server when omitted.'),
     accept: z

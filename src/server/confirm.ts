@@ -80,6 +80,7 @@ export async function confirmationSummary(
     lines.push(`Brokerage: ${show(brokerage.id ?? '?')}${brokerage.credentials ? ` (server-side credentials "${show(brokerage.credentials)}")` : ''}`);
   }
   if (safe.nodeId !== undefined) lines.push(`Node: ${show(safe.nodeId)}`);
+  else if (tool.name === 'create_live_algorithm') lines.push('Node: a free live node and the latest LEAN version, picked when the call runs');
   if (backend && (tool.risk === 'financial' || tool.toolset === 'live')) lines.push(environmentLine(backend, brokerage?.id));
   const rest = Object.entries(safe).filter(([k]) => !['projectId', 'brokerage', 'nodeId'].includes(k));
   if (rest.length > 0)

@@ -176,7 +176,7 @@ describe('the tool inventory', () => {
       expect(
         tool?.toolset === 'meta' ||
           ['research', 'portfolio', 'universe', 'studies'].includes(tool?.toolset ?? '') ||
-          name === 'read_guard_status' ||
+          ['read_guard_status', 'live_overview'].includes(name) ||
           tool?.name.startsWith('wait_for_') ||
           ['compile_and_backtest', 'backtest_tear_sheet'].includes(name),
         name,

@@ -136,6 +136,19 @@ describe('transformOperation', () => {
     expect(JSON.stringify(tool!.inputSchema.properties)).toContain('QUANTCONNECT_ORGANIZATION_ID');
   });
 
+  it('optional: a required property the model may leave out, for a handler that fills it; without a handler it is an error', () => {
+    const body = obj({ projectId: { type: 'integer' }, nodeId: { type: 'string' } }, ['projectId', 'nodeId']);
+    const [tool] = ir(spec({ '/x': post(body) }), tools({ x: { operation: 'POST /x', handler: 'fill', inputs: { optional: ['nodeId'] } } })).tools;
+    expect(Object.keys(tool!.inputSchema.properties as object)).toEqual(['projectId', 'nodeId']);
+    expect(tool!.inputSchema.required).toEqual(['projectId']);
+    expect(() => ir(spec({ '/x': post(body) }), tools({ x: { operation: 'POST /x', inputs: { optional: ['nodeId'] } } }))).toThrow(
+      /tool 'x': optional inputs need a handler that fills them/,
+    );
+    expect(() => ir(spec({ '/x': post(body) }), tools({ x: { operation: 'POST /x', handler: 'fill', inputs: { optional: ['node'] } } }))).toThrow(
+      /names input\(s\) node that the request body does not have/,
+    );
+  });
+
   it('names an input that the body does not have', () => {
     expect(() => ir(spec({ '/x': post(obj({ a: { type: 'string' } })) }), tools({ x: { operation: 'POST /x', inputs: { omit: ['b'] } } }))).toThrow(
       /tool 'x' names input\(s\) b that the request body does not have/,

@@ -11,6 +11,11 @@ export interface ApiHandlerInput {
   args: Record<string, unknown>;
   ctx: ToolContext;
   schemas: SchemasDoc;
+  /**
+   * Checks a body against the spec's request schema (throws the same ToolError as the generic path).
+   * Already done before the handler runs, unless the body lacks a property the handler fills (inputs.optional).
+   */
+  check: (body: Record<string, unknown>) => void;
 }
 
 export type ApiHandler = (input: ApiHandlerInput) => Promise<ToolReturn>;

@@ -250,7 +250,13 @@ function acquireLock(body: Body, ctx: RouteContext) {
 function readNodes(body: Body, ctx: RouteContext) {
   const project = projectOf(body, ctx);
   const mark = (nodes: typeof NODES.backtest) => nodes.map((n) => ({ ...n, active: project.nodes.includes(n.id) }));
-  return ok({ nodes: { backtest: mark(NODES.backtest), live: mark(NODES.live), research: mark(NODES.research) }, autoSelectNode: project.nodes.length === 0 });
+  // A live node runs one algorithm: it is busy while a deployment on it has not stopped, and says for which project.
+  const runningOn = (id: string) => ctx.state.projects.find((p) => p.live.some((l) => l.nodeId === id && l.stoppedMs === null));
+  const live = mark(NODES.live).map((n) => {
+    const user = runningOn(n.id);
+    return user ? { ...n, busy: true, projectId: user.projectId, projectName: user.name, usedBy: 'sandbox' } : n;
+  });
+  return ok({ nodes: { backtest: mark(NODES.backtest), live, research: mark(NODES.research) }, autoSelectNode: project.nodes.length === 0 });
 }
 
 function updateNodes(body: Body, ctx: RouteContext) {
