@@ -348,7 +348,7 @@ async function researchRatios(): Promise<void> {
     symbols.slice(0, PAIR_SYMBOLS).map(async (s) => Float64Array.from((await source.load(s, '2000-01-01', '2100-01-01', 'daily')).price.map(Math.log))),
   );
   let t = performance.now();
-  await screenPairs(logs, () => {}, new AbortController().signal);
+  await screenPairs(logs, { threshold: 0.05 }, () => {}, new AbortController().signal);
   const screen = (performance.now() - t) / 1000;
   line(
     `Engle-Granger all pairs, ${PAIR_SYMBOLS} x ${DAYS} (${ref.pairs} pairs)`,

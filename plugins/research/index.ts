@@ -505,10 +505,11 @@ export default markSimulated(
         handler: (a, ctx) =>
           guarded(async () => {
             const data = await load(a, ctx, 2, { tool: 'find_cointegrated_pairs', max: CAPS.pairs, cost: 'pairs' });
-            const logs = transformed(data, 'log').map((s) => Float64Array.from(s));
+            const logs = transformed(data, 'log');
             let last = 0;
-            const results = await screenPairs(
+            const screen = await screenPairs(
               logs,
+              { threshold: a.p_value_threshold, johansenLag: a.johansen ? a.k_ar_diff : undefined },
               (done, total) => {
                 if (done === total || done - last >= Math.max(1, Math.floor(total / 20))) {
                   last = done;
@@ -517,7 +518,7 @@ export default markSimulated(
               },
               ctx.signal,
             );
-            const screened = await applyScreenFilters(results, logs, a);
+            const screened = await applyScreenFilters(screen, a, a.max_pairs, ctx.signal);
             const flagged = screened.kept.map((r) => ({
               symbol1: data.symbols[r.i] as string,
               symbol2: data.symbols[r.j] as string,
@@ -531,9 +532,9 @@ export default markSimulated(
             }));
             return {
               structured: {
-                pairs: flagged.slice(0, a.max_pairs),
-                tested: results.length,
-                found: flagged.length,
+                pairs: flagged,
+                tested: screen.pairs,
+                found: screened.found,
                 summary: screened.summary,
                 ...alignmentNote(data),
               },
