@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { chartImage } from '../../src/charts/image.js';
 import { stamped } from '../../src/charts/stamp.js';
 import { ToolError } from '../../src/tool/results.js';
+import { backgroundFlag } from '../../src/tool/jobs.js';
 import { definePlugin, defineTool, type ToolContext } from '../../src/tool/tool.js';
 import {
   alignmentNote,
@@ -379,6 +380,7 @@ export default markSimulated(
           end_date: date.optional(),
           instance_name: instance,
           n_components: z.number().int().min(1).optional(),
+          background: backgroundFlag,
         }),
         output: z.object({
           method: z.string(),
@@ -422,6 +424,7 @@ export default markSimulated(
           window: z.number().int().min(3).optional(),
           include_matrix: z.boolean().optional(),
           plot: plotFlag,
+          background: backgroundFlag,
         }),
         output: z.object({
           symbols: z.array(z.string()),
@@ -483,6 +486,7 @@ export default markSimulated(
           p_value_threshold: z.number().gt(0).lt(1).default(0.05),
           max_pairs: z.number().int().min(1).max(1000).default(50),
           ...screenFilters,
+          background: backgroundFlag,
         }),
         output: z.object({
           pairs: z.array(
