@@ -6,9 +6,8 @@ import { defineTool } from '../../src/tool/tool.js';
 
 export const waitForJob = defineTool({
   name: 'wait_for_job',
-  title: 'Wait for a background job',
-  description:
-    'Progress or result of a job from a call with background: true (long research work); waits up to wait_s for it to end, with progress. cancel: true stops it.',
+  title: 'Wait for job',
+  description: 'Result or progress of a call made with background: true; waits up to wait_s. cancel: true stops the job.',
   toolset: 'meta',
   risk: 'read',
   severity: 'low',
