@@ -3,8 +3,7 @@
  * over series in shared memory, and `call`, which runs one of the module functions in CALLS with
  * structured-cloned arguments (for a solve or a matrix that would hold the main thread past ~50 ms).
  */
-import { InfeasibleError, minimizeCvar } from './portfolio/cvar.js';
-import { type HrpDistance, hrp, type Linkage } from './portfolio/hrp.js';
+import type { HrpDistance, Linkage } from './portfolio/hrp.js';
 import { bhSorted, type DcorChunk, dcorChunk as dcorPairs, type EgChunk, egChunk as egPairs } from './stats/pair-chunks.js';
 
 export function egChunk(job: EgChunk) {
@@ -19,10 +18,12 @@ export function bh(job: { p: Float64Array; out: Float64Array }): number {
   return bhSorted(job.p, job.out);
 }
 
-/** Module functions the generic task runs; an error class the caller tells apart comes back as a value. */
+/** Module functions the generic task runs, each module loaded on first use; an error class the caller tells apart comes back as a value. */
 export const CALLS = {
-  hrp: (cov: Float64Array, corr: Float64Array, p: number, method: Linkage, distance: HrpDistance) => hrp(cov, corr, p, method, distance),
+  hrp: async (cov: Float64Array, corr: Float64Array, p: number, method: Linkage, distance: HrpDistance) =>
+    (await import('./portfolio/hrp.js')).hrp(cov, corr, p, method, distance),
   minimizeCvar: async (returns: Float64Array[], alpha: number, maxWeight: number, target: number | undefined) => {
+    const { InfeasibleError, minimizeCvar } = await import('./portfolio/cvar.js');
     try {
       return { result: await minimizeCvar(returns, alpha, maxWeight, target) };
     } catch (error) {
