@@ -23,7 +23,13 @@ for (let i = 0; i < symbols; i++) {
   for (let t = 0; t < rows; t++) s[t] = i % 10 === 9 ? (series[i - 1] as Float64Array)[t]! + 0.02 * rand() : (level += 0.02 * rand());
 }
 // The pool is persistent: start its threads (and let them load the code) before timing, as a running server has.
-if (threads > 1) await screenPairs(series.slice(0, 40).map((s) => s.subarray(0, 252)), { threshold: 0.05, threads }, () => {}, new AbortController().signal);
+if (threads > 1)
+  await screenPairs(
+    series.slice(0, 40).map((s) => s.subarray(0, 252)),
+    { threshold: 0.05, threads },
+    () => {},
+    new AbortController().signal,
+  );
 const options = { p_value_threshold: 0.05, correction: 'fdr_bh' as const, johansen: false, k_ar_diff: 1 };
 let events = 0;
 const start = performance.now();

@@ -26,8 +26,6 @@ function started(): Piscina {
     minThreads: 0,
     maxThreads: poolThreads(),
     idleTimeout: 60_000,
-    // Workers run at a lower priority (Linux), so the main thread is scheduled first on a busy machine.
-    niceIncrement: 5,
   });
   // A worker that dies fails its task (the caller sees the error); without a listener the pool's 'error' event would end the process.
   pool.on('error', () => {});

@@ -33,7 +33,8 @@ import { correlationHeatmapSpec, spreadSpec } from './plots.js';
 import { adfuller, engleGranger, halfLife } from '../quant/stats/adf.js';
 import { CAPS } from '../quant/capacity.js';
 import { correlationMatrix, extremePairs, type PairValue, rowsOf } from '../quant/stats/correlation.js';
-import { distanceCorrelation, hurst, simpleReturns, zScore } from '../quant/stats/describe.js';
+import { hurst, simpleReturns, zScore } from '../quant/stats/describe.js';
+import { distanceCorrelationMatrix } from '../quant/stats/dcor-matrix.js';
 import { scaledPca } from '../quant/stats/pca-solvers.js';
 import { johansenTest } from '../quant/stats/johansen.js';
 import { screenPairs } from '../quant/stats/pairs.js';
@@ -444,15 +445,7 @@ export default markSimulated(
               returns = returns.map((r) => r.slice(-(a.window as number)));
             }
             const n = returns.length;
-            const flat =
-              a.method === 'distance'
-                ? (() => {
-                    const m = new Float64Array(n * n).fill(1);
-                    for (let i = 0; i < n; i++)
-                      for (let j = i + 1; j < n; j++) m[i * n + j] = m[j * n + i] = distanceCorrelation(returns[i] as number[], returns[j] as number[]);
-                    return m;
-                  })()
-                : await correlationMatrix(returns, a.method);
+            const flat = a.method === 'distance' ? await distanceCorrelationMatrix(returns, ctx.signal) : await correlationMatrix(returns, a.method);
             const named = (q: PairValue) => ({ symbol1: data.symbols[q.i] as string, symbol2: data.symbols[q.j] as string, correlation: q.value });
             const extremes = extremePairs(flat, n, 5);
             const showMatrix = a.include_matrix ?? n <= 20;

@@ -60,7 +60,8 @@ export class JobStore {
   start(identity: string, tool: string, work: (ctx: JobContext) => Promise<ToolReturn>): Job {
     this.evict();
     const running = [...this.entries.values()].filter((e) => e.identity === identity && e.status === 'working').length;
-    if (running >= MAX_RUNNING) throw new JobLimitError(`${identity} already has ${running} background jobs running (at most ${MAX_RUNNING}); wait for one or cancel it.`);
+    if (running >= MAX_RUNNING)
+      throw new JobLimitError(`${identity} already has ${running} background jobs running (at most ${MAX_RUNNING}); wait for one or cancel it.`);
     const entry: Entry = { id: randomUUID(), identity, tool, status: 'working', created: Date.now(), controller: new AbortController(), listeners: new Set() };
     this.entries.set(entry.id, entry);
     const changed = () => entry.listeners.forEach((listener) => listener());

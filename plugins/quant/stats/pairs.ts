@@ -12,7 +12,16 @@ import { type EgCandidates, egChunk } from './pair-chunks.js';
 /** One candidate column per field, grown as batches arrive. */
 export class Candidates {
   length = 0;
-  readonly cols = { k: new Float64Array(64), statistic: new Float64Array(64), p: new Float64Array(64), hedge: new Float64Array(64), halfLife: new Float64Array(64), hurst: new Float64Array(64), trace: new Float64Array(64), critical: new Float64Array(64) };
+  readonly cols = {
+    k: new Float64Array(64),
+    statistic: new Float64Array(64),
+    p: new Float64Array(64),
+    hedge: new Float64Array(64),
+    halfLife: new Float64Array(64),
+    hurst: new Float64Array(64),
+    trace: new Float64Array(64),
+    critical: new Float64Array(64),
+  };
   /** Johansen failures by candidate index. */
   readonly traceErrors = new Map<number, string>();
 
