@@ -41,7 +41,12 @@ describe('the worker pool', () => {
     });
     const controller = new AbortController();
     let reports = 0;
-    const running = screenPairs(series, { threshold: 0.05, threads: 2 }, () => void (++reports === 2 && controller.abort(new Error('stop'))), controller.signal);
+    const running = screenPairs(
+      series,
+      { threshold: 0.05, threads: 2 },
+      () => void (++reports === 2 && controller.abort(new Error('stop'))),
+      controller.signal,
+    );
     await expect(running).rejects.toThrow('stop');
     expect(reports).toBeLessThan(10);
     await closePool();
