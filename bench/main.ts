@@ -388,7 +388,7 @@ async function researchRatios(): Promise<void> {
     symbols.slice(0, PAIR_SYMBOLS).map(async (s) => Float64Array.from((await source.load(s, '2000-01-01', '2100-01-01', 'daily')).price.map(Math.log))),
   );
   let t = performance.now();
-  await screenPairs(logs, () => {}, new AbortController().signal);
+  await screenPairs(logs, { threshold: 0.05 }, () => {}, new AbortController().signal);
   const screen = (performance.now() - t) / 1000;
   line(
     `Engle-Granger all pairs, ${PAIR_SYMBOLS} x ${DAYS} (${ref.pairs} pairs)`,
@@ -511,6 +511,38 @@ async function distanceCorrelationScaling(): Promise<void> {
   }
 }
 
+/**
+ * The Engle-Granger screen on the worker pool, each figure in a fresh process (bench/eg-screen-probe.ts)
+ * for its peak memory: 400 symbols on one thread and on the pool (speed-up; target >= 1.6x on 2 idle
+ * cores), and 2,000 symbols (2M pairs) as a background job with progress. BENCH_SCREEN_ROWS sets the
+ * rows (default 500 and 252). The machine's load average is printed: other processes take cores too.
+ */
+async function screenScale(): Promise<void> {
+  const { spawnSync } = await import('node:child_process');
+  const { availableParallelism, loadavg } = await import('node:os');
+  console.log(`\n## Engle-Granger screen on the worker pool (${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(1)} at start)`);
+  const probe = (symbols: number, rows: number, threads: number, job = false) => {
+    const args = [...process.execArgv, 'bench/eg-screen-probe.ts', String(symbols), String(rows), String(threads), ...(job ? ['job'] : [])];
+    const run = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
+    if (run.status !== 0) throw new Error(`screen probe failed: ${run.stderr}`);
+    return JSON.parse(run.stdout) as { seconds: number; max_rss_mb: number; pairs: number; progress_events: number; found: number };
+  };
+  const rows = Number(process.env.BENCH_SCREEN_ROWS ?? 500);
+  const one = probe(400, rows, 1);
+  const pool = probe(400, rows, availableParallelism());
+  line(`EG 400 x ${rows} (${one.pairs} pairs), one thread`, `${one.seconds.toFixed(1)} s, peak RSS ${one.max_rss_mb.toFixed(0)} MB`);
+  line(
+    `EG 400 x ${rows}, pool of ${availableParallelism()}`,
+    `${pool.seconds.toFixed(1)} s, peak RSS ${pool.max_rss_mb.toFixed(0)} MB (target < 400 MB): ${(one.seconds / pool.seconds).toFixed(2)}x one thread (target >= 1.6x on 2 idle cores)`,
+  );
+  const bigRows = Number(process.env.BENCH_SCREEN_ROWS ?? 252);
+  const big = probe(2000, bigRows, availableParallelism(), true);
+  line(
+    `EG 2,000 x ${bigRows} (${big.pairs.toLocaleString('en')} pairs) as a job`,
+    `${big.seconds.toFixed(0)} s, ${big.progress_events} progress reports, peak RSS ${big.max_rss_mb.toFixed(0)} MB, ${big.found} pairs after BH`,
+  );
+}
+
 /** calls/s of writes (create_project: sandbox state + audit) by one server process, then by two sharing one state directory. */
 async function sharedStateDir(calls = 100, concurrency = 10): Promise<void> {
   const run = async (clients: Client[]): Promise<number> => {
@@ -621,6 +653,7 @@ const SECTIONS: Record<string, () => Promise<void>> = {
   researchScale,
   portfolioRatios,
   distanceCorrelationScaling,
+  screenScale,
 };
 
 async function main(): Promise<void> {

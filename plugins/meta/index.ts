@@ -5,6 +5,7 @@ import { checkAccount } from '../../src/qc/account-check.js';
 import { packageVersion } from '../../src/config/package-info.js';
 import { ToolError } from '../../src/tool/results.js';
 import { definePlugin, defineTool } from '../../src/tool/tool.js';
+import { waitForJob } from './wait-for-job.js';
 
 export const PACKAGE_NAME = 'quantconnect-mcp';
 
@@ -107,5 +108,6 @@ export default definePlugin({
         return { structured: { valid: true, backend, organization_id: check.organizationId, credit_balance: check.creditBalance } };
       },
     }),
+    waitForJob,
   ],
 });

@@ -11,10 +11,13 @@ import { alignmentNote, alignmentSchema, date, guarded, instance, loadWithBenchm
 import { correlationFrom, covarianceMatrix } from '../quant/stats/describe.js';
 import { markSimulated } from '../quant/simulated.js';
 import { diversificationRatio, performance, REBALANCE, simulate, type Performance } from '../quant/portfolio/analytics.js';
-import { InfeasibleError, minimizeCvar } from '../quant/portfolio/cvar.js';
 import { exportWeights, weightsTable } from '../quant/export.js';
 import { HRP_DISTANCES, hrp, LINKAGES } from '../quant/portfolio/hrp.js';
+import { callInPool } from '../quant/pool.js';
 import { sparseTracking, sparseTrackingMaxAssets } from '../quant/portfolio/sparse.js';
+
+/** From this many assets HRP's linkage runs on the worker pool. */
+const HRP_POOL_FROM = 150;
 
 const exportFlag = z.boolean().default(false).describe('Also write CSV, return a resource link');
 const weightsSchema = z.record(z.string(), z.number()).describe('{SYMBOL: weight}');
@@ -329,7 +332,9 @@ export default markSimulated(
               if (!((cov[i * p + i] as number) > 0))
                 throw new ToolError(`${symbols[i]} has constant prices over the range, so its variance is 0 and inverse-variance weights are undefined.`);
             const corr = correlationFrom(cov, p);
-            const result = hrp(cov, corr, p, a.linkage, a.distance);
+            // Large linkages run on the worker pool, so the main thread keeps answering.
+            const result =
+              p >= HRP_POOL_FROM ? await callInPool('hrp', [cov, corr, p, a.linkage, a.distance], ctx.signal) : hrp(cov, corr, p, a.linkage, a.distance);
             let variance = 0;
             for (let i = 0; i < p; i++)
               for (let j = 0; j < p; j++) variance += (result.weights[i] as number) * (result.weights[j] as number) * (cov[i * p + j] as number);
@@ -379,16 +384,15 @@ export default markSimulated(
           guarded(async () => {
             checkCap(a.max_weight, a.symbols.length);
             const { data, symbols, assets } = await loadWithBenchmark(a, ctx, 2);
-            let result;
-            try {
-              result = await minimizeCvar(assets, a.alpha, a.max_weight, a.target_return);
-            } catch (error) {
-              if (!(error instanceof InfeasibleError)) throw error;
+            // The LP is solved on the worker pool (HiGHS loads there once), so the main thread keeps answering.
+            const solved = await callInPool('minimizeCvar', [assets, a.alpha, a.max_weight, a.target_return], ctx.signal);
+            if ('infeasible' in solved) {
               const means = assets.map((x) => (x.reduce((s, v) => s + v, 0) / x.length) * data.periods_per_year);
               throw new ToolError(
                 `Infeasible: no long-only portfolio with max_weight ${a.max_weight} reaches target_return ${a.target_return}; the best reachable is about ${Math.max(...means).toPrecision(4)} a year (the best single asset, before the cap).`,
               );
             }
+            const result = solved.result;
             const expected =
               assets.reduce((s, x, i) => s + (result.weights[i] as number) * (x.reduce((acc, v) => acc + v, 0) / x.length), 0) * data.periods_per_year;
             const weights = Object.fromEntries(symbols.map((s, i) => [s, Math.abs(result.weights[i] as number) < 1e-12 ? 0 : (result.weights[i] as number)]));

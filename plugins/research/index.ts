@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { chartImage } from '../../src/charts/image.js';
 import { stamped } from '../../src/charts/stamp.js';
 import { ToolError } from '../../src/tool/results.js';
+import { backgroundFlag } from '../../src/tool/jobs.js';
 import { definePlugin, defineTool, type ToolContext } from '../../src/tool/tool.js';
 import {
   alignmentNote,
@@ -32,7 +33,8 @@ import { correlationHeatmapSpec, spreadSpec } from './plots.js';
 import { adfuller, engleGranger, halfLife } from '../quant/stats/adf.js';
 import { CAPS } from '../quant/capacity.js';
 import { correlationMatrix, extremePairs, type PairValue, rowsOf } from '../quant/stats/correlation.js';
-import { distanceCorrelation, hurst, simpleReturns, zScore } from '../quant/stats/describe.js';
+import { hurst, simpleReturns, zScore } from '../quant/stats/describe.js';
+import { distanceCorrelationMatrix } from '../quant/stats/dcor-matrix.js';
 import { scaledPca } from '../quant/stats/pca-solvers.js';
 import { johansenTest } from '../quant/stats/johansen.js';
 import { screenPairs } from '../quant/stats/pairs.js';
@@ -379,6 +381,7 @@ export default markSimulated(
           end_date: date.optional(),
           instance_name: instance,
           n_components: z.number().int().min(1).optional(),
+          background: backgroundFlag,
         }),
         output: z.object({
           method: z.string(),
@@ -422,6 +425,7 @@ export default markSimulated(
           window: z.number().int().min(3).optional(),
           include_matrix: z.boolean().optional(),
           plot: plotFlag,
+          background: backgroundFlag,
         }),
         output: z.object({
           symbols: z.array(z.string()),
@@ -441,15 +445,7 @@ export default markSimulated(
               returns = returns.map((r) => r.slice(-(a.window as number)));
             }
             const n = returns.length;
-            const flat =
-              a.method === 'distance'
-                ? (() => {
-                    const m = new Float64Array(n * n).fill(1);
-                    for (let i = 0; i < n; i++)
-                      for (let j = i + 1; j < n; j++) m[i * n + j] = m[j * n + i] = distanceCorrelation(returns[i] as number[], returns[j] as number[]);
-                    return m;
-                  })()
-                : await correlationMatrix(returns, a.method);
+            const flat = a.method === 'distance' ? await distanceCorrelationMatrix(returns, ctx.signal) : await correlationMatrix(returns, a.method);
             const named = (q: PairValue) => ({ symbol1: data.symbols[q.i] as string, symbol2: data.symbols[q.j] as string, correlation: q.value });
             const extremes = extremePairs(flat, n, 5);
             const showMatrix = a.include_matrix ?? n <= 20;
@@ -483,6 +479,7 @@ export default markSimulated(
           p_value_threshold: z.number().gt(0).lt(1).default(0.05),
           max_pairs: z.number().int().min(1).max(1000).default(50),
           ...screenFilters,
+          background: backgroundFlag,
         }),
         output: z.object({
           pairs: z.array(
@@ -505,10 +502,11 @@ export default markSimulated(
         handler: (a, ctx) =>
           guarded(async () => {
             const data = await load(a, ctx, 2, { tool: 'find_cointegrated_pairs', max: CAPS.pairs, cost: 'pairs' });
-            const logs = transformed(data, 'log').map((s) => Float64Array.from(s));
+            const logs = transformed(data, 'log');
             let last = 0;
-            const results = await screenPairs(
+            const screen = await screenPairs(
               logs,
+              { threshold: a.p_value_threshold, johansenLag: a.johansen ? a.k_ar_diff : undefined },
               (done, total) => {
                 if (done === total || done - last >= Math.max(1, Math.floor(total / 20))) {
                   last = done;
@@ -517,7 +515,7 @@ export default markSimulated(
               },
               ctx.signal,
             );
-            const screened = await applyScreenFilters(results, logs, a);
+            const screened = await applyScreenFilters(screen, a, a.max_pairs, ctx.signal);
             const flagged = screened.kept.map((r) => ({
               symbol1: data.symbols[r.i] as string,
               symbol2: data.symbols[r.j] as string,
@@ -531,9 +529,9 @@ export default markSimulated(
             }));
             return {
               structured: {
-                pairs: flagged.slice(0, a.max_pairs),
-                tested: results.length,
-                found: flagged.length,
+                pairs: flagged,
+                tested: screen.pairs,
+                found: screened.found,
                 summary: screened.summary,
                 ...alignmentNote(data),
               },

@@ -36,7 +36,7 @@ export interface AuditFields {
   risk?: string;
   severity?: string;
   event: 'decision' | 'outcome' | 'damage';
-  /** decision: confirmation_requested | human_accepted | human_declined | approval_pending | approval_used | reserved;
+  /** decision: confirmation_requested | human_accepted | human_declined | approval_pending | approval_used | reserved | background (job_id);
    *  outcome: ok | error | denied | invalid; damage: quarantined (the log's own record of a damaged end, in `error`) */
   decision: string;
   /** file#/json/pointer of the rule that decided, when one did. */
@@ -49,6 +49,8 @@ export interface AuditFields {
   error?: string | null;
   /** The call that made this one (a workflow's steps), when another tool made it. */
   parent_call_id?: string;
+  /** The background job a call started (its outcome record follows when the job ends). */
+  job_id?: string;
   /** A live guard action: the rule, the figures that triggered it and QuantConnect's answer. */
   guard?: Record<string, unknown>;
 }

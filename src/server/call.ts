@@ -28,6 +28,7 @@ import type { ToolContext, ToolReturn } from '../tool/tool.js';
 import { audit, outcome, refuse, type Caller, type CallState, type ParentCall } from './call-state.js';
 import { askConfirmation, confirmationsNeeded } from './confirm.js';
 import type { Availability } from './registry.js';
+import { JOBS_URI, type JobContext, JobLimitError, jobStore } from '../tool/jobs.js';
 import { holdToBudget } from './result-budget.js';
 import { resultStore } from './result-store.js';
 import type { Runtime } from './runtime.js';
@@ -272,12 +273,13 @@ async function reserve(state: CallState): Promise<Stop | undefined> {
 }
 
 /** The handler itself, with the context a tool sees; its outcome is audited with latency and upstream status. */
-async function invoke(state: CallState): Promise<Finished> {
+async function invoke(state: CallState, job?: JobContext): Promise<Finished> {
+  if (!job && !state.parent && state.args.background === true) return startJob(state);
   const { policy } = state.runtime;
   const started = performance.now();
   const latency = () => Math.round((performance.now() - started) * 100) / 100;
   try {
-    const done = await state.tool.handler(state.filled, toolContext(state));
+    const done = await state.tool.handler(state.filled, { ...toolContext(state), ...job });
     audit(state, 'ok', { upstream_status: done.upstreamStatus ?? null, latency_ms: latency() });
     return { done };
   } catch (error) {
@@ -294,6 +296,31 @@ async function invoke(state: CallState): Promise<Finished> {
       scrubbedStructured(error.structured, (text) => policy.secrets.scrub(text)),
     );
     return { stop: outcome(state, 'error', { upstream_status: error.upstreamStatus ?? null, latency_ms: latency(), error: message }, result) };
+  }
+}
+
+/**
+ * `background: true` (tools that declare it): the call runs as a job of the caller's identity under its
+ * own signal, its progress kept by the job; the answer is the job id (src/tool/jobs.ts, wait_for_job).
+ */
+function startJob(state: CallState): Finished {
+  try {
+    const job = jobStore.start(state.caller.identity, state.tool.name, async (ctx) => {
+      const finished = await invoke(state, ctx);
+      if ('stop' in finished) throw new Error((finished.stop as CallToolResult).content?.map((c) => (c.type === 'text' ? c.text : '')).join(' ') || 'failed');
+      return BUDGETED_TOOLSETS.has(state.tool.toolset) ? holdToBudget(state.tool.name, finished.done, resultStore, state.caller.identity) : finished.done;
+    });
+    audit(state, 'background', { job_id: job.id }, 'decision');
+    return {
+      done: {
+        structured: { job_id: job.id, status: job.status },
+        text: `Started job ${job.id}: wait_for_job with this job_id gives progress and the result (resource ${JOBS_URI}${job.id}).`,
+      },
+    };
+  } catch (error) {
+    if (!(error instanceof JobLimitError)) throw error;
+    if (state.token) void state.runtime.policy.limits.release(state.token).catch(() => {});
+    return { stop: outcome(state, 'error', { error: error.message }, errorResult(error.message, undefined, state.meta)) };
   }
 }
 

@@ -3,7 +3,7 @@
  * of ToolDefinitions. The one place in src/ that imports generated/ and plugins/.
  */
 import { generatedTools } from '../../generated/tools.js';
-import { plugins as packagedPlugins } from '../../plugins/index.js';
+import { closePlugins, plugins as packagedPlugins } from '../../plugins/index.js';
 import { apiTool, loadPackagedSchemas, type SchemasDoc } from '../api/api-tools.js';
 import type { GeneratedToolSpec } from '../tool/generated-tool.js';
 import type { Plugin, ToolDefinition } from '../tool/tool.js';
@@ -18,3 +18,5 @@ export function inventory(sources: InventorySources = {}): ToolDefinition[] {
   const generated = sources.generated ?? { tools: generatedTools, schemas: loadPackagedSchemas() };
   return [...generated.tools.map((spec) => apiTool(spec, generated.schemas)), ...(sources.plugins ?? packagedPlugins).flatMap((p) => p.tools)];
 }
+
+export { closePlugins };

@@ -13,6 +13,7 @@ import {
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import type { ResolvedGrant } from '../policy/grants.js';
+import { JOBS_URI, jobStore } from '../tool/jobs.js';
 import { handleToolCall } from './call.js';
 import { RESULTS_URI, resultStore } from './result-store.js';
 import type { Runtime } from './runtime.js';
@@ -38,6 +39,7 @@ export const RESOURCE_TEMPLATES: ResourceTemplateType[] = [
   },
   { uriTemplate: 'quantconnect://projects/{projectId}/backtests/{backtestId}/report', name: 'backtest-report', title: 'Backtest report', mimeType: JSON_TYPE },
   { uriTemplate: 'quantconnect://projects/{projectId}/files/{name}', name: 'project-file', title: 'Project file', mimeType: 'text/plain' },
+  { uriTemplate: `${JOBS_URI}{id}`, name: 'job', title: 'Background job: status, progress, result', mimeType: JSON_TYPE },
   {
     uriTemplate: 'quantconnect://results/{id}/{file}',
     name: 'result-part',
@@ -100,6 +102,11 @@ export function registerResources(server: Server, runtime: Runtime, caller: { id
       const stored = resultStore.read(uri, caller.identity);
       if (!stored) throw new ResourceNotFoundError(uri, `No result at ${uri}: results are kept for an hour, for the identity that made them.`);
       return { contents: [{ uri, ...stored }] };
+    }
+    if (uri.startsWith(JOBS_URI)) {
+      const job = jobStore.get(decodeURIComponent(uri.slice(JOBS_URI.length)), caller.identity);
+      if (!job) throw new ResourceNotFoundError(uri, `No job at ${uri}: jobs are kept an hour after they end, for the identity that started them.`);
+      return { contents: [{ uri, mimeType: JSON_TYPE, text: JSON.stringify(job) }] };
     }
     if (uri === STATUS_URI) return { contents: [{ uri, mimeType: JSON_TYPE, text: JSON.stringify(statusOf(runtime)) }] };
     const target = targetOf(uri);

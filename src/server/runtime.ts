@@ -20,7 +20,7 @@ import { QuantConnectClient } from '../qc/client.js';
 import type { RetryOptions } from '../qc/retry.js';
 import type { GeneratedToolSpec } from '../tool/generated-tool.js';
 import { packageRoot, packageVersion } from '../config/package-info.js';
-import { inventory } from './inventory.js';
+import { closePlugins, inventory } from './inventory.js';
 import { Registry } from './registry.js';
 import type { Plugin, RuntimeSettings } from '../tool/tool.js';
 
@@ -104,7 +104,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   let baseUrl = env.baseUrl;
   let credentials = { userId: env.userId ?? '', token: env.token ?? '' };
   let organizationId = env.organizationId;
-  const closers: (() => Promise<void> | void)[] = [() => policy.audit.close(), () => state.close()];
+  const closers: (() => Promise<void> | void)[] = [() => policy.audit.close(), () => state.close(), closePlugins];
   const shared = joinStateDir(env.stateDir, 'server');
   closers.push(shared.leave);
   if (shared.others.length > 0) {

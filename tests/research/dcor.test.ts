@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { biasCorrectedDistanceCorrelation, distanceCorrelation, distanceCorrelationNaive } from '../../plugins/quant/stats/dcor.js';
+import { distanceCorrelationMatrix } from '../../plugins/quant/stats/dcor-matrix.js';
 import { distanceCorrelation as exported } from '../../plugins/quant/stats/describe.js';
 import { simpleReturns } from '../../plugins/quant/stats/describe.js';
 import { closes, GOLDEN_DIR } from '../helpers/golden.js';
@@ -115,5 +116,22 @@ describe('distance correlation', () => {
       ),
     ).toBeLessThan(1e-9);
     expect(distanceCorrelation(x, y)).toBeLessThan(0.02);
+  });
+});
+
+describe('the distance-correlation matrix on the worker pool', () => {
+  it('equals the pairwise statistic for every pair (40 series x 600 rows, spread over the pool)', async () => {
+    let seed = 7;
+    const rand = () => (seed = (seed * 48271) % 2147483647) / 2147483647 - 0.5;
+    const base = Float64Array.from({ length: 600 }, rand);
+    const series = Array.from({ length: 40 }, (_, i) => base.map((v) => (i % 3 === 0 ? v * v : v) + (0.2 + i / 40) * rand()));
+    const m = await distanceCorrelationMatrix(series, new AbortController().signal);
+    for (let i = 0; i < 40; i++) {
+      expect(m[i * 40 + i]).toBe(1);
+      for (let j = i + 1; j < 40; j++) {
+        const want = distanceCorrelation(series[i]!, series[j]!);
+        expect([m[i * 40 + j], m[j * 40 + i]]).toEqual([want, want]);
+      }
+    }
   });
 });

@@ -53,7 +53,7 @@ describe('every tool', () => {
       for (const key of ['oneOf', 'anyOf', 'allOf']) expect(tool.inputSchema, `${tool.name} ${key}`).not.toHaveProperty(key);
       if (tool.outputSchema) expect(tool.outputSchema.type).toBe('object');
     }
-    expect(names.size).toBe(65 + 35); // the official 64 + read_backtest_report, 10 research, 5 portfolio, 4 universe, 6 workflow, 2 auth, 6 studies tools, read_guard_status and live_overview
+    expect(names.size).toBe(65 + 36); // the official 64 + read_backtest_report, 10 research, 5 portfolio, 4 universe, 6 workflow, 2 auth, 6 studies tools, read_guard_status, live_overview and wait_for_job
   });
 
   it('has annotations derived from its risk class, never hand-written', () => {

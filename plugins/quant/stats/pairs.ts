@@ -1,71 +1,130 @@
 /**
- * All-pairs Engle-Granger screen (each ordered pair once, as symbol1 on symbol2), spread over worker
- * threads. Each pair's lag search costs one factorisation (see ols.ts), and workers share the work.
+ * All-pairs Engle-Granger screen (each ordered pair once, as symbol1 on symbol2) on the shared worker
+ * pool (../pool.ts). The series go into one SharedArrayBuffer once per call; pairs go out in chunks
+ * (a few at a time, so concurrent calls share the pool) and come back in batches: each pair's
+ * p-value straight into shared memory, and compact columns for the pairs under the threshold. Memory
+ * is 8 bytes per pair plus the candidates, never an object per pair. Small screens, or threads = 1,
+ * run the same chunks on this thread, yielding between chunks.
  */
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { engleGranger } from './adf.js';
+import { poolThreads, runInPool } from '../pool.js';
+import { type EgCandidates, egChunk } from './pair-chunks.js';
 
-export interface PairResult {
-  i: number;
-  j: number;
-  statistic: number;
-  p_value: number;
-  hedge_ratio: number;
-  half_life: number | null;
-  error?: string;
+/** One candidate column per field, grown as batches arrive. */
+export class Candidates {
+  length = 0;
+  readonly cols = {
+    k: new Float64Array(64),
+    statistic: new Float64Array(64),
+    p: new Float64Array(64),
+    hedge: new Float64Array(64),
+    halfLife: new Float64Array(64),
+    hurst: new Float64Array(64),
+    trace: new Float64Array(64),
+    critical: new Float64Array(64),
+  };
+  /** Johansen failures by candidate index. */
+  readonly traceErrors = new Map<number, string>();
+
+  add(batch: EgCandidates): void {
+    const m = batch.k.length;
+    if (this.length + m > this.cols.k.length) {
+      const size = Math.max(this.length + m, this.cols.k.length * 2);
+      for (const key of Object.keys(this.cols) as (keyof Candidates['cols'])[]) {
+        const grown = new Float64Array(size);
+        grown.set(this.cols[key].subarray(0, this.length));
+        this.cols[key] = grown;
+      }
+    }
+    for (const key of Object.keys(this.cols) as (keyof Candidates['cols'])[]) this.cols[key].set(batch[key], this.length);
+    for (const [c, message] of batch.traceErrors) this.traceErrors.set(this.length + c, message);
+    this.length += m;
+  }
 }
 
-const IN_PROCESS_BELOW = 40;
+export interface Screen {
+  n: number;
+  /** Pairs screened: n (n - 1) / 2. */
+  pairs: number;
+  /** Each pair's p-value by pair index (NaN where the test failed), in shared memory. */
+  pValues: Float64Array;
+  failed: number;
+  firstError?: string;
+  /** The pairs with p below the threshold. */
+  candidates: Candidates;
+}
 
-/** The compiled worker; from TypeScript sources (tests, bench) a bootstrap registers tsx's loader first. */
-function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./pairs-worker.js', import.meta.url));
-  const target = new URL('./pairs-worker.ts', import.meta.url).href;
-  return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(target)}); });`, { eval: true });
+export interface ScreenOptions {
+  threshold: number;
+  johansenLag?: number | undefined;
+  /** Pool threads to use; 1 runs on this thread, and any other number uses the pool however small the screen. */
+  threads?: number;
+}
+
+/** Pair-rows (pairs x observations) per chunk: tens of milliseconds of work, so progress and cancellation are prompt. */
+const CHUNK_PAIR_ROWS = 100_000;
+/** Below this many pair-rows the pool's round trip costs more than it saves. */
+const IN_PROCESS_BELOW = 200_000;
+
+/** Series laid one after another in shared memory. */
+export function sharedSeries(series: ArrayLike<number>[]): { data: Float64Array; n: number; t: number } {
+  const n = series.length;
+  const t = series[0]?.length ?? 0;
+  const data = new Float64Array(new SharedArrayBuffer(Math.max(1, n * t) * Float64Array.BYTES_PER_ELEMENT));
+  series.forEach((s, i) => data.set(s, i * t));
+  return { data, n, t };
 }
 
 export async function screenPairs(
-  series: Float64Array[],
+  series: ArrayLike<number>[],
+  options: ScreenOptions,
   onProgress: (done: number, total: number) => void,
   signal: AbortSignal,
-  threads = Math.max(1, Math.min(availableParallelism(), 8)),
-): Promise<PairResult[]> {
-  const pairs: [number, number][] = [];
-  for (let i = 0; i < series.length; i++) for (let j = i + 1; j < series.length; j++) pairs.push([i, j]);
-  const results: PairResult[] = [];
-  if (pairs.length < IN_PROCESS_BELOW || threads === 1) {
-    for (const [i, j] of pairs) {
-      if (signal.aborted) throw signal.reason;
-      const r = engleGranger(series[i] as Float64Array, series[j] as Float64Array);
-      results.push({ i, j, statistic: r.statistic, p_value: r.p_value, hedge_ratio: r.hedge_ratio, half_life: r.half_life });
-      onProgress(results.length, pairs.length);
+): Promise<Screen> {
+  const block = sharedSeries(series);
+  const { n, t } = block;
+  const pairs = (n * (n - 1)) / 2;
+  const pValues = new Float64Array(new SharedArrayBuffer(Math.max(1, pairs) * Float64Array.BYTES_PER_ELEMENT));
+  const screen: Screen = { n, pairs, pValues, failed: 0, candidates: new Candidates() };
+  const size = Math.max(8, Math.floor(CHUNK_PAIR_ROWS / Math.max(t, 1)));
+  const threads = options.threads ?? poolThreads();
+  const inProcess = threads === 1 || (options.threads === undefined && pairs * t < IN_PROCESS_BELOW);
+  let next = 0;
+  let done = 0;
+  const take = (batch: EgCandidates, count: number) => {
+    screen.candidates.add(batch);
+    screen.failed += batch.failed;
+    if (batch.firstError !== undefined) screen.firstError ??= batch.firstError;
+    done += count;
+    onProgress(done, pairs);
+  };
+  const job = (from: number, to: number) => ({ ...block, from, to, pOut: pValues, threshold: options.threshold, johansenLag: options.johansenLag });
+  if (inProcess) {
+    while (next < pairs) {
+      signal.throwIfAborted();
+      const from = next;
+      next = Math.min(pairs, next + size);
+      take(egChunk(job(from, next)), next - from);
+      await new Promise((resolve) => setImmediate(resolve));
     }
-    return results;
+    return screen;
   }
-  const chunks = Array.from({ length: threads }, (_, w) => pairs.filter((_, k) => k % threads === w));
-  const workers = chunks.map(() => startWorker());
-  const stop = () => workers.forEach((w) => void w.terminate());
-  signal.addEventListener('abort', stop, { once: true });
+  // A few chunks in flight per thread: the pool stays busy and other calls' tasks interleave. A failed chunk stops the rest.
+  const stop = new AbortController();
+  const stopped = AbortSignal.any([signal, stop.signal]);
+  const lane = async (): Promise<void> => {
+    while (next < pairs) {
+      stopped.throwIfAborted();
+      const from = next;
+      next = Math.min(pairs, next + size);
+      take(await runInPool('egChunk', job(from, next), stopped), next - from);
+    }
+  };
   try {
-    await Promise.all(
-      workers.map(
-        (worker, w) =>
-          new Promise<void>((resolve, reject) => {
-            worker.on('message', (message: PairResult | { done: true }) => {
-              if ('done' in message) return resolve();
-              results.push(message);
-              onProgress(results.length, pairs.length);
-            });
-            worker.on('error', reject);
-            worker.on('exit', (code) => (signal.aborted ? reject(signal.reason) : code === 0 ? resolve() : undefined));
-            worker.postMessage({ series, pairs: chunks[w] });
-          }),
-      ),
-    );
-  } finally {
-    signal.removeEventListener('abort', stop);
-    stop();
+    await Promise.all(Array.from({ length: Math.min(threads * 2, Math.ceil(pairs / size)) }, lane));
+  } catch (error) {
+    stop.abort(error);
+    signal.throwIfAborted();
+    throw error;
   }
-  return results;
+  return screen;
 }

@@ -5,11 +5,10 @@
  * summary that states how many tests ran and how many false positives chance alone would give.
  */
 import { z } from 'zod';
-import { engleGranger } from './adf.js';
-import { hurst } from './describe.js';
-import { johansen } from './johansen.js';
-import type { PairResult } from './pairs.js';
-import { adjust, CORRECTIONS, type Correction } from './multiple-testing.js';
+import { runInPool } from '../pool.js';
+import { CORRECTIONS, type Correction } from './multiple-testing.js';
+import { bhSorted, pairAt } from './pair-chunks.js';
+import type { Screen } from './pairs.js';
 
 export const screenFilters = {
   correction: z.enum(CORRECTIONS).default('none'),
@@ -28,53 +27,82 @@ export interface ScreenOptions {
   k_ar_diff: number;
 }
 
-export interface Survivor extends PairResult {
+export interface Survivor {
+  i: number;
+  j: number;
+  statistic: number;
+  p_value: number;
+  hedge_ratio: number;
+  half_life: number | null;
   p_adjusted: number;
   hurst: number;
   johansen?: { trace: number; critical_95: number; passes: boolean; error?: string };
 }
 
-export async function applyScreenFilters(results: PairResult[], logs: Float64Array[], o: ScreenOptions): Promise<{ kept: Survivor[]; summary: string }> {
-  const valid = results.filter((r) => !r.error);
-  const adjusted = adjust(
-    valid.map((r) => r.p_value),
-    o.correction,
-  );
-  const m = valid.length;
-  const raw = valid.filter((r) => r.p_value < o.p_value_threshold).length;
-  let kept: Survivor[] = valid.map((r, k) => ({ ...r, p_adjusted: adjusted[k] as number, hurst: NaN })).filter((r) => r.p_adjusted < o.p_value_threshold);
-  const significant = kept.length;
-  // On this thread: yield every ~20 ms so other requests (a ping) are answered meanwhile.
-  let slice = performance.now();
-  for (const r of kept) {
-    r.hurst = hurst(engleGranger(logs[r.i] as Float64Array, logs[r.j] as Float64Array).residuals);
-    if (performance.now() - slice > 20) {
-      await new Promise((resolve) => setImmediate(resolve));
-      slice = performance.now();
-    }
-  }
-  if (o.max_half_life !== undefined) kept = kept.filter((r) => r.half_life !== null && r.half_life <= (o.max_half_life as number));
-  if (o.max_hurst !== undefined) kept = kept.filter((r) => r.hurst < (o.max_hurst as number));
-  const afterMeanReversion = kept.length;
-  if (o.johansen) {
-    for (const r of kept) {
-      const a = logs[r.i] as Float64Array;
-      const b = logs[r.j] as Float64Array;
-      try {
-        const j = johansen(
-          Array.from(a, (v, t) => [v, b[t] as number]),
-          0,
-          o.k_ar_diff,
-        );
-        const cv = (j.trace_critical_values[0] as number[])[1] as number;
-        r.johansen = { trace: j.trace_statistics[0] as number, critical_95: cv, passes: (j.trace_statistics[0] as number) > cv };
-      } catch (error) {
-        r.johansen = { trace: NaN, critical_95: NaN, passes: false, error: (error as Error).message };
+/** Benjamini-Hochberg adjustment of the candidates' p-values over every valid test (the sort runs on the pool for large screens). */
+async function bhAdjusted(screen: Screen, signal: AbortSignal): Promise<{ m: number; adjustedOf: (p: number) => number }> {
+  const out = new Float64Array(new SharedArrayBuffer(Math.max(1, 2 * screen.pairs) * Float64Array.BYTES_PER_ELEMENT));
+  const m = screen.pairs > 200_000 ? await runInPool('bh', { p: screen.pValues, out }, signal) : bhSorted(screen.pValues, out);
+  const sorted = out.subarray(m, 2 * m);
+  return {
+    m,
+    adjustedOf: (p) => {
+      // The last rank among equal p-values carries their common adjustment.
+      let lo = 0;
+      let hi = m;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if ((sorted[mid] as number) <= p) lo = mid + 1;
+        else hi = mid;
       }
-    }
-    kept = kept.filter((r) => r.johansen?.passes);
+      return out[lo - 1] as number;
+    },
+  };
+}
+
+/**
+ * The screen's survivors: adjusted p under the threshold, then the half-life/Hurst filters and the
+ * Johansen test; sorted by p-value (pair order among equals). Only the first `limit` become objects.
+ */
+export async function applyScreenFilters(
+  screen: Screen,
+  o: ScreenOptions,
+  limit: number,
+  signal: AbortSignal,
+): Promise<{ kept: Survivor[]; found: number; tested: number; summary: string }> {
+  const c = screen.candidates;
+  const { k, p, halfLife, hurst, trace, critical } = c.cols;
+  const m = screen.pairs - screen.failed;
+  const raw = c.length;
+  const bh = o.correction === 'fdr_bh' ? await bhAdjusted(screen, signal) : undefined;
+  const adjusted = new Float64Array(c.length);
+  for (let x = 0; x < c.length; x++) {
+    const v = p[x] as number;
+    adjusted[x] = bh ? bh.adjustedOf(v) : o.correction === 'bonferroni' ? Math.min(1, v * m) : v;
   }
-  kept.sort((x, y) => x.p_value - y.p_value);
+  let kept: number[] = [];
+  for (let x = 0; x < c.length; x++) if ((adjusted[x] as number) < o.p_value_threshold) kept.push(x);
+  const significant = kept.length;
+  if (o.max_half_life !== undefined) kept = kept.filter((x) => !Number.isNaN(halfLife[x] as number) && (halfLife[x] as number) <= (o.max_half_life as number));
+  if (o.max_hurst !== undefined) kept = kept.filter((x) => (hurst[x] as number) < (o.max_hurst as number));
+  const afterMeanReversion = kept.length;
+  const passes = (x: number) => !c.traceErrors.has(x) && (trace[x] as number) > (critical[x] as number);
+  if (o.johansen) kept = kept.filter(passes);
+  kept.sort((x, y) => (p[x] as number) - (p[y] as number) || (k[x] as number) - (k[y] as number));
+  const survivors = kept.slice(0, limit).map((x): Survivor => {
+    const [i, j] = pairAt(k[x] as number, screen.n);
+    return {
+      i,
+      j,
+      statistic: c.cols.statistic[x] as number,
+      p_value: p[x] as number,
+      hedge_ratio: c.cols.hedge[x] as number,
+      half_life: Number.isNaN(halfLife[x] as number) ? null : (halfLife[x] as number),
+      p_adjusted: adjusted[x] as number,
+      hurst: hurst[x] as number,
+      ...(o.johansen ? { johansen: { trace: trace[x] as number, critical_95: critical[x] as number, passes: passes(x) } } : {}),
+    };
+  });
   const expected = m * o.p_value_threshold;
   const parts = [
     `${m} pair tests at p < ${o.p_value_threshold}: ${raw} pass unadjusted, where chance alone would give about ${Number(expected.toPrecision(3))} false positives if no pair were cointegrated.`,
@@ -84,5 +112,5 @@ export async function applyScreenFilters(results: PairResult[], logs: Float64Arr
   ];
   if (o.max_half_life !== undefined || o.max_hurst !== undefined) parts.push(`Half-life/Hurst filters keep ${afterMeanReversion}.`);
   if (o.johansen) parts.push(`Johansen trace test (lag ${o.k_ar_diff}, 5%) keeps ${kept.length}.`);
-  return { kept, summary: parts.join(' ') };
+  return { kept: survivors, found: kept.length, tested: m, summary: parts.join(' ') };
 }
