@@ -7,7 +7,7 @@
  */
 import { GRAM_KERNEL_WASM } from './gram-kernel-wasm.js';
 
-type Panel = (a: number, b: number, bEnd: number, n8: number, t0: number, t1: number, out: number, p8: number) => void;
+export type Panel = (a: number, b: number, bEnd: number, n8: number, t0: number, t1: number, out: number, p8: number) => void;
 
 const PAGE = 65_536;
 /** wasm32 addresses 4 GiB. */
@@ -29,16 +29,31 @@ const panels = new WeakMap<WebAssembly.Memory, Panel>();
 
 /** A p x n column matrix at the start of a fresh shared WebAssembly memory with room for the p x p result; undefined if over 4 GiB. */
 export function kernelColumns(p: number, n: number): Float64Array | undefined {
-  const pages = Math.max(1, Math.ceil(((p * n + p * p) * Float64Array.BYTES_PER_ELEMENT) / PAGE));
+  const memory = kernelMemory(p * n + p * p);
+  if (!memory) return undefined;
+  memories.set(memory.buffer, memory);
+  return new Float64Array(memory.buffer, 0, p * n);
+}
+
+/** A fresh shared WebAssembly memory of at least this many doubles, for other products through the kernel (kernelPanel); undefined if over 4 GiB. */
+export function kernelMemory(doubles: number): WebAssembly.Memory | undefined {
+  const pages = Math.max(1, Math.ceil((doubles * Float64Array.BYTES_PER_ELEMENT) / PAGE));
   if (pages > MAX_PAGES) return undefined;
-  let memory: WebAssembly.Memory;
   try {
-    memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
   } catch {
     return undefined;
   }
-  memories.set(memory.buffer, memory);
-  return new Float64Array(memory.buffer, 0, p * n);
+}
+
+/** The kernel's panel function over this memory (see gram-kernel.wat for its arguments). */
+export function kernelPanel(memory: WebAssembly.Memory, module = kernelModule()): Panel {
+  let panel = panels.get(memory);
+  if (!panel) {
+    panel = new WebAssembly.Instance(module, { env: { memory } }).exports.panel as Panel;
+    panels.set(memory, panel);
+  }
+  return panel;
 }
 
 /** The kernel memory that holds data (made by kernelColumns), if it is one. */
@@ -51,15 +66,6 @@ export function kernelResult(memory: WebAssembly.Memory, p: number, n: number): 
   return new Float64Array(memory.buffer, p * n * Float64Array.BYTES_PER_ELEMENT, p * p);
 }
 
-function panelOf(memory: WebAssembly.Memory, module: WebAssembly.Module): Panel {
-  let panel = panels.get(memory);
-  if (!panel) {
-    panel = new WebAssembly.Instance(module, { env: { memory } }).exports.panel as Panel;
-    panels.set(memory, panel);
-  }
-  return panel;
-}
-
 /**
  * Rows [rowStart, rowEnd) of XᵀX (rowStart a multiple of 4) into the result area, mirrored into the
  * columns of those rows; the area starts at zero. Full 4x4 blocks go through the kernel, tiled
@@ -67,7 +73,7 @@ function panelOf(memory: WebAssembly.Memory, module: WebAssembly.Module): Panel 
  * are plain dot products.
  */
 export function kernelRows(memory: WebAssembly.Memory, p: number, n: number, rowStart: number, rowEnd: number, module = kernelModule()): void {
-  const panel = panelOf(memory, module);
+  const panel = kernelPanel(memory, module);
   const data = new Float64Array(memory.buffer, 0, p * n);
   const out = kernelResult(memory, p, n);
   const base = p * n * 8;
