@@ -3,7 +3,8 @@
 Usage: /usr/bin/python3 scripts/bench/matrix_reference.py FILE T N [N ...]
 FILE holds T x max(N) float64 returns, row-major (observation after observation), written by bench/main.ts.
 For each N (the first N columns): numpy.corrcoef, Spearman as corrcoef of scipy.stats.rankdata ranks, and,
-for N = 1000, scikit-learn PCA with 10 components and with all. Each timing is the best of three after a warm-up.
+for N = 1000, scikit-learn PCA with 10 components and with all. Each timing is the best of three after a warm-up;
+KEY_cpu is that run's process CPU time (every BLAS thread), less sensitive than wall time to a loaded machine.
 Prints one JSON object.
 """
 import json
@@ -22,18 +23,24 @@ def best(fn):
     fn()
     runs = []
     for _ in range(3):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         fn()
-        runs.append(time.perf_counter() - start)
+        runs.append((time.perf_counter() - start, time.process_time() - cpu))
     return min(runs)
 
 
 out = {}
+
+
+def record(key, fn):
+    out[key], out[f"{key}_cpu"] = best(fn)
+
+
 for n in ns:
     x = np.ascontiguousarray(data[:, :n])
-    out[f"pearson_{n}"] = best(lambda: np.corrcoef(x, rowvar=False))
-    out[f"spearman_{n}"] = best(lambda: np.corrcoef(rankdata(x, axis=0), rowvar=False))
+    record(f"pearson_{n}", lambda: np.corrcoef(x, rowvar=False))
+    record(f"spearman_{n}", lambda: np.corrcoef(rankdata(x, axis=0), rowvar=False))
     if n == 1000:
-        out["pca_top10_1000"] = best(lambda: PCA(n_components=10).fit(x))
-        out["pca_full_1000"] = best(lambda: PCA().fit(x))
+        record("pca_top10_1000", lambda: PCA(n_components=10).fit(x))
+        record("pca_full_1000", lambda: PCA().fit(x))
 print(json.dumps(out))

@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { columnMatrix, crossProducts } from '../../plugins/quant/stats/gram.js';
+import { kernelColumns, kernelMemoryOf, kernelResult, kernelRows } from '../../plugins/quant/stats/gram-kernel.js';
 import { prng } from '../../src/sandbox/simulate.js';
 
 function naive(data: Float64Array, p: number, n: number): Float64Array {
@@ -67,5 +68,31 @@ console.log(out[99 * 100 + 99], out[5]);`;
     const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
     expect(run.status).toBe(0);
     expect(run.stdout.trim()).toBe('10 10');
+  });
+
+  it('the committed SIMD kernel is the compile of gram-kernel.wat', () => {
+    const run = spawnSync(process.execPath, ['scripts/build-wasm.mjs', '--check'], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+  });
+
+  it('column matrices live in a kernel memory, and the SIMD kernel by bands of rows equals the plain sums (odd lengths, p mod 4 rows)', () => {
+    expect(kernelMemoryOf(columnMatrix(8, 3))).toBeDefined();
+    for (const [p, n, bands] of [
+      [13, 9, [0, 4, 13]],
+      [103, 1031, [0, 72, 103]],
+      [5, 1, [0, 5]],
+    ] as const) {
+      const next = prng(p + n);
+      const data = kernelColumns(p, n)!;
+      for (let k = 0; k < data.length; k++) data[k] = next() - 0.5;
+      const memory = kernelMemoryOf(data)!;
+      for (let b = 0; b + 1 < bands.length; b++) kernelRows(memory, p, n, bands[b]!, bands[b + 1]!);
+      const got = kernelResult(memory, p, n);
+      const expected = naive(data, p, n);
+      let worst = 0;
+      for (let k = 0; k < expected.length; k++) worst = Math.max(worst, Math.abs(got[k]! - expected[k]!));
+      expect(worst).toBeLessThan(1e-12);
+    }
   });
 });

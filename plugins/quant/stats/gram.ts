@@ -6,13 +6,17 @@
  * worker failed to start) everything runs here.
  */
 import { Worker } from 'node:worker_threads';
+import { kernelColumns, kernelMemoryOf, kernelModule, kernelResult, kernelRows } from './gram-kernel.js';
 
 /** Below this many columns the helper's round trip costs more than it saves. */
 const PARALLEL_FROM = 64;
 
-/** A p x n column matrix in shared memory, so the helper worker reads it without a copy. */
+/**
+ * A p x n column matrix in shared memory, so the helper worker reads it without a copy: a WebAssembly
+ * memory with room for the result, which crossProducts fills with the SIMD kernel (gram-kernel.ts).
+ */
 export function columnMatrix(p: number, n: number): Float64Array {
-  return new Float64Array(new SharedArrayBuffer(p * n * Float64Array.BYTES_PER_ELEMENT));
+  return kernelColumns(p, n) ?? new Float64Array(new SharedArrayBuffer(p * n * Float64Array.BYTES_PER_ELEMENT));
 }
 
 /** Lengths of the tiles: TILE_T observations of a 4-column block stay in L1, a panel of TILE_J columns in L2. */
@@ -122,6 +126,8 @@ export function crossProductRows(data: Float64Array, p: number, n: number, out: 
 }
 
 interface Job {
+  /** Set when data and out live in this kernel memory: the helper runs the SIMD kernel (kernelRows). */
+  kernel?: { memory: WebAssembly.Memory; module: WebAssembly.Module };
   data: Float64Array;
   out: Float64Array;
   p: number;
@@ -192,28 +198,45 @@ function runNow(worker: Worker, job: Job): Promise<void> {
 
 /** XᵀX for the p columns in data (column i at offset i * n), as a p x p row-major matrix. */
 export async function crossProducts(data: Float64Array, p: number, n: number): Promise<Float64Array> {
-  const shared = data.buffer instanceof SharedArrayBuffer;
-  const out = shared ? new Float64Array(new SharedArrayBuffer(p * p * Float64Array.BYTES_PER_ELEMENT)) : new Float64Array(p * p);
+  // Columns outside a kernel memory are copied into one (a copy costs far less than the products).
+  let memory = kernelMemoryOf(data);
+  if (!memory) {
+    const copy = kernelColumns(p, n);
+    copy?.set(data);
+    memory = copy && kernelMemoryOf(copy);
+  }
+  const kernel = memory && { memory, module: kernelModule() };
+  const shared = data.buffer instanceof SharedArrayBuffer || kernel !== undefined;
+  const out = kernel
+    ? kernelResult(kernel.memory, p, n).fill(0)
+    : shared
+      ? new Float64Array(new SharedArrayBuffer(p * p * Float64Array.BYTES_PER_ELEMENT))
+      : new Float64Array(p * p);
+  const rows = (rowStart: number, rowEnd: number): void =>
+    kernel ? kernelRows(kernel.memory, p, n, rowStart, rowEnd, kernel.module) : crossProductRows(data, p, n, out, rowStart, rowEnd);
+  // The result leaves the kernel memory, so that memory (columns included) is freed with the columns.
+  const result = (): Float64Array => (kernel ? out.slice() : out);
   const worker = shared && p >= PARALLEL_FROM ? await startHelper() : undefined;
   if (!worker) {
-    crossProductRows(data, p, n, out, 0, p);
-    return out;
+    rows(0, p);
+    return result();
   }
+  const job = (rowStart: number, rowEnd: number): Job => ({ ...(kernel ? { kernel } : {}), data, out, p, n, rowStart, rowEnd });
   // Row i of the triangle costs ~i, so rows [0, p/√2) hold half of the work.
   const split = Math.floor(p / Math.SQRT2 / 4) * 4;
-  const remote = runOnHelper(worker, { data, out, p, n, rowStart: split, rowEnd: p });
+  const remote = runOnHelper(worker, job(split, p));
   const second = (p * p * n) / 2 >= OFF_MAIN_FROM ? await startHelper(1) : undefined;
   if (second) {
     try {
-      await runOnHelper(second, { data, out, p, n, rowStart: 0, rowEnd: split });
+      await runOnHelper(second, job(0, split));
     } catch {
-      crossProductRows(data, p, n, out, 0, split);
+      rows(0, split);
     }
-  } else crossProductRows(data, p, n, out, 0, split);
+  } else rows(0, split);
   try {
     await remote;
   } catch {
-    crossProductRows(data, p, n, out, split, p);
+    rows(split, p);
   }
-  return out;
+  return result();
 }

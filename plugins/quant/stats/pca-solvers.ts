@@ -11,6 +11,7 @@
  *   iteration has not converged in 300 steps (eigenvalues too close together).
  * Explained variance ratios are λ / trace(C), as scikit-learn's.
  */
+import { SymmetricBlockProduct } from './block-product.js';
 import { columnMatrix, crossProducts } from './gram.js';
 import { centre, covarianceMatrix } from './describe.js';
 import { symmetricEigen } from './symeig.js';
@@ -80,18 +81,8 @@ function orthonormalise(q: Float64Array, n: number, l: number): void {
   }
 }
 
-/** y = C q for the l columns of q (C symmetric n x n, row-major). */
-function multiply(c: Float64Array, q: Float64Array, n: number, l: number, y: Float64Array): void {
-  for (let col = 0; col < l; col++) {
-    const off = col * n;
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      const row = i * n;
-      for (let j = 0; j < n; j++) s += (c[row + j] as number) * (q[off + j] as number);
-      y[off + i] = s;
-    }
-  }
-}
+/** Subspace iteration checks convergence every this many products. */
+const CHECK_EVERY = 3;
 
 /** The k largest eigenpairs of the symmetric n x n matrix c, descending. */
 export function subspaceIteration(
@@ -112,12 +103,21 @@ export function subspaceIteration(
   }
   orthonormalise(q, n, l);
   let y = new Float64Array(l * n);
+  const product = new SymmetricBlockProduct(c, n, l);
   const small = new Float64Array(l * l);
   const ritz = new Float64Array(l * n);
   let values = new Float64Array(k);
   const vectors: Float64Array[] = [];
   for (let it = 0; it < maxIterations; it++) {
-    multiply(c, q, n, l, y);
+    product.multiply(q, y);
+    // Plain steps between the checks: the check (Rayleigh-Ritz and residuals) costs as much as a product.
+    if (it % CHECK_EVERY !== CHECK_EVERY - 1 && it < maxIterations - 1) {
+      const next = y;
+      y = q;
+      q = next;
+      orthonormalise(q, n, l);
+      continue;
+    }
     // Rayleigh-Ritz: B = Qᵀ C Q, its eigenvectors rotate Q into Ritz vectors.
     for (let a = 0; a < l; a++) {
       for (let b = 0; b <= a; b++) {
