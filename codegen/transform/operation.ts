@@ -20,8 +20,8 @@ const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 const JSON_TYPE = 'application/json';
 const MULTIPART = 'multipart/form-data';
 const SOURCE_HINT: Record<InputSource, string> = {
-  organization_id: "Defaults to the server's QUANTCONNECT_ORGANIZATION_ID.",
-  agent_name: "Defaults to the server's AGENT_NAME.",
+  organization_id: 'Default: QUANTCONNECT_ORGANIZATION_ID.',
+  agent_name: 'Default: AGENT_NAME.',
 };
 
 /** Description of an injected property the model may pass anyway (as the official server's clients do). */
@@ -93,6 +93,7 @@ function flatInput(
   body: JsonSchema | null,
   transformer: SchemaTransformer,
   at: string,
+  shared: Readonly<Record<string, string>> = {},
 ): { inputSchema: JsonSchema; inject: Record<string, InputSource>; defaults: Record<string, InputSource>; extra: string[] } {
   const resolved = body ? resolveRef(body, transformer.defs) : { properties: {} };
   const props = (resolved.properties as Record<string, JsonSchema> | undefined) ?? {};
@@ -106,6 +107,7 @@ function flatInput(
   const notInjected = [...accepted].filter((p) => !(p in inject));
   if (notInjected.length > 0) throw new SchemaError(`tool '${name}': accept names ${notInjected.join(', ')}, which it does not inject`, at);
   const named = [...(inputs.omit ?? []), ...Object.keys(inject), ...Object.keys(defaults), ...(inputs.require ?? [])];
+  const overrides = inputs.override ?? {};
   const unknown = named.filter((p) => !(p in props));
   if (unknown.length > 0) {
     throw new SchemaError(`tool '${name}' names input(s) ${unknown.join(', ')} that the request body does not have`, at);
@@ -115,6 +117,7 @@ function flatInput(
   for (const [prop, schema] of Object.entries(props)) {
     if (hidden.has(prop)) continue;
     const compact = compactSchema(schema, transformer.defs);
+    if (shared[prop] !== undefined) compact.description = shared[prop];
     const source = defaults[prop];
     if (source) compact.description = `${compact.description ? `${compact.description} ` : ''}${SOURCE_HINT[source]}`;
     const injected = inject[prop];
@@ -123,7 +126,11 @@ function flatInput(
   }
   for (const [prop, schema] of Object.entries(inputs.extra ?? {})) {
     if (prop in properties) throw new SchemaError(`tool '${name}': extra input '${prop}' collides with a body property`, at);
-    properties[prop] = schema;
+    properties[prop] = schema.description === undefined && shared[prop] !== undefined ? { ...schema, description: shared[prop] } : schema;
+  }
+  for (const [prop, keywords] of Object.entries(overrides)) {
+    if (!(prop in properties)) throw new SchemaError(`tool '${name}' overrides input '${prop}', which it does not show`, at);
+    properties[prop] = { ...properties[prop], ...keywords };
   }
   const required = new Set([...((resolved.required as string[] | undefined) ?? []), ...(inputs.require ?? [])]);
   for (const prop of [...hidden, ...Object.keys(defaults), ...accepted]) required.delete(prop);
@@ -132,7 +139,13 @@ function flatInput(
   return { inputSchema, inject, defaults, extra: Object.keys(inputs.extra ?? {}) };
 }
 
-export function transformOperation(name: string, entry: ToolEntry, spec: unknown, transformer: SchemaTransformer): ToolIR {
+export function transformOperation(
+  name: string,
+  entry: ToolEntry,
+  spec: unknown,
+  transformer: SchemaTransformer,
+  shared: Readonly<Record<string, string>> = {},
+): ToolIR {
   const { method, path } = splitOperation(entry.operation ?? '');
   const at = pointer('paths', path, method);
   const operation = getAt(spec, at);
@@ -153,7 +166,7 @@ export function transformOperation(name: string, entry: ToolEntry, spec: unknown
 
   const responseInfo = responseSchema(operation, at);
   const response = responseInfo ? transformer.transform(responseInfo.schema, responseInfo.at) : null;
-  const { inputSchema, inject, defaults, extra } = flatInput(name, entry, request, transformer, bodyInfo?.schemaAt ?? at);
+  const { inputSchema, inject, defaults, extra } = flatInput(name, entry, request, transformer, bodyInfo?.schemaAt ?? at, shared);
   const specText = trimDescription(operation.summary, 200) ?? trimDescription(operation.description, 200);
 
   return {
@@ -198,7 +211,7 @@ export function buildIR(spec: unknown, tools: ToolsFile, hashes: { spec: string;
     }
     mapped.add(entry.operation);
     try {
-      irs.push(transformOperation(name, entry, spec, transformer));
+      irs.push(transformOperation(name, entry, spec, transformer, tools.input_descriptions));
     } catch (error) {
       if (error instanceof SchemaError) problems.push(error.message);
       else throw error;

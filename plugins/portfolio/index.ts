@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { ToolError } from '../../src/tool/results.js';
 import { definePlugin, defineTool, type ToolContext, type ToolReturn } from '../../src/tool/tool.js';
-import { alignmentNote, alignmentSchema, date, guarded, instance, loadWithBenchmark, symbol } from '../quant/common.js';
+import { alignmentNote, alignmentSchema, BENCHMARK, date, guarded, instance, loadWithBenchmark, symbol, TICKERS } from '../quant/common.js';
 import { correlationFrom, covarianceMatrix } from '../quant/stats/describe.js';
 import { markSimulated } from '../quant/simulated.js';
 import { diversificationRatio, performance, REBALANCE, simulate, type Performance } from '../quant/portfolio/analytics.js';
@@ -17,7 +17,8 @@ import { HRP_DISTANCES, hrp, LINKAGES } from '../quant/portfolio/hrp.js';
 import { sparseTracking, sparseTrackingMaxAssets } from '../quant/portfolio/sparse.js';
 
 const exportFlag = z.boolean().default(false).describe('Also write CSV, return a resource link');
-const weightsSchema = z.record(z.string(), z.number()).describe('{SYMBOL: weight}');
+const weightsSchema = z.record(z.string(), z.number()).describe('{SYMBOL: weight}, fractions of capital');
+const rebalance = (fallback: (typeof REBALANCE)[number]) => z.enum(REBALANCE).default(fallback).describe('Reset to target weights after each period');
 const exportSchema = { export_path: z.string().optional() };
 const nullable = z.number().nullable();
 const performanceSchema = {
@@ -112,9 +113,9 @@ export default markSimulated(
           start_date: date.optional(),
           end_date: date.optional(),
           instance_name: instance,
-          benchmark_symbol: symbol.optional(),
-          rebalance_frequency: z.enum(REBALANCE).default('none'),
-          risk_free_rate: z.number().min(-0.1).max(1).default(0).describe('Annual, as a fraction'),
+          benchmark_symbol: symbol.optional().describe(BENCHMARK),
+          rebalance_frequency: rebalance('none'),
+          risk_free_rate: z.number().min(-0.1).max(1).default(0).describe('Annual, fraction'),
         }),
         output: z.object({
           ...performanceSchema,
@@ -168,11 +169,11 @@ export default markSimulated(
         risk: 'read',
         severity: 'low',
         input: z.object({
-          symbols: z.array(symbol).min(2).max(200),
+          symbols: z.array(symbol).min(2).max(200).describe(TICKERS),
           start_date: date.optional(),
           end_date: date.optional(),
           instance_name: instance,
-          rebalance_frequency: z.enum(REBALANCE).default('monthly'),
+          rebalance_frequency: rebalance('monthly'),
           export: exportFlag,
         }),
         output: z.object({
@@ -216,18 +217,18 @@ export default markSimulated(
         risk: 'read',
         severity: 'low',
         input: z.object({
-          portfolio_symbols: z.array(symbol).min(2).max(500),
-          benchmark_symbol: symbol,
+          portfolio_symbols: z.array(symbol).min(2).max(500).describe('Candidate tickers, e.g. KO'),
+          benchmark_symbol: symbol.describe('Index ticker to track, e.g. SPY'),
           start_date: date.optional(),
           end_date: date.optional(),
           instance_name: instance,
-          max_weight: z.number().gt(0).max(1).default(0.25),
+          max_weight: z.number().gt(0).max(1).default(0.25).describe('Per name, fraction'),
           lambda: z.number().min(0).max(1).default(1e-6).describe('Useful range 1e-7..1e-4; ignored with max_assets'),
           max_assets: z.number().int().min(1).max(500).optional().describe('Target number of names: lambda is searched'),
-          huber_m: z.number().gt(0).max(1).default(0.01),
-          p: z.number().gt(0).max(1).default(1e-3),
-          max_iterations: z.number().int().min(1).max(100_000).default(2000),
-          tolerance: z.number().gt(0).max(1e-2).default(1e-10),
+          huber_m: z.number().gt(0).max(1).default(0.01).describe('Huber threshold, daily return fraction'),
+          p: z.number().gt(0).max(1).default(1e-3).describe('Smoothing of the l0 penalty'),
+          max_iterations: z.number().int().min(1).max(100_000).default(2000).describe('Iteration cap'),
+          tolerance: z.number().gt(0).max(1e-2).default(1e-10).describe('Convergence tolerance'),
           export: exportFlag,
         }),
         output: z.object({
@@ -304,12 +305,12 @@ export default markSimulated(
         risk: 'read',
         severity: 'low',
         input: z.object({
-          symbols: z.array(symbol).min(2).max(1000),
+          symbols: z.array(symbol).min(2).max(1000).describe(TICKERS),
           start_date: date.optional(),
           end_date: date.optional(),
           instance_name: instance,
-          linkage: z.enum(LINKAGES).default('single'),
-          distance: z.enum(HRP_DISTANCES).default('d'),
+          linkage: z.enum(LINKAGES).default('single').describe('Clustering linkage'),
+          distance: z.enum(HRP_DISTANCES).default('d').describe('See description'),
           export: exportFlag,
         }),
         output: z.object({
@@ -357,20 +358,20 @@ export default markSimulated(
         risk: 'read',
         severity: 'low',
         input: z.object({
-          symbols: z.array(symbol).min(2).max(500),
+          symbols: z.array(symbol).min(2).max(500).describe(TICKERS),
           start_date: date.optional(),
           end_date: date.optional(),
           instance_name: instance,
-          alpha: z.number().min(0.5).max(0.999).default(0.95),
-          target_return: z.number().min(-1).max(10).optional().describe('Annualised'),
-          max_weight: z.number().gt(0).max(1).default(1),
+          alpha: z.number().min(0.5).max(0.999).default(0.95).describe('Confidence level, fraction'),
+          target_return: z.number().min(-1).max(10).optional().describe('Annual, fraction'),
+          max_weight: z.number().gt(0).max(1).default(1).describe('Per name, fraction'),
           export: exportFlag,
         }),
         output: z.object({
           weights: weightsSchema,
           cvar: z.number(),
           var: z.number(),
-          expected_return: z.number(),
+          expected_return: z.number().describe('Annualised mean return, fraction'),
           n_scenarios: z.number(),
           ...exportSchema,
           ...alignmentSchema,

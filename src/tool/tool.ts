@@ -109,16 +109,38 @@ function compact(schema: unknown, drop: (key: string, value: unknown) => boolean
   return out;
 }
 
-/** Outputs: the shape and types only (no descriptions, required lists, map value types or property-name schemas); lenient. */
-const OUTPUT_DROPS = new Set(['description', 'required', 'propertyNames', 'additionalProperties']);
+/** Outputs: the shape, types and the few descriptions that give a unit or meaning (no required lists, map value types or property-name schemas); lenient. */
+const OUTPUT_DROPS = new Set(['required', 'propertyNames', 'additionalProperties']);
 /** Inputs: length and count bounds stay in zod (an over-long argument is refused with the bound), off the listing. */
 const INPUT_DROPS = new Set(['minLength', 'maxLength', 'minItems', 'maxItems']);
+
+/** Bounds zod adds to every int() and keys' own type: true of any JSON argument, so they say nothing. */
+const isNoiseBound = (key: string, value: unknown): boolean =>
+  (key === 'maximum' && value === Number.MAX_SAFE_INTEGER) ||
+  (key === 'minimum' && value === Number.MIN_SAFE_INTEGER) ||
+  (key === 'propertyNames' && JSON.stringify(value) === '{"type":"string"}');
+
+/**
+ * The single-type subset strict clients enforce: a `type` list (zod's union of scalars, nullable)
+ * becomes an anyOf of one-type schemas; the other keywords stay beside it.
+ */
+function singleTyped(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(singleTyped);
+  if (!schema || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'type' && Array.isArray(value)) out.anyOf = value.map((type) => ({ type }));
+    else if (key === 'default' || key === 'enum' || key === 'const') out[key] = value;
+    else out[key] = key === 'properties' ? Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, singleTyped(v)])) : singleTyped(value);
+  }
+  return out;
+}
 
 function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
   if (io === 'output') return compact(rest, (key) => OUTPUT_DROPS.has(key)) as JsonSchema;
   // additionalProperties: false stays on inputs (unknown arguments are refused).
-  return compact(rest, (key) => INPUT_DROPS.has(key)) as JsonSchema;
+  return singleTyped(compact(rest, (key, value) => INPUT_DROPS.has(key) || isNoiseBound(key, value))) as JsonSchema;
 }
 
 /** A plugin tool, declared with zod schemas; converted once to JSON Schema for tools/list. */
