@@ -30,6 +30,15 @@ const ACCEPTED_HINT: Record<InputSource, string> = {
   agent_name: 'Ignored: AGENT_NAME is sent.',
 };
 
+/** Shared descriptions for the properties nested in a shown input (such as an optimization's parameters). */
+function describeNested(schema: JsonSchema, shared: Readonly<Record<string, string>>): void {
+  for (const [prop, child] of Object.entries((schema.properties as Record<string, JsonSchema> | undefined) ?? {})) {
+    if (shared[prop] !== undefined) child.description = shared[prop];
+    describeNested(child, shared);
+  }
+  if (schema.items && typeof schema.items === 'object') describeNested(schema.items as JsonSchema, shared);
+}
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function splitOperation(op: string): { method: string; path: string } {
@@ -117,6 +126,7 @@ function flatInput(
   for (const [prop, schema] of Object.entries(props)) {
     if (hidden.has(prop)) continue;
     const compact = compactSchema(schema, transformer.defs);
+    describeNested(compact, shared);
     if (shared[prop] !== undefined) compact.description = shared[prop];
     const source = defaults[prop];
     if (source) compact.description = `${compact.description ? `${compact.description} ` : ''}${SOURCE_HINT[source]}`;

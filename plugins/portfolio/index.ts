@@ -106,7 +106,7 @@ export default markSimulated(
         risk: 'read',
         severity: 'low',
         input: z.object({
-          symbols: z.array(symbol).min(1).max(200).optional().describe('With weights as a list: the symbols, in the same order'),
+          symbols: z.array(symbol).min(1).max(200).optional().describe('Tickers for weights given as a list, same order'),
           weights: z
             .union([z.record(symbol, weight), z.array(weight).min(1).max(200)])
             .describe('{SYMBOL: weight} as the optimisers return it, or a list matching symbols; fractions of capital (0.25 = 25%)'),
