@@ -20,8 +20,8 @@ const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 const JSON_TYPE = 'application/json';
 const MULTIPART = 'multipart/form-data';
 const SOURCE_HINT: Record<InputSource, string> = {
-  organization_id: 'Default: QUANTCONNECT_ORGANIZATION_ID.',
-  agent_name: 'Default: AGENT_NAME.',
+  organization_id: "Default: the server's",
+  agent_name: "Default: the server's",
 };
 
 /** Description of an injected property the model may pass anyway (as the official server's clients do). */
@@ -129,7 +129,8 @@ function flatInput(
     describeNested(compact, shared);
     if (shared[prop] !== undefined) compact.description = shared[prop];
     const source = defaults[prop];
-    if (source) compact.description = `${compact.description ? `${compact.description} ` : ''}${SOURCE_HINT[source]}`;
+    const own = typeof compact.description === 'string' ? compact.description.replace(/\.?$/, '. ') : '';
+    if (source) compact.description = `${own}${SOURCE_HINT[source]}`;
     const injected = inject[prop];
     if (accepted.has(prop) && injected) compact.description = ACCEPTED_HINT[injected];
     properties[prop] = compact;

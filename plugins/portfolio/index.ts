@@ -16,8 +16,8 @@ import { exportWeights, weightsTable } from '../quant/export.js';
 import { HRP_DISTANCES, hrp, LINKAGES } from '../quant/portfolio/hrp.js';
 import { sparseTracking, sparseTrackingMaxAssets } from '../quant/portfolio/sparse.js';
 
-const exportFlag = z.boolean().default(false).describe('Also write CSV, return a resource link');
-const weightsSchema = z.record(z.string(), z.number()).describe('{SYMBOL: weight}, fractions of capital');
+const exportFlag = z.boolean().default(false).describe('Also save a CSV (resource link)');
+const weightsSchema = z.record(z.string(), z.number()).describe('Fractions of capital');
 const rebalance = (fallback: (typeof REBALANCE)[number]) => z.enum(REBALANCE).default(fallback).describe('Reset to target weights after each period');
 const exportSchema = { export_path: z.string().optional() };
 const nullable = z.number().nullable();
@@ -92,7 +92,7 @@ function checkCap(maxWeight: number, n: number): void {
 const rebalanceDoc =
   'Weights drift between rebalances and reset after the last trading day of each week/month/quarter (daily: constant; none: buy and hold); cash (1 - sum w) earns 0.';
 const metricsDoc =
-  "Simple returns, annualised by the bar size. Figures (definitions in docs/research.md): cagr, annual_volatility, sharpe, sortino, max_drawdown with dates, calmar, hit_rate, turnover; with a benchmark, beta, alpha, tracking_error, information_ratio and the benchmark's own figures.";
+  "Simple returns, annualised by the bar size; figures defined in docs/research.md, with benchmark_symbol also beta, alpha, tracking_error, information_ratio and the benchmark's own.";
 
 export default markSimulated(
   definePlugin({
@@ -109,7 +109,7 @@ export default markSimulated(
           symbols: z.array(symbol).min(1).max(200).optional().describe('Tickers for weights given as a list, same order'),
           weights: z
             .union([z.record(symbol, weight), z.array(weight).min(1).max(200)])
-            .describe('{SYMBOL: weight} as the optimisers return it, or a list matching symbols; fractions of capital (0.25 = 25%)'),
+            .describe('{SYMBOL: weight} as optimisers return, or a list matching symbols; fractions of capital (0.25 = 25%)'),
           start_date: date.optional(),
           end_date: date.optional(),
           instance_name: instance,
@@ -164,7 +164,8 @@ export default markSimulated(
       defineTool({
         name: 'optimize_equal_weight_portfolio',
         title: 'Equal-weight portfolio',
-        description: `Equal weights 1/N. ${rebalanceDoc} Returns contributions (sum of daily weight*return), diversification ratio (sum w_i*sigma_i / sigma_p) and performance as in calculate_portfolio_performance.`,
+        description:
+          'Equal weights 1/N, rebalanced as in calculate_portfolio_performance. Returns contributions (sum of daily weight*return), diversification ratio (sum w_i*sigma_i / sigma_p) and performance.',
         toolset: 'portfolio',
         risk: 'read',
         severity: 'low',
@@ -212,7 +213,7 @@ export default markSimulated(
         name: 'sparse_optimization',
         title: 'Sparse index tracking',
         description:
-          'Sparse index tracking (Benidis, Feng & Palomar 2018; objective in docs/research.md): long-only, sum 1, w <= max_weight. Larger lambda, fewer names; max_assets searches lambda for at most that many. Returns weights, lambda, active_count, tracking_error, downside_risk.',
+          'Benidis, Feng & Palomar 2018 (objective in docs/research.md): long-only, sum 1, w <= max_weight; larger lambda, fewer names; max_assets searches lambda for at most that many.',
         toolset: 'portfolio',
         risk: 'read',
         severity: 'low',
@@ -300,7 +301,7 @@ export default markSimulated(
         name: 'hierarchical_risk_parity',
         title: 'Hierarchical risk parity',
         description:
-          "HRP (Lopez de Prado 2016): linkage of d = sqrt((1-rho)/2) (default, as PyPortfolioOpt, Riskfolio-Lib, mlfinlab) or d_tilde (distance between columns of d, the paper's code), then recursive bisection. Returns weights, order, annual_volatility.",
+          "HRP (Lopez de Prado 2016): linkage of d = sqrt((1-rho)/2) (default, as PyPortfolioOpt, Riskfolio-Lib, mlfinlab) or d_tilde (distance between columns of d, the paper's code), then recursive bisection.",
         toolset: 'portfolio',
         risk: 'read',
         severity: 'low',

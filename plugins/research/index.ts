@@ -159,7 +159,7 @@ export default markSimulated(
       }),
       defineTool({
         name: 'add_equity',
-        title: 'Add equity to research session',
+        title: 'Add equity',
         description: 'Load one symbol into a named research session (instance_name) that later tools can use instead of reloading.',
         toolset: 'research',
         risk: 'read',
@@ -177,7 +177,7 @@ export default markSimulated(
       }),
       defineTool({
         name: 'add_multiple_equities',
-        title: 'Add equities to research session',
+        title: 'Add equities',
         description: 'Load several symbols into a named research session (instance_name).',
         toolset: 'research',
         risk: 'read',
@@ -251,7 +251,7 @@ export default markSimulated(
         name: 'test_johansen',
         title: 'Test cointegration (Johansen)',
         description:
-          'Johansen trace and max-eigenvalue tests, 90/95/99% critical values (MacKinnon-Haug-Michelis 1999), eigenvalues, eigenvectors, rank at 5%; matches statsmodels coint_johansen. det_order: -1 no constant, 0 unrestricted constant, 1 trend; output deterministic names the case and table.',
+          'Johansen trace and max-eigenvalue tests, 90/95/99% critical values (MacKinnon-Haug-Michelis 1999), eigenvalues, eigenvectors, rank at 5%; matches statsmodels coint_johansen; output deterministic names the case and table.',
         toolset: 'research',
         risk: 'read',
         severity: 'low',
@@ -260,7 +260,10 @@ export default markSimulated(
           start_date: date.optional(),
           end_date: date.optional(),
           instance_name: instance,
-          det_order: z.union([z.literal(-1), z.literal(0), z.literal(1)]).default(0).describe('See description'),
+          det_order: z
+            .union([z.literal(-1), z.literal(0), z.literal(1)])
+            .default(0)
+            .describe('-1 none, 0 constant, 1 trend'),
           k_ar_diff: z.number().int().min(1).max(20).default(1).describe('Lagged differences, in bars'),
           price_transform: transform,
         }),
@@ -413,7 +416,7 @@ export default markSimulated(
         name: 'calculate_correlation_matrix',
         title: 'Correlation matrix',
         description:
-          'Correlation of simple daily returns: pearson or spearman (as pandas) or distance (Szekely); window gives the latest rolling window. Most and least correlated pairs; over 20 symbols the matrix comes only with include_matrix.',
+          'Correlation of simple daily returns: pearson or spearman (as pandas) or distance (Szekely). Most and least correlated pairs; over 20 symbols the matrix comes only with include_matrix.',
         toolset: 'research',
         risk: 'read',
         severity: 'low',
@@ -475,7 +478,7 @@ export default markSimulated(
         name: 'find_cointegrated_pairs',
         title: 'Find cointegrated pairs',
         description:
-          'Engle-Granger (as test_cointegration, log prices) over every pair, in parallel, with progress. correction (fdr_bh, bonferroni) adjusts p over all tests; max_half_life (bars) and max_hurst filter on the residual spread; johansen: trace test (lag k_ar_diff) on survivors. Summary: tests and expected false positives.',
+          'Engle-Granger (as test_cointegration, log prices) on every pair, in parallel, with progress; correction adjusts p over all tests; max_half_life and max_hurst filter the residual spread; johansen trace-tests survivors. Summary: tests run and expected false positives.',
         toolset: 'research',
         risk: 'read',
         severity: 'low',

@@ -132,7 +132,7 @@ export const longShortTool = defineTool({
 
 export const factorExposuresTool = defineTool({
   name: 'factor_regression',
-  title: 'Factor loadings, alpha and regime tests',
+  title: 'Factor regression',
   description:
     'Per symbol (e.g. a stock or a strategy equity CSV): OLS of daily returns (minus RF when a factor file has it) on a constant, benchmark_symbol and factor_files: alpha, loadings, t, R^2; n_boot > 0: stationary-bootstrap p of alpha (seeded); shift: Gaussian LR test of a mean/volatility shift at break_date (chi-square) or unknown (sup-LR, Monte-Carlo null).',
   toolset: 'studies',

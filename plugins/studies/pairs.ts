@@ -48,8 +48,7 @@ const progressEvery = (ctx: ToolContext, what: string) => {
 export const rollingCorrelationTool = defineTool({
   name: 'rolling_correlation',
   title: 'Rolling correlation',
-  description:
-    "Rolling correlation of simple returns (window bars, every step). 2 symbols: the series; more: each pair's latest value and share of windows >= threshold.",
+  description: "Rolling correlation of simple returns. 2 symbols: the series; more: each pair's latest value and share of windows >= threshold.",
   toolset: 'studies',
   risk: 'read',
   severity: 'low',
@@ -113,7 +112,7 @@ export const kalmanTool = defineTool({
   name: 'kalman_hedge_ratio',
   title: 'Kalman hedge ratio',
   description:
-    'Kalman filter of log symbol1 = a_t + b_t log symbol2 + e, e~N(0,obs_var), a,b random walks with variance delta/(1-delta); or both by MLE. Hedge b_t, a_t, spread (innovation), z, loglik.',
+    'Kalman filter of log symbol1 = a_t + b_t log symbol2 + e, e~N(0,obs_var), a and b random walks (delta). Hedge b_t, a_t, spread (innovation), z, loglik.',
   toolset: 'studies',
   risk: 'read',
   severity: 'low',
@@ -172,9 +171,9 @@ export const kalmanTool = defineTool({
 
 export const simulatePairsTool = defineTool({
   name: 'simulate_pairs_trading',
-  title: 'Simulate pairs trading (local)',
+  title: 'Simulate pairs trading',
   description:
-    'Local research simulation at bar closes, not a LEAN backtest. Pairs "Y/X"; log spread with OLS (in-sample) or Kalman hedge; z: rolling (lookback) or Kalman. Entry: z past +-entry_z for confirm_bars bars; exit at exit_z, max_hold_half_lives x half-life or |z|>=stop_z; pair_pct x NAV per pair, gross <= max_gross x NAV; cost_bps per side. Trades, PnL per pair, stats, regime LR test; bootstrap p of alpha vs benchmark_symbol.',
+    'Local simulation at bar closes, not a LEAN backtest: log spread with an OLS (in-sample) or Kalman hedge, z rolling (ols) or Kalman; entry past +-entry_z held confirm_bars bars; exit at exit_z, stop_z or max_hold_half_lives. Trades, PnL per pair, stats, regime LR test, bootstrap p of alpha vs benchmark_symbol.',
   toolset: 'studies',
   risk: 'read',
   severity: 'low',

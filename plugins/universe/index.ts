@@ -11,7 +11,20 @@ import { loadBars } from '../quant/data/bars.js';
 import { SimSource } from '../quant/data/sim-source.js';
 import { simEtfDays, simEtfFile } from '../quant/data/sim-etf.js';
 import { markSimulated } from '../quant/simulated.js';
-import { alignmentNote, alignmentSchema, BENCHMARK, date, guarded, instance, load, loadWithBenchmark, sessionFor, source, symbol, TICKERS } from '../quant/common.js';
+import {
+  alignmentNote,
+  alignmentSchema,
+  BENCHMARK,
+  date,
+  guarded,
+  instance,
+  load,
+  loadWithBenchmark,
+  sessionFor,
+  source,
+  symbol,
+  TICKERS,
+} from '../quant/common.js';
 import { correlationMatrix, rowsOf } from '../quant/stats/correlation.js';
 import { pearsonMatrix, simpleReturns } from '../quant/stats/describe.js';
 import { performance } from '../quant/portfolio/analytics.js';
@@ -111,7 +124,7 @@ export default markSimulated(
         name: 'screen_assets_by_criteria',
         title: 'Screen assets',
         description:
-          'Screen on simple daily returns: annual_return (CAGR) >= min_return, annual_volatility <= max_volatility, sharpe (rf 0) >= min_sharpe, correlation to benchmark_symbol <= max_correlation. Returns passed (with figures) and failed (with reasons).',
+          'Screen on simple daily returns: annual_return (CAGR) >= min_return, annual_volatility <= max_volatility, sharpe (rf 0) >= min_sharpe, correlation to benchmark_symbol <= max_correlation; failures give reasons.',
         toolset: 'universe',
         risk: 'read',
         severity: 'low',
@@ -225,7 +238,11 @@ export default markSimulated(
         toolset: 'universe',
         risk: 'read',
         severity: 'low',
-        input: z.object({ etf_ticker: etfTicker, date: holdingsDate, max_results: z.number().int().min(1).max(5000).default(50).describe('Largest N by weight') }),
+        input: z.object({
+          etf_ticker: etfTicker,
+          date: holdingsDate,
+          max_results: z.number().int().min(1).max(5000).default(50).describe('Largest N by weight'),
+        }),
         output: z.object({
           etf: z.string(),
           requested_date: z.string(),
@@ -250,7 +267,7 @@ export default markSimulated(
       }),
       defineTool({
         name: 'add_etf_universe_securities',
-        title: 'Add ETF constituents to research session',
+        title: 'Add ETF constituents',
         description:
           "Load an ETF's largest constituents (as get_etf_constituents) into a research session; those without price data are skipped with the reason.",
         toolset: 'universe',

@@ -86,7 +86,7 @@ export default definePlugin({
       name: 'compile_and_backtest',
       title: 'Compile and backtest',
       description:
-        'Compile the project, wait, start a backtest, wait, and return a compact summary (key and runtime statistics; compile logs or the runtime error with stack trace and a hint on failure) with resource links to the full result. Sends progress; on cancel or timeout_s it stops waiting and says how to resume.',
+        'Compile, wait, backtest, wait; returns a compact summary (key and runtime statistics; on failure compile logs or the runtime error, stack trace and a hint) with resource links to the full result. Sends progress; on cancel or timeout_s stops waiting and says how to resume.',
       toolset: 'backtests',
       risk: 'execute',
       severity: 'high',
@@ -95,7 +95,10 @@ export default definePlugin({
       input: z.object({
         projectId,
         backtestName: z.string().min(1).max(200).optional().describe('Name for the backtest'),
-        parameters: z.record(z.string(), z.union([z.string(), z.number()])).optional().describe('Algorithm parameters by name'),
+        parameters: z
+          .record(z.string(), z.union([z.string(), z.number()]))
+          .optional()
+          .describe('Algorithm parameters by name'),
         timeout_s: timeout(900),
       }),
       output: summarySchema
@@ -139,7 +142,7 @@ export default definePlugin({
     defineTool({
       name: 'wait_for_compile',
       title: 'Wait for compile',
-      description: 'Wait until a compile leaves the queue (BuildSuccess or BuildError), with progress; returns its state and logs.',
+      description: 'Wait until a compile leaves the queue (BuildSuccess or BuildError), with progress.',
       toolset: 'compile',
       risk: 'read',
       severity: 'low',
@@ -169,8 +172,7 @@ export default definePlugin({
     defineTool({
       name: 'wait_for_optimization',
       title: 'Wait for optimization',
-      description:
-        'Wait until an optimization completes (or fails or is aborted), with progress from its backtest counts; returns status and runtime statistics.',
+      description: 'Wait until an optimization completes (or fails or is aborted), with progress from its backtest counts.',
       toolset: 'optimizations',
       risk: 'read',
       severity: 'low',

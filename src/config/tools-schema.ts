@@ -45,9 +45,9 @@ export const InputsSchema = z
       .optional()
       .describe('Extra input properties (JSON Schema) consumed by a hand-written handler, not sent upstream.'),
     override: z
-      .record(z.string(), z.record(z.string(), z.unknown()))
+      .record(z.string(), z.object({ description: z.string().min(1).optional(), type: z.string().optional() }).strict())
       .optional()
-      .describe('Per input property, JSON Schema keywords (such as description or type) laid over what tools/list shows; the request is still checked against the spec.'),
+      .describe('Per input property, a description or type laid over what tools/list shows; the request is still checked against the spec.'),
   })
   .strict();
 
@@ -97,7 +97,7 @@ export const ToolsFileSchema = z
     input_descriptions: z
       .record(z.string(), z.string().min(1))
       .optional()
-      .describe('One-line descriptions of generated tools\' input properties, by property name, in place of the spec text (a tool\'s inputs.override wins).'),
+      .describe("One-line descriptions of generated tools' input properties, by property name, in place of the spec text (a tool's inputs.override wins)."),
     plugins: PluginsSectionSchema.optional(),
     guard: GuardSectionSchema.optional().describe('Live risk guard: rules applied to running deployments without the agent (docs/operators.md).'),
   })

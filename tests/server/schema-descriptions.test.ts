@@ -21,7 +21,8 @@ function properties(schema: unknown, path: string): { path: string; name: string
   }
   if (s.items) out.push(...properties(s.items, `${path}[]`));
   if (s.additionalProperties && typeof s.additionalProperties === 'object') out.push(...properties(s.additionalProperties, `${path}{}`));
-  for (const key of ['anyOf', 'oneOf', 'allOf']) for (const [i, branch] of ((s[key] as unknown[] | undefined) ?? []).entries()) out.push(...properties(branch, `${path}|${i}`));
+  for (const key of ['anyOf', 'oneOf', 'allOf'])
+    for (const [i, branch] of ((s[key] as unknown[] | undefined) ?? []).entries()) out.push(...properties(branch, `${path}|${i}`));
   return out;
 }
 
@@ -33,7 +34,8 @@ function subschemas(schema: unknown, path: string): { path: string; schema: Sche
   for (const [name, child] of Object.entries((s.properties as Record<string, unknown> | undefined) ?? {})) out.push(...subschemas(child, `${path}.${name}`));
   if (s.items !== undefined) out.push(...subschemas(s.items, `${path}[]`));
   if (s.additionalProperties && typeof s.additionalProperties === 'object') out.push(...subschemas(s.additionalProperties, `${path}{}`));
-  for (const key of ['anyOf', 'oneOf', 'allOf']) for (const [i, branch] of ((s[key] as unknown[] | undefined) ?? []).entries()) out.push(...subschemas(branch, `${path}|${key}${i}`));
+  for (const key of ['anyOf', 'oneOf', 'allOf'])
+    for (const [i, branch] of ((s[key] as unknown[] | undefined) ?? []).entries()) out.push(...subschemas(branch, `${path}|${key}${i}`));
   return out;
 }
 
@@ -43,7 +45,10 @@ const UNITS: [RegExp, RegExp][] = [
   [/(^timeout|_s$)/, /seconds?/i],
   [/^(project|backtest|compile|optimization|algorithm|organization|node|version|collaborator|collaboratorUser)Ids?$/, /\bids?\b/i],
   [/^(symbols?|symbol[12]|tickers?|benchmark_symbol|etf_ticker|portfolio_symbols|pairs)$/, /ticker/i],
-  [/^(max_weight|min_weight|per_name_cap|pair_pct|min_return|max_volatility|target_return|target_volatility|risk_free_rate|p_value_threshold|trim|alpha)$/, /fraction|percent|%/i],
+  [
+    /^(max_weight|min_weight|per_name_cap|pair_pct|min_return|max_volatility|target_return|target_volatility|risk_free_rate|p_value_threshold|trim|alpha)$/,
+    /fraction|percent|%/i,
+  ],
   [/^max_gross$/, /multiple of|fraction/i],
   [/^capital$/, /currency/i],
   [/^cost_bps$/, /basis points/i],
@@ -130,7 +135,7 @@ describe('tool outputs that need interpreting', () => {
 
   it('an expected return gives its period and form, and weights say they are fractions', () => {
     expect(output('minimize_cvar', 'expected_return').description).toMatch(/annual.*fraction/i);
-    expect(output('minimize_cvar', 'weights').description).toMatch(/fractions of capital/);
+    expect(output('minimize_cvar', 'weights').description).toMatch(/fractions of capital/i);
     expect(output('calculate_portfolio_performance', 'max_drawdown').description).toMatch(/fraction/);
   });
 });
