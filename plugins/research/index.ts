@@ -313,7 +313,7 @@ export default markSimulated(
           end_date: date.optional(),
           instance_name: instance,
           lookback_period: z.number().int().min(2).max(1000).default(20).describe('z-score window, bars'),
-          hedge_ratio: z.number().optional().describe('b in log(a) - b*log(b)'),
+          hedge_ratio: z.number().optional().describe('h in the spread log(a) - h*log(b)'),
           entry_z: z.number().positive().default(2).describe('|z| for a signal, in std devs'),
         }),
         output: z.object({
