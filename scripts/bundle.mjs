@@ -24,10 +24,7 @@ walk('src');
 for (const name of readdirSync('dist/src/cli')) if (name.startsWith('chunk-')) rmSync(join('dist/src/cli', name));
 
 await build({
-  entryPoints: [
-    { in: 'dist/src/cli/main.js', out: 'main' },
-    ...workers.map((path) => ({ in: path, out: basename(path, '.js') })),
-  ],
+  entryPoints: [{ in: 'dist/src/cli/main.js', out: 'main' }, ...workers.map((path) => ({ in: path, out: basename(path, '.js') }))],
   outdir: 'dist/src/cli',
   allowOverwrite: true,
   bundle: true,

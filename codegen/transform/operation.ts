@@ -20,8 +20,8 @@ const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 const JSON_TYPE = 'application/json';
 const MULTIPART = 'multipart/form-data';
 const SOURCE_HINT: Record<InputSource, string> = {
-  organization_id: "Defaults to the server's QUANTCONNECT_ORGANIZATION_ID.",
-  agent_name: "Defaults to the server's AGENT_NAME.",
+  organization_id: "Default: the server's",
+  agent_name: "Default: the server's",
 };
 
 /** Description of an injected property the model may pass anyway (as the official server's clients do). */
@@ -29,6 +29,15 @@ const ACCEPTED_HINT: Record<InputSource, string> = {
   organization_id: 'Ignored: QUANTCONNECT_ORGANIZATION_ID is sent.',
   agent_name: 'Ignored: AGENT_NAME is sent.',
 };
+
+/** Shared descriptions for the properties nested in a shown input (such as an optimization's parameters). */
+function describeNested(schema: JsonSchema, shared: Readonly<Record<string, string>>): void {
+  for (const [prop, child] of Object.entries((schema.properties as Record<string, JsonSchema> | undefined) ?? {})) {
+    if (shared[prop] !== undefined) child.description = shared[prop];
+    describeNested(child, shared);
+  }
+  if (schema.items && typeof schema.items === 'object') describeNested(schema.items as JsonSchema, shared);
+}
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -93,6 +102,7 @@ function flatInput(
   body: JsonSchema | null,
   transformer: SchemaTransformer,
   at: string,
+  shared: Readonly<Record<string, string>> = {},
 ): { inputSchema: JsonSchema; inject: Record<string, InputSource>; defaults: Record<string, InputSource>; extra: string[] } {
   const resolved = body ? resolveRef(body, transformer.defs) : { properties: {} };
   const props = (resolved.properties as Record<string, JsonSchema> | undefined) ?? {};
@@ -106,6 +116,7 @@ function flatInput(
   const notInjected = [...accepted].filter((p) => !(p in inject));
   if (notInjected.length > 0) throw new SchemaError(`tool '${name}': accept names ${notInjected.join(', ')}, which it does not inject`, at);
   const named = [...(inputs.omit ?? []), ...Object.keys(inject), ...Object.keys(defaults), ...(inputs.require ?? []), ...(inputs.optional ?? [])];
+  const overrides = inputs.override ?? {};
   const unknown = named.filter((p) => !(p in props));
   if (unknown.length > 0) {
     throw new SchemaError(`tool '${name}' names input(s) ${unknown.join(', ')} that the request body does not have`, at);
@@ -115,15 +126,22 @@ function flatInput(
   for (const [prop, schema] of Object.entries(props)) {
     if (hidden.has(prop)) continue;
     const compact = compactSchema(schema, transformer.defs);
+    describeNested(compact, shared);
+    if (shared[prop] !== undefined) compact.description = shared[prop];
     const source = defaults[prop];
-    if (source) compact.description = `${compact.description ? `${compact.description} ` : ''}${SOURCE_HINT[source]}`;
+    const own = typeof compact.description === 'string' ? compact.description.replace(/\.?$/, '. ') : '';
+    if (source) compact.description = `${own}${SOURCE_HINT[source]}`;
     const injected = inject[prop];
     if (accepted.has(prop) && injected) compact.description = ACCEPTED_HINT[injected];
     properties[prop] = compact;
   }
   for (const [prop, schema] of Object.entries(inputs.extra ?? {})) {
     if (prop in properties) throw new SchemaError(`tool '${name}': extra input '${prop}' collides with a body property`, at);
-    properties[prop] = schema;
+    properties[prop] = schema.description === undefined && shared[prop] !== undefined ? { ...schema, description: shared[prop] } : schema;
+  }
+  for (const [prop, keywords] of Object.entries(overrides)) {
+    if (!(prop in properties)) throw new SchemaError(`tool '${name}' overrides input '${prop}', which it does not show`, at);
+    properties[prop] = { ...properties[prop], ...keywords };
   }
   const required = new Set([...((resolved.required as string[] | undefined) ?? []), ...(inputs.require ?? [])]);
   if (inputs.optional && !entry.handler) throw new SchemaError(`tool '${name}': optional inputs need a handler that fills them`, at);
@@ -133,7 +151,13 @@ function flatInput(
   return { inputSchema, inject, defaults, extra: Object.keys(inputs.extra ?? {}) };
 }
 
-export function transformOperation(name: string, entry: ToolEntry, spec: unknown, transformer: SchemaTransformer): ToolIR {
+export function transformOperation(
+  name: string,
+  entry: ToolEntry,
+  spec: unknown,
+  transformer: SchemaTransformer,
+  shared: Readonly<Record<string, string>> = {},
+): ToolIR {
   const { method, path } = splitOperation(entry.operation ?? '');
   const at = pointer('paths', path, method);
   const operation = getAt(spec, at);
@@ -154,7 +178,7 @@ export function transformOperation(name: string, entry: ToolEntry, spec: unknown
 
   const responseInfo = responseSchema(operation, at);
   const response = responseInfo ? transformer.transform(responseInfo.schema, responseInfo.at) : null;
-  const { inputSchema, inject, defaults, extra } = flatInput(name, entry, request, transformer, bodyInfo?.schemaAt ?? at);
+  const { inputSchema, inject, defaults, extra } = flatInput(name, entry, request, transformer, bodyInfo?.schemaAt ?? at, shared);
   const specText = trimDescription(operation.summary, 200) ?? trimDescription(operation.description, 200);
 
   return {
@@ -199,7 +223,7 @@ export function buildIR(spec: unknown, tools: ToolsFile, hashes: { spec: string;
     }
     mapped.add(entry.operation);
     try {
-      irs.push(transformOperation(name, entry, spec, transformer));
+      irs.push(transformOperation(name, entry, spec, transformer, tools.input_descriptions));
     } catch (error) {
       if (error instanceof SchemaError) problems.push(error.message);
       else throw error;

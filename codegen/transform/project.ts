@@ -20,6 +20,13 @@ export function trimDescription(text: unknown, max = 160): string | undefined {
   return sentence.length <= max ? sentence : `${sentence.slice(0, max - 1).trimEnd()}…`;
 }
 
+/** A property's one-line description as tools/list shows it: no leading "The", no final period. */
+export function propertyText(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const bare = text.replace(/^The (\w)/, (_m, c: string) => c.toUpperCase()).replace(/(?<!\.)\.$/, '');
+  return bare === '' ? undefined : bare;
+}
+
 const MAX_PROPERTY_CHARS = 700;
 const MAX_ENUM = 16;
 
@@ -47,7 +54,7 @@ function inline(schema: JsonSchema, defs: ReadonlyMap<string, JsonSchema>, depth
   const out: JsonSchema = {};
   const type = typeOf(resolved);
   if (type !== undefined) out.type = type;
-  const description = trimDescription(resolved.description, 120);
+  const description = propertyText(trimDescription(resolved.description, 120));
   if (description) out.description = description;
   if (Array.isArray(resolved.enum) && resolved.enum.length <= MAX_ENUM) out.enum = resolved.enum;
   if (resolved.default !== undefined) out.default = resolved.default;

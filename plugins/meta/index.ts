@@ -61,7 +61,7 @@ export default definePlugin({
       name: 'get_auth_status',
       title: 'Authentication status',
       description:
-        'Which QuantConnect account this server acts for: the user id masked, the organization, where the credentials came from (environment or login file), and whether this is the sandbox. No secret is ever shown, and no tool takes one.',
+        'Which QuantConnect account this server acts for: masked user id, organization, credential source (environment or login file), sandbox or not. No secret is ever shown, and no tool takes one.',
       toolset: 'meta',
       risk: 'read',
       severity: 'low',
@@ -85,7 +85,7 @@ export default definePlugin({
     }),
     defineTool({
       name: 'validate_quantconnect_auth',
-      title: 'Validate QuantConnect credentials',
+      title: 'Validate credentials',
       description:
         "Check that QuantConnect accepts this server's credentials (one signed account read) and report the organization and credit balance, or what to fix.",
       toolset: 'meta',

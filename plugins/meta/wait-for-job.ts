@@ -7,14 +7,14 @@ import { defineTool } from '../../src/tool/tool.js';
 export const waitForJob = defineTool({
   name: 'wait_for_job',
   title: 'Wait for job',
-  description: 'Result or progress of a call made with background: true; waits up to wait_s. cancel: true stops the job.',
+  description: 'Result or progress of a call made with background: true.',
   toolset: 'meta',
   risk: 'read',
   severity: 'low',
   input: z.object({
-    job_id: z.string().max(100),
-    wait_s: z.number().min(0).max(50).default(30),
-    cancel: z.boolean().optional(),
+    job_id: z.string().max(100).describe('job_id from the background call'),
+    wait_s: z.number().min(0).max(50).default(30).describe('Seconds to wait for the end'),
+    cancel: z.boolean().optional().describe('Stop the job'),
   }),
   handler: async (a, ctx) => {
     const missing = () => new ToolError(`No job ${a.job_id} for this caller: jobs are kept an hour after they end, for the identity that started them.`);

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { ToolError } from '../../src/tool/results.js';
 import { definePlugin, defineTool, type ToolContext, type ToolReturn } from '../../src/tool/tool.js';
-import { alignmentNote, alignmentSchema, date, guarded, instance, loadWithBenchmark, symbol } from '../quant/common.js';
+import { alignmentNote, alignmentSchema, BENCHMARK, date, guarded, instance, loadWithBenchmark, symbol, TICKERS } from '../quant/common.js';
 import { correlationFrom, covarianceMatrix } from '../quant/stats/describe.js';
 import { markSimulated } from '../quant/simulated.js';
 import { diversificationRatio, performance, REBALANCE, simulate, type Performance } from '../quant/portfolio/analytics.js';
@@ -19,8 +19,9 @@ import { sparseTracking, sparseTrackingMaxAssets } from '../quant/portfolio/spar
 /** From this many assets HRP's linkage runs on the worker pool. */
 const HRP_POOL_FROM = 150;
 
-const exportFlag = z.boolean().default(false).describe('Also write CSV, return a resource link');
-const weightsSchema = z.record(z.string(), z.number()).describe('{SYMBOL: weight}');
+const exportFlag = z.boolean().default(false).describe('Also save a CSV (resource link)');
+const weightsSchema = z.record(z.string(), z.number()).describe('Fractions of capital');
+const rebalance = (fallback: (typeof REBALANCE)[number]) => z.enum(REBALANCE).default(fallback).describe('Reset to target weights after each period');
 const exportSchema = { export_path: z.string().optional() };
 const nullable = z.number().nullable();
 const performanceSchema = {
@@ -94,7 +95,7 @@ function checkCap(maxWeight: number, n: number): void {
 const rebalanceDoc =
   'Weights drift between rebalances and reset after the last trading day of each week/month/quarter (daily: constant; none: buy and hold); cash (1 - sum w) earns 0.';
 const metricsDoc =
-  "Simple returns, annualised by the bar size. Figures (definitions in docs/research.md): cagr, annual_volatility, sharpe, sortino, max_drawdown with dates, calmar, hit_rate, turnover; with a benchmark, beta, alpha, tracking_error, information_ratio and the benchmark's own figures.";
+  "Simple returns, annualised by the bar size; figures defined in docs/research.md, with benchmark_symbol also beta, alpha, tracking_error, information_ratio and the benchmark's own.";
 
 export default markSimulated(
   definePlugin({
@@ -108,16 +109,16 @@ export default markSimulated(
         risk: 'read',
         severity: 'low',
         input: z.object({
-          symbols: z.array(symbol).min(1).max(200).optional().describe('With weights as a list: the symbols, in the same order'),
+          symbols: z.array(symbol).min(1).max(200).optional().describe('Tickers for weights given as a list, same order'),
           weights: z
             .union([z.record(symbol, weight), z.array(weight).min(1).max(200)])
-            .describe('{SYMBOL: weight} as the optimisers return it, or a list matching symbols; fractions of capital (0.25 = 25%)'),
+            .describe('{SYMBOL: weight} as optimisers return, or a list matching symbols; fractions of capital (0.25 = 25%)'),
           start_date: date.optional(),
           end_date: date.optional(),
           instance_name: instance,
-          benchmark_symbol: symbol.optional(),
-          rebalance_frequency: z.enum(REBALANCE).default('none'),
-          risk_free_rate: z.number().min(-0.1).max(1).default(0).describe('Annual, as a fraction'),
+          benchmark_symbol: symbol.optional().describe(BENCHMARK),
+          rebalance_frequency: rebalance('none'),
+          risk_free_rate: z.number().min(-0.1).max(1).default(0).describe('Annual, fraction'),
         }),
         output: z.object({
           ...performanceSchema,
@@ -166,16 +167,17 @@ export default markSimulated(
       defineTool({
         name: 'optimize_equal_weight_portfolio',
         title: 'Equal-weight portfolio',
-        description: `Equal weights 1/N. ${rebalanceDoc} Returns contributions (sum of daily weight*return), diversification ratio (sum w_i*sigma_i / sigma_p) and performance as in calculate_portfolio_performance.`,
+        description:
+          'Equal weights 1/N, rebalanced as in calculate_portfolio_performance. Returns contributions (sum of daily weight*return), diversification ratio (sum w_i*sigma_i / sigma_p) and performance.',
         toolset: 'portfolio',
         risk: 'read',
         severity: 'low',
         input: z.object({
-          symbols: z.array(symbol).min(2).max(200),
+          symbols: z.array(symbol).min(2).max(200).describe(TICKERS),
           start_date: date.optional(),
           end_date: date.optional(),
           instance_name: instance,
-          rebalance_frequency: z.enum(REBALANCE).default('monthly'),
+          rebalance_frequency: rebalance('monthly'),
           export: exportFlag,
         }),
         output: z.object({
@@ -214,23 +216,23 @@ export default markSimulated(
         name: 'sparse_optimization',
         title: 'Sparse index tracking',
         description:
-          'Sparse index tracking (Benidis, Feng & Palomar 2018; objective in docs/research.md): long-only, sum 1, w <= max_weight. Larger lambda, fewer names; max_assets searches lambda for at most that many. Returns weights, lambda, active_count, tracking_error, downside_risk.',
+          'Benidis, Feng & Palomar 2018 (objective in docs/research.md): long-only, sum 1, w <= max_weight; larger lambda, fewer names; max_assets searches lambda for at most that many.',
         toolset: 'portfolio',
         risk: 'read',
         severity: 'low',
         input: z.object({
-          portfolio_symbols: z.array(symbol).min(2).max(500),
-          benchmark_symbol: symbol,
+          portfolio_symbols: z.array(symbol).min(2).max(500).describe('Candidate tickers, e.g. KO'),
+          benchmark_symbol: symbol.describe('Index ticker to track, e.g. SPY'),
           start_date: date.optional(),
           end_date: date.optional(),
           instance_name: instance,
-          max_weight: z.number().gt(0).max(1).default(0.25),
+          max_weight: z.number().gt(0).max(1).default(0.25).describe('Per name, fraction'),
           lambda: z.number().min(0).max(1).default(1e-6).describe('Useful range 1e-7..1e-4; ignored with max_assets'),
           max_assets: z.number().int().min(1).max(500).optional().describe('Target number of names: lambda is searched'),
-          huber_m: z.number().gt(0).max(1).default(0.01),
-          p: z.number().gt(0).max(1).default(1e-3),
-          max_iterations: z.number().int().min(1).max(100_000).default(2000),
-          tolerance: z.number().gt(0).max(1e-2).default(1e-10),
+          huber_m: z.number().gt(0).max(1).default(0.01).describe('Huber threshold, daily return fraction'),
+          p: z.number().gt(0).max(1).default(1e-3).describe('Smoothing of the l0 penalty'),
+          max_iterations: z.number().int().min(1).max(100_000).default(2000).describe('Iteration cap'),
+          tolerance: z.number().gt(0).max(1e-2).default(1e-10).describe('Convergence tolerance'),
           export: exportFlag,
         }),
         output: z.object({
@@ -302,17 +304,17 @@ export default markSimulated(
         name: 'hierarchical_risk_parity',
         title: 'Hierarchical risk parity',
         description:
-          "HRP (Lopez de Prado 2016): linkage of d = sqrt((1-rho)/2) (default, as PyPortfolioOpt, Riskfolio-Lib, mlfinlab) or d_tilde (distance between columns of d, the paper's code), then recursive bisection. Returns weights, order, annual_volatility.",
+          "HRP (Lopez de Prado 2016): linkage of d = sqrt((1-rho)/2) (default, as PyPortfolioOpt, Riskfolio-Lib, mlfinlab) or d_tilde (distance between columns of d, the paper's code), then recursive bisection.",
         toolset: 'portfolio',
         risk: 'read',
         severity: 'low',
         input: z.object({
-          symbols: z.array(symbol).min(2).max(1000),
+          symbols: z.array(symbol).min(2).max(1000).describe(TICKERS),
           start_date: date.optional(),
           end_date: date.optional(),
           instance_name: instance,
-          linkage: z.enum(LINKAGES).default('single'),
-          distance: z.enum(HRP_DISTANCES).default('d'),
+          linkage: z.enum(LINKAGES).default('single').describe('Clustering linkage'),
+          distance: z.enum(HRP_DISTANCES).default('d').describe('See description'),
           export: exportFlag,
         }),
         output: z.object({
@@ -362,20 +364,20 @@ export default markSimulated(
         risk: 'read',
         severity: 'low',
         input: z.object({
-          symbols: z.array(symbol).min(2).max(500),
+          symbols: z.array(symbol).min(2).max(500).describe(TICKERS),
           start_date: date.optional(),
           end_date: date.optional(),
           instance_name: instance,
-          alpha: z.number().min(0.5).max(0.999).default(0.95),
-          target_return: z.number().min(-1).max(10).optional().describe('Annualised'),
-          max_weight: z.number().gt(0).max(1).default(1),
+          alpha: z.number().min(0.5).max(0.999).default(0.95).describe('Confidence level, fraction'),
+          target_return: z.number().min(-1).max(10).optional().describe('Annual, fraction'),
+          max_weight: z.number().gt(0).max(1).default(1).describe('Per name, fraction'),
           export: exportFlag,
         }),
         output: z.object({
           weights: weightsSchema,
           cvar: z.number(),
           var: z.number(),
-          expected_return: z.number(),
+          expected_return: z.number().describe('Annualised mean return, fraction'),
           n_scenarios: z.number(),
           ...exportSchema,
           ...alignmentSchema,

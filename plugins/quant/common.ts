@@ -16,15 +16,21 @@ import { SingularError } from './stats/ols.js';
 
 export const MIN_OBS = 30;
 // Checked by refine, not a JSON Schema pattern: the same rule, fewer tokens in tools/list.
-export const date = z.string().refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v), 'a date is YYYY-MM-DD');
+export const date = z
+  .string()
+  .refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v), 'a date is YYYY-MM-DD')
+  .describe('YYYY-MM-DD');
 export const symbol = z
   .string()
   .max(20)
   .refine((v) => /^[A-Za-z0-9._-]{1,20}$/.test(v), 'a ticker such as KO or BRK.B');
-export const resolution = z.enum(['daily', 'hour', 'minute']).default('daily');
-export const barMinutes = z.number().int().min(1).max(390).optional();
-export const transform = z.enum(['log', 'none']).default('log').describe('log: analyse log prices (default); none: raw prices');
-export const instance = z.string().min(1).max(64).optional();
+export const resolution = z.enum(['daily', 'hour', 'minute']).default('daily').describe('Bar size');
+export const barMinutes = z.number().int().min(1).max(390).optional().describe('Resample intraday data to N-minute bars');
+export const transform = z.enum(['log', 'none']).default('log').describe('Prices to test: log or raw (none)');
+export const instance = z.string().min(1).max(64).optional().describe('add_equity session');
+/** Short one-line descriptions shared by many inputs (tools/list has a token budget). */
+export const TICKERS = 'Tickers, e.g. KO';
+export const BENCHMARK = 'Benchmark ticker, e.g. SPY';
 export const criticals = z.object({ '1%': z.number(), '5%': z.number(), '10%': z.number() });
 
 export type Sessions = Map<string, Map<string, Map<string, Series>>>;
@@ -143,14 +149,11 @@ export const alignmentNote = (a: Loaded) => ({
   dropped_rows: a.dropped,
 });
 export const alignmentSchema = {
-  source: z.string(),
-  // Results also carry data_source ("simulated" on the simulated market), bar (1d, or Nmin: half-lives
-  // are in bars) and periods_per_year (bars a year, for annualising): left out of the listed schema to
-  // keep tools/list small (output schemas are lenient).
+  // Results also carry source, data_source ("simulated" on the simulated market), bar (1d, or Nmin:
+  // half-lives are in bars), periods_per_year (bars a year, for annualising), first_date, last_date and
+  // dropped_rows (rows per symbol without a partner date, inner join): left out of the listed schema
+  // to keep tools/list small (output schemas are lenient).
   n_obs: z.number(),
-  first_date: z.string().optional(),
-  last_date: z.string().optional(),
-  dropped_rows: z.record(z.string(), z.number()).describe('Rows per symbol without a partner date (inner join)'),
 };
 
 /** Statistics errors (constant series, too short) as messages the agent can act on. */

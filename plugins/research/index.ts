@@ -22,6 +22,7 @@ import {
   sessionFor,
   source,
   symbol,
+  TICKERS,
   transform,
 } from '../quant/common.js';
 import { loadBars } from '../quant/data/bars.js';
@@ -41,6 +42,7 @@ import { screenPairs } from '../quant/stats/pairs.js';
 import { applyScreenFilters, screenFilters } from '../quant/stats/screen-filters.js';
 
 const plotFlag = z.boolean().default(false).describe('Also return a PNG chart');
+const sessionName = z.string().min(1).max(64).default('default').describe('Session to create or add to');
 
 function transformed(aligned: Aligned, how: 'log' | 'none'): number[][] {
   if (how === 'none') return aligned.prices;
@@ -115,14 +117,14 @@ export default markSimulated(
         risk: 'read',
         severity: 'low',
         input: z.object({
-          symbols: z.array(symbol).min(1).max(50),
+          symbols: z.array(symbol).min(1).max(50).describe(TICKERS),
           start_date: date,
           end_date: date,
           resolution,
           bar_minutes: barMinutes,
           fields: z.array(z.enum(FIELDS)).optional().describe('Columns for include_rows (default close)'),
-          include_rows: z.boolean().default(false),
-          max_rows: z.number().int().min(1).max(5000).default(250),
+          include_rows: z.boolean().default(false).describe('Also return the rows'),
+          max_rows: z.number().int().min(1).max(5000).default(250).describe('Last N rows per symbol'),
         }),
         output: z.object({
           source: z.string(),
@@ -159,36 +161,36 @@ export default markSimulated(
       }),
       defineTool({
         name: 'add_equity',
-        title: 'Add equity to research session',
+        title: 'Add equity',
         description: 'Load one symbol into a named research session (instance_name) that later tools can use instead of reloading.',
         toolset: 'research',
         risk: 'read',
         severity: 'low',
         input: z.object({
-          ticker: symbol,
+          ticker: symbol.describe('Ticker, e.g. KO'),
           start_date: date,
           end_date: date,
           resolution,
           bar_minutes: barMinutes,
-          instance_name: z.string().min(1).max(64).default('default'),
+          instance_name: sessionName,
         }),
         output: z.object({ instance_name: z.string(), symbols: z.array(z.string()), added: z.array(summarySchema) }),
         handler: (a, ctx) => addToSession([a.ticker], a.start_date, a.end_date, a.resolution, a.bar_minutes, a.instance_name, ctx),
       }),
       defineTool({
         name: 'add_multiple_equities',
-        title: 'Add equities to research session',
+        title: 'Add equities',
         description: 'Load several symbols into a named research session (instance_name).',
         toolset: 'research',
         risk: 'read',
         severity: 'low',
         input: z.object({
-          tickers: z.array(symbol).min(1).max(500),
+          tickers: z.array(symbol).min(1).max(500).describe(TICKERS),
           start_date: date,
           end_date: date,
           resolution,
           bar_minutes: barMinutes,
-          instance_name: z.string().min(1).max(64).default('default'),
+          instance_name: sessionName,
         }),
         output: z.object({ instance_name: z.string(), symbols: z.array(z.string()), added: z.array(summarySchema) }),
         handler: (a, ctx) => addToSession(a.tickers, a.start_date, a.end_date, a.resolution, a.bar_minutes, a.instance_name, ctx),
@@ -202,12 +204,12 @@ export default markSimulated(
         risk: 'read',
         severity: 'low',
         input: z.object({
-          symbol1: symbol,
-          symbol2: symbol,
+          symbol1: symbol.describe('Dependent ticker (y)'),
+          symbol2: symbol.describe('Regressor ticker (x)'),
           start_date: date.optional(),
           end_date: date.optional(),
           instance_name: instance,
-          trend: z.literal('c').default('c'),
+          trend: z.literal('c').default('c').describe('c: constant'),
           price_transform: transform,
           plot: plotFlag,
         }),
@@ -251,17 +253,20 @@ export default markSimulated(
         name: 'test_johansen',
         title: 'Test cointegration (Johansen)',
         description:
-          'Johansen trace and max-eigenvalue tests, 90/95/99% critical values (MacKinnon-Haug-Michelis 1999), eigenvalues, eigenvectors, rank at 5%; matches statsmodels coint_johansen. det_order: -1 no constant, 0 unrestricted constant, 1 trend; output deterministic names the case and table.',
+          'Johansen trace and max-eigenvalue tests, 90/95/99% critical values (MacKinnon-Haug-Michelis 1999), eigenvalues, eigenvectors, rank at 5%; matches statsmodels coint_johansen; output deterministic names the case and table.',
         toolset: 'research',
         risk: 'read',
         severity: 'low',
         input: z.object({
-          symbols: z.array(symbol).min(2).max(CAPS.johansen).optional(),
+          symbols: z.array(symbol).min(2).max(CAPS.johansen).optional().describe(TICKERS),
           start_date: date.optional(),
           end_date: date.optional(),
           instance_name: instance,
-          det_order: z.union([z.literal(-1), z.literal(0), z.literal(1)]).default(0),
-          k_ar_diff: z.number().int().min(1).max(20).default(1),
+          det_order: z
+            .union([z.literal(-1), z.literal(0), z.literal(1)])
+            .default(0)
+            .describe('-1 none, 0 constant, 1 trend'),
+          k_ar_diff: z.number().int().min(1).max(20).default(1).describe('Lagged differences, in bars'),
           price_transform: transform,
         }),
         output: z.object({
@@ -305,13 +310,13 @@ export default markSimulated(
         risk: 'read',
         severity: 'low',
         input: z.object({
-          symbols: z.array(symbol).min(1).max(CAPS.perSymbol).optional(),
+          symbols: z.array(symbol).min(1).max(CAPS.perSymbol).optional().describe(TICKERS),
           start_date: date.optional(),
           end_date: date.optional(),
           instance_name: instance,
-          lookback_period: z.number().int().min(2).max(1000).default(20),
-          hedge_ratio: z.number().optional(),
-          entry_z: z.number().positive().default(2),
+          lookback_period: z.number().int().min(2).max(1000).default(20).describe('z-score window, bars'),
+          hedge_ratio: z.number().optional().describe('h in the spread log(a) - h*log(b)'),
+          entry_z: z.number().positive().default(2).describe('|z| for a signal, in std devs'),
         }),
         output: z.object({
           results: z.array(
@@ -322,7 +327,9 @@ export default markSimulated(
               half_life: z.number().nullable(),
               hurst: z.number(),
               z_score: z.number(),
-              signal: z.enum(['long', 'short', 'flat']),
+              signal: z
+                .enum(['long', 'short', 'flat'])
+                .describe('long (z <= -entry_z): buy a; with hedge_ratio also sell b worth hedge_ratio x the value of a. short: the reverse'),
               is_mean_reverting: z.boolean(),
             }),
           ),
@@ -376,11 +383,11 @@ export default markSimulated(
         risk: 'read',
         severity: 'low',
         input: z.object({
-          symbols: z.array(symbol).min(2).max(CAPS.matrix).optional(),
+          symbols: z.array(symbol).min(2).max(CAPS.matrix).optional().describe(TICKERS),
           start_date: date.optional(),
           end_date: date.optional(),
           instance_name: instance,
-          n_components: z.number().int().min(1).optional(),
+          n_components: z.number().int().min(1).optional().describe('Components to return'),
           background: backgroundFlag,
         }),
         output: z.object({
@@ -412,18 +419,18 @@ export default markSimulated(
         name: 'calculate_correlation_matrix',
         title: 'Correlation matrix',
         description:
-          'Correlation of simple daily returns: pearson or spearman (as pandas) or distance (Szekely); window gives the latest rolling window. Most and least correlated pairs; over 20 symbols the matrix comes only with include_matrix.',
+          'Correlation of simple daily returns: pearson or spearman (as pandas) or distance (Szekely). Most and least correlated pairs; over 20 symbols the matrix comes only with include_matrix.',
         toolset: 'research',
         risk: 'read',
         severity: 'low',
         input: z.object({
-          symbols: z.array(symbol).min(2).max(CAPS.matrix).optional(),
+          symbols: z.array(symbol).min(2).max(CAPS.matrix).optional().describe(TICKERS),
           start_date: date.optional(),
           end_date: date.optional(),
           instance_name: instance,
-          method: z.enum(['pearson', 'spearman', 'distance']).default('pearson'),
-          window: z.number().int().min(3).optional(),
-          include_matrix: z.boolean().optional(),
+          method: z.enum(['pearson', 'spearman', 'distance']).default('pearson').describe('Correlation type'),
+          window: z.number().int().min(3).optional().describe('Use only the last N returns (bars)'),
+          include_matrix: z.boolean().optional().describe('Return the full matrix'),
           plot: plotFlag,
           background: backgroundFlag,
         }),
@@ -467,17 +474,17 @@ export default markSimulated(
         name: 'find_cointegrated_pairs',
         title: 'Find cointegrated pairs',
         description:
-          'Engle-Granger (as test_cointegration, log prices) over every pair, in parallel, with progress. correction (fdr_bh, bonferroni) adjusts p over all tests; max_half_life (bars) and max_hurst filter on the residual spread; johansen: trace test (lag k_ar_diff) on survivors. Summary: tests and expected false positives.',
+          'Engle-Granger (as test_cointegration, log prices) on every pair, in parallel, with progress; correction adjusts p over all tests; max_half_life and max_hurst filter the residual spread; johansen trace-tests survivors. Summary: tests run and expected false positives.',
         toolset: 'research',
         risk: 'read',
         severity: 'low',
         input: z.object({
-          symbols: z.array(symbol).min(2).max(CAPS.pairs).optional(),
+          symbols: z.array(symbol).min(2).max(CAPS.pairs).optional().describe(TICKERS),
           start_date: date.optional(),
           end_date: date.optional(),
           instance_name: instance,
-          p_value_threshold: z.number().gt(0).lt(1).default(0.05),
-          max_pairs: z.number().int().min(1).max(1000).default(50),
+          p_value_threshold: z.number().gt(0).lt(1).default(0.05).describe('Max p-value, fraction'),
+          max_pairs: z.number().int().min(1).max(1000).default(50).describe('Pairs to return'),
           ...screenFilters,
           background: backgroundFlag,
         }),

@@ -13,10 +13,10 @@ export const listAvailableData = defineTool({
   risk: 'read',
   severity: 'low',
   input: z.object({
-    prefix: z.string().optional(),
-    sector: z.string().optional(),
-    offset: z.number().int().min(0).max(100_000).default(0),
-    limit: z.number().int().min(1).max(500).default(100),
+    prefix: z.string().optional().describe('Ticker prefix'),
+    sector: z.string().optional().describe('Sector name'),
+    offset: z.number().int().min(0).max(100_000).default(0).describe('Symbols to skip'),
+    limit: z.number().int().min(1).max(500).default(100).describe('Symbols per page'),
   }),
   output: z.object({
     // Each symbol: { symbol, sector?, resolutions: [{ resolution, start, end }] }; page: { total, offset, returned, more_available, next_offset? }.

@@ -16,9 +16,14 @@ export function thin(n: number, max: number): number[] {
 }
 
 export const factorFiles = z
-  .array(z.object({ file: z.string().min(1).max(200), percent: z.boolean().default(true) }))
+  .array(
+    z.object({
+      file: z.string().min(1).max(200).describe('Path in the data folder'),
+      percent: z.boolean().default(true).describe('Values are in percent'),
+    }),
+  )
   .max(5)
-  .describe('CSV files in the data folder: Kenneth French layout or date,NAME columns; percent: values in percent');
+  .describe('CSV: Kenneth French layout or date,NAME columns');
 
 /** Factor files named relative to QC_MCP_FACTOR_DIR or the csv:/lean: data folder, parsed and joined on dates. */
 export function readFactors(ctx: ToolContext, files: { file: string; percent: boolean }[]): FactorTable {
@@ -71,3 +76,7 @@ export function int(def: number | undefined, min: number, max: number) {
   const base = z.number().refine((v) => Number.isInteger(v) && v >= min && v <= max, `must be an integer from ${min} to ${max}`);
   return def === undefined ? base : base.default(def);
 }
+
+export const nBoot = (def: number, min: number, max: number) => int(def, min, max).describe('Bootstrap resamples');
+export const blockLength = real(10, 1, 1e4).describe('Mean bootstrap block, bars');
+export const seed = int(1, 0, 2 ** 31).describe('Random seed');

@@ -2,14 +2,14 @@
 import { z } from 'zod';
 import { ToolError } from '../../src/tool/results.js';
 import { defineTool } from '../../src/tool/tool.js';
-import { date, guarded, instance, load, symbol, type Selection } from '../quant/common.js';
+import { BENCHMARK, date, guarded, instance, load, symbol, TICKERS, type Selection } from '../quant/common.js';
 import { correlationFrom, covarianceMatrix } from '../quant/stats/describe.js';
 import { hrp, LINKAGES } from '../quant/portfolio/hrp.js';
 import { betaNeutralSplit, capWeights, portfolioVol } from '../quant/portfolio/long-short.js';
 import { alphaInference } from '../quant/stats/bootstrap.js';
 import { descendingRanks, loadings, momentum, terciles, type FactorTable } from '../quant/stats/factors.js';
 import { regimeTest, SHIFTS } from '../quant/stats/regime.js';
-import { constructing, factorFiles, int, readFactors, real } from './common.js';
+import { blockLength, constructing, factorFiles, int, nBoot, readFactors, real, seed } from './common.js';
 
 const range = { start_date: date.optional(), end_date: date.optional(), instance_name: instance };
 const byName = (names: string[], v: ArrayLike<number>) => Object.fromEntries(names.map((n, i) => [n, v[i] as number]));
@@ -43,16 +43,16 @@ export const longShortTool = defineTool({
   risk: 'read',
   severity: 'low',
   input: z.object({
-    symbols: z.array(symbol).min(6).max(500),
+    symbols: z.array(symbol).min(6).max(500).describe(TICKERS),
     ...range,
-    benchmark_symbol: symbol,
-    value_scores: z.record(z.string(), z.number()).optional(),
-    lookback: int(252, 20, 10_000),
-    skip: int(21, 0, 1000),
-    per_name_cap: real(0.25, 0, 1, true),
-    target_volatility: real(0.1, 0, 2, true),
-    max_gross: real(2, 0, 10, true),
-    linkage: z.enum(LINKAGES).default('single'),
+    benchmark_symbol: symbol.describe(BENCHMARK),
+    value_scores: z.record(z.string(), z.number()).optional().describe('{SYMBOL: score}, higher = cheaper'),
+    lookback: int(252, 20, 10_000).describe('Momentum window, bars'),
+    skip: int(21, 0, 1000).describe('Latest bars left out'),
+    per_name_cap: real(0.25, 0, 1, true).describe('Per name, fraction of its book'),
+    target_volatility: real(0.1, 0, 2, true).describe('Annual, fraction'),
+    max_gross: real(2, 0, 10, true).describe('Gross cap, multiple of capital'),
+    linkage: z.enum(LINKAGES).default('single').describe('HRP clustering linkage'),
   }),
   output: z.object({
     weights: z.record(z.string(), z.number()),
@@ -132,24 +132,24 @@ export const longShortTool = defineTool({
 
 export const factorExposuresTool = defineTool({
   name: 'factor_regression',
-  title: 'Factor loadings, alpha and regime tests',
+  title: 'Factor regression',
   description:
     'Per symbol (e.g. a stock or a strategy equity CSV): OLS of daily returns (minus RF when a factor file has it) on a constant, benchmark_symbol and factor_files: alpha, loadings, t, R^2; n_boot > 0: stationary-bootstrap p of alpha (seeded); shift: Gaussian LR test of a mean/volatility shift at break_date (chi-square) or unknown (sup-LR, Monte-Carlo null).',
   toolset: 'studies',
   risk: 'read',
   severity: 'low',
   input: z.object({
-    symbols: z.array(symbol).min(1).max(200),
+    symbols: z.array(symbol).min(1).max(200).describe(TICKERS),
     ...range,
-    benchmark_symbol: symbol.optional(),
+    benchmark_symbol: symbol.optional().describe(BENCHMARK),
     factor_files: factorFiles.optional(),
-    n_boot: int(0, 0, 50_000),
-    block_length: real(10, 1, 1e4),
-    seed: int(1, 0, 2 ** 31),
-    shift: z.enum(SHIFTS).optional(),
-    break_date: date.optional(),
-    trim: real(0.15, 0.05, 0.45),
-    n_sim: int(999, 99, 20_000),
+    n_boot: nBoot(0, 0, 50_000),
+    block_length: blockLength,
+    seed,
+    shift: z.enum(SHIFTS).optional().describe('What may shift'),
+    break_date: date.optional().describe('Known break, YYYY-MM-DD'),
+    trim: real(0.15, 0.05, 0.45).describe('Unknown break: ends left out, fraction'),
+    n_sim: int(999, 99, 20_000).describe('Monte-Carlo draws'),
   }),
   output: z.object({ regressors: z.array(z.string()), assets: z.array(z.record(z.string(), z.unknown())), n_obs: z.number() }),
   handler: (a, ctx) =>

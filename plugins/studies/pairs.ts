@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { ToolError } from '../../src/tool/results.js';
 import { defineTool, type ToolContext } from '../../src/tool/tool.js';
-import { date, guarded, instance, load, resolution, symbol } from '../quant/common.js';
+import { BENCHMARK, date, guarded, instance, load, resolution, symbol, TICKERS } from '../quant/common.js';
 import { halfLife } from '../quant/stats/adf.js';
 import { ols } from '../quant/stats/ols.js';
 import { simulatePairs, navStatistics, rollingZ, type PairInput } from '../quant/portfolio/pairs-sim.js';
@@ -10,15 +10,16 @@ import { alphaInference } from '../quant/stats/bootstrap.js';
 import { deltaToStateVar, kalmanMle, kalmanRegression, type KalmanSettings } from '../quant/stats/kalman.js';
 import { regimeTest } from '../quant/stats/regime.js';
 import { ROLLING_METHODS, rollingCorrelation, rollingScreen } from '../quant/stats/rolling.js';
-import { int, PERIODS, real, thin } from './common.js';
+import { blockLength, int, nBoot, PERIODS, real, seed, thin } from './common.js';
 
+const maxPoints = int(300, 2, 5000).describe('Series points returned');
 const range = { start_date: date.optional(), end_date: date.optional(), instance_name: instance, resolution };
 // delta 1e-7: on log prices the coefficients drift slowly (1e-4, a common default for price levels,
 // lets a + b x follow the spread itself, so the spread loses its mean reversion).
 const kalmanArgs = {
-  delta: real(1e-7, 0, 0.999, true),
-  obs_var: real(1e-3, 0, 1e6, true),
-  mle: z.boolean().default(false),
+  delta: real(1e-7, 0, 0.999, true).describe('State noise: variance delta/(1-delta)'),
+  obs_var: real(1e-3, 0, 1e6, true).describe('Observation noise variance'),
+  mle: z.boolean().default(false).describe('Estimate both by maximum likelihood'),
 };
 const logs = (prices: number[][], names: string[]) =>
   prices.map((p, i) =>
@@ -49,19 +50,18 @@ const progressEvery = (ctx: ToolContext, what: string) => {
 export const rollingCorrelationTool = defineTool({
   name: 'rolling_correlation',
   title: 'Rolling correlation',
-  description:
-    "Rolling correlation of simple returns (window bars, every step). 2 symbols: the series; more: each pair's latest value and share of windows >= threshold.",
+  description: "Rolling correlation of simple returns. 2 symbols: the series; more: each pair's latest value and share of windows >= threshold.",
   toolset: 'studies',
   risk: 'read',
   severity: 'low',
   input: z.object({
-    symbols: z.array(symbol).min(2).max(100).optional(),
+    symbols: z.array(symbol).min(2).max(100).optional().describe(TICKERS),
     ...range,
-    method: z.enum(ROLLING_METHODS).default('pearson'),
-    window: int(undefined, 5, 100_000),
-    step: int(1, 1, 100_000),
-    threshold: real(0.8, -1, 1),
-    max_points: int(300, 2, 5000),
+    method: z.enum(ROLLING_METHODS).default('pearson').describe('Correlation type'),
+    window: int(undefined, 5, 100_000).describe('Returns per window, bars'),
+    step: int(1, 1, 100_000).describe('Bars between windows'),
+    threshold: real(0.8, -1, 1).describe('Correlation, -1 to 1'),
+    max_points: maxPoints,
   }),
   output: z.object({
     windows: z.number(),
@@ -114,11 +114,17 @@ export const kalmanTool = defineTool({
   name: 'kalman_hedge_ratio',
   title: 'Kalman hedge ratio',
   description:
-    'Kalman filter of log symbol1 = a_t + b_t log symbol2 + e, e~N(0,obs_var), a,b random walks with variance delta/(1-delta); or both by MLE. Hedge b_t, a_t, spread (innovation), z, loglik.',
+    'Kalman filter of log symbol1 = a_t + b_t log symbol2 + e, e~N(0,obs_var), a and b random walks (delta). Hedge b_t, a_t, spread (innovation), z, loglik.',
   toolset: 'studies',
   risk: 'read',
   severity: 'low',
-  input: z.object({ symbol1: symbol, symbol2: symbol, ...range, ...kalmanArgs, max_points: int(300, 2, 5000) }),
+  input: z.object({
+    symbol1: symbol.describe('Dependent ticker (y)'),
+    symbol2: symbol.describe('Regressor ticker (x)'),
+    ...range,
+    ...kalmanArgs,
+    max_points: maxPoints,
+  }),
   output: z.object({
     obs_var: z.number(),
     state_var: z.number(),
@@ -169,9 +175,9 @@ export const kalmanTool = defineTool({
 
 export const simulatePairsTool = defineTool({
   name: 'simulate_pairs_trading',
-  title: 'Simulate pairs trading (local)',
+  title: 'Simulate pairs trading',
   description:
-    'Local research simulation at bar closes, not a LEAN backtest. Pairs "Y/X"; log spread with OLS (in-sample) or Kalman (filtered) hedge; z over lookback bars. Entry: z past +-entry_z for confirm_bars bars; exit at exit_z, max_hold_half_lives x half-life or |z|>=stop_z; pair_pct x NAV per pair, gross <= max_gross x NAV; cost_bps per side. Trades, PnL per pair, stats, regime LR test; bootstrap p of alpha vs benchmark_symbol.',
+    'Local simulation at bar closes, not a LEAN backtest: log spread with an OLS (in-sample) or Kalman (filtered) hedge, z over lookback bars; entry past +-entry_z held confirm_bars bars; exit at exit_z, stop_z or max_hold_half_lives x half-life; pair_pct x NAV per pair, gross <= max_gross x NAV. Trades, PnL per pair, stats, regime LR test, bootstrap p of alpha vs benchmark_symbol.',
   toolset: 'studies',
   risk: 'read',
   severity: 'low',
@@ -179,31 +185,38 @@ export const simulatePairsTool = defineTool({
     pairs: z
       .array(z.string().refine((v) => /^[A-Za-z0-9._-]{1,20}\/[A-Za-z0-9._-]{1,20}$/.test(v), 'a pair is "Y/X", e.g. KO/PEP'))
       .min(1)
-      .max(50),
+      .max(50)
+      .describe('"Y/X" tickers, e.g. KO/PEP'),
     ...range,
-    hedge: z.enum(['ols', 'kalman']).default('kalman'),
-    lookback: int(60, 5, 100_000),
+    hedge: z.enum(['ols', 'kalman']).default('kalman').describe('Hedge ratio model'),
+    lookback: int(60, 5, 100_000).describe('Rolling z window (ols), bars'),
     ...kalmanArgs,
-    entry_z: real(2, 0, 100, true),
-    exit_z: real(0, 0, 100),
-    stop_z: real(4, 0, 100, true),
-    confirm_bars: int(2, 1, 50),
-    max_hold_half_lives: real(3, 0, 1000, true),
-    pair_pct: real(0.03, 0, 1, true),
-    max_gross: real(3, 0, 50, true),
-    cost_bps: real(1, 0, 1000),
-    capital: real(1e6, 0, 1e12, true),
-    periods_per_year: real(undefined, 1, 1e6).optional(),
-    benchmark_symbol: symbol.optional(),
-    n_boot: int(1000, 100, 20_000),
-    block_length: real(10, 1, 1e4),
-    seed: int(1, 0, 2 ** 31),
-    max_trades: int(100, 0, 5000),
+    entry_z: real(2, 0, 100, true).describe('z, std devs'),
+    exit_z: real(0, 0, 100).describe('z, std devs'),
+    stop_z: real(4, 0, 100, true).describe('z, std devs'),
+    confirm_bars: int(2, 1, 50).describe('Bars beyond entry_z'),
+    max_hold_half_lives: real(3, 0, 1000, true).describe('Max hold, in half-lives'),
+    pair_pct: real(0.03, 0, 1, true).describe('Gross per pair, fraction of NAV'),
+    max_gross: real(3, 0, 50, true).describe('Gross cap, multiple of NAV'),
+    cost_bps: real(1, 0, 1000).describe('Per side, basis points of notional'),
+    capital: real(1e6, 0, 1e12, true).describe('Starting NAV, account currency'),
+    periods_per_year: real(undefined, 1, 1e6).optional().describe('Bars per year (default by resolution)'),
+    benchmark_symbol: symbol.optional().describe(BENCHMARK),
+    n_boot: nBoot(1000, 100, 20_000),
+    block_length: blockLength,
+    seed,
+    max_trades: int(100, 0, 5000).describe('Trades to list'),
   }),
   output: z.object({
     label: z.string(),
     statistics: z.record(z.string(), z.unknown()),
-    trades: z.array(z.unknown()),
+    trades: z.array(
+      z.looseObject({
+        side: z
+          .enum(['long_spread', 'short_spread'])
+          .describe('long_spread: buy Y worth notional/(1+|hedge_ratio|), sell X worth hedge_ratio x that; short_spread: the reverse'),
+      }),
+    ),
     attribution: z.array(z.unknown()),
     alpha: z.unknown(),
     regime: z.unknown(),

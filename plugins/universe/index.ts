@@ -11,7 +11,20 @@ import { loadBars } from '../quant/data/bars.js';
 import { SimSource } from '../quant/data/sim-source.js';
 import { simEtfDays, simEtfFile } from '../quant/data/sim-etf.js';
 import { markSimulated } from '../quant/simulated.js';
-import { alignmentNote, alignmentSchema, date, guarded, instance, load, loadWithBenchmark, sessionFor, source, symbol } from '../quant/common.js';
+import {
+  alignmentNote,
+  alignmentSchema,
+  BENCHMARK,
+  date,
+  guarded,
+  instance,
+  load,
+  loadWithBenchmark,
+  sessionFor,
+  source,
+  symbol,
+  TICKERS,
+} from '../quant/common.js';
 import { correlationMatrix, rowsOf } from '../quant/stats/correlation.js';
 import { pearsonMatrix, simpleReturns } from '../quant/stats/describe.js';
 import { performance } from '../quant/portfolio/analytics.js';
@@ -94,6 +107,8 @@ function etfFiles(ctx: Parameters<typeof source>[0], etf: string): { files: EtfF
   );
 }
 
+const etfTicker = symbol.describe('ETF ticker, e.g. SPY');
+const holdingsDate = date.describe('Holdings date, YYYY-MM-DD');
 const constituentSchema = z.object({
   symbol: z.string(),
   weight: z.number().nullable(),
@@ -109,20 +124,20 @@ export default markSimulated(
         name: 'screen_assets_by_criteria',
         title: 'Screen assets',
         description:
-          'Screen on simple daily returns: annual_return (CAGR) >= min_return, annual_volatility <= max_volatility, sharpe (rf 0) >= min_sharpe, correlation to benchmark_symbol <= max_correlation. Returns passed (with figures) and failed (with reasons).',
+          'Screen on simple daily returns: annual_return (CAGR) >= min_return, annual_volatility <= max_volatility, sharpe (rf 0) >= min_sharpe, correlation to benchmark_symbol <= max_correlation; failures give reasons.',
         toolset: 'universe',
         risk: 'read',
         severity: 'low',
         input: z.object({
-          symbols: z.array(symbol).min(1).max(500),
+          symbols: z.array(symbol).min(1).max(500).describe(TICKERS),
           start_date: date.optional(),
           end_date: date.optional(),
           instance_name: instance,
-          min_return: z.number().optional(),
-          max_volatility: z.number().gt(0).optional(),
-          min_sharpe: z.number().optional(),
-          max_correlation: z.number().min(-1).max(1).optional(),
-          benchmark_symbol: symbol.optional(),
+          min_return: z.number().optional().describe('Annual, fraction'),
+          max_volatility: z.number().gt(0).optional().describe('Annual, fraction'),
+          min_sharpe: z.number().optional().describe('Annual Sharpe ratio'),
+          max_correlation: z.number().min(-1).max(1).optional().describe('With the benchmark, -1 to 1'),
+          benchmark_symbol: symbol.optional().describe(BENCHMARK),
         }),
         output: z.object({
           passed: z.array(
@@ -181,12 +196,12 @@ export default markSimulated(
         risk: 'read',
         severity: 'low',
         input: z.object({
-          symbols: z.array(symbol).min(3).max(500),
-          n_assets: z.number().int().min(2),
+          symbols: z.array(symbol).min(3).max(500).describe(TICKERS),
+          n_assets: z.number().int().min(2).describe('Count to pick'),
           start_date: date.optional(),
           end_date: date.optional(),
           instance_name: instance,
-          method: z.enum(['greedy', 'cluster']).default('greedy'),
+          method: z.enum(['greedy', 'cluster']).default('greedy').describe('See description'),
         }),
         output: z.object({
           selected: z.array(z.string()),
@@ -223,7 +238,11 @@ export default markSimulated(
         toolset: 'universe',
         risk: 'read',
         severity: 'low',
-        input: z.object({ etf_ticker: symbol, date, max_results: z.number().int().min(1).max(5000).default(50) }),
+        input: z.object({
+          etf_ticker: etfTicker,
+          date: holdingsDate,
+          max_results: z.number().int().min(1).max(5000).default(50).describe('Largest N by weight'),
+        }),
         output: z.object({
           etf: z.string(),
           requested_date: z.string(),
@@ -248,20 +267,20 @@ export default markSimulated(
       }),
       defineTool({
         name: 'add_etf_universe_securities',
-        title: 'Add ETF constituents to research session',
+        title: 'Add ETF constituents',
         description:
           "Load an ETF's largest constituents (as get_etf_constituents) into a research session; those without price data are skipped with the reason.",
         toolset: 'universe',
         risk: 'read',
         severity: 'low',
         input: z.object({
-          etf_ticker: symbol,
-          date,
+          etf_ticker: etfTicker,
+          date: holdingsDate,
           start_date: date,
           end_date: date,
-          instance_name: z.string().min(1).max(64).default('default'),
-          max_securities: z.number().int().min(1).max(500).default(50),
-          min_weight: z.number().min(0).max(1).optional(),
+          instance_name: z.string().min(1).max(64).default('default').describe('Session to create or add to'),
+          max_securities: z.number().int().min(1).max(500).default(50).describe('Largest N by weight'),
+          min_weight: z.number().min(0).max(1).optional().describe('In the ETF, fraction'),
         }),
         output: z.object({
           instance_name: z.string(),

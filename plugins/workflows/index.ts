@@ -13,8 +13,9 @@ import { pollUntil, type Json } from './poll.js';
 import { stamped } from '../../src/charts/stamp.js';
 import { dailyCloses, fromStartingEquity, tearSheet, tearSheetSpec } from './tearsheet.js';
 
-const projectId = z.number().int().positive();
+const projectId = z.number().int().positive().describe('Project id');
 const timeout = (fallback: number) => z.number().int().min(5).max(3600).default(fallback).describe('Seconds to wait');
+const backtestId = z.string().min(1).describe('Backtest id');
 const summarySchema = z.object({
   projectId: z.number(),
   backtestId: z.string(),
@@ -85,7 +86,7 @@ export default definePlugin({
       name: 'compile_and_backtest',
       title: 'Compile and backtest',
       description:
-        'Compile the project, wait, start a backtest, wait, and return a compact summary (key and runtime statistics; compile logs or the runtime error with stack trace and a hint on failure) with resource links to the full result. Sends progress; on cancel or timeout_s it stops waiting and says how to resume.',
+        'Compile, wait, backtest, wait; returns a compact summary (key and runtime statistics; on failure compile logs or the runtime error, stack trace and a hint) with resource links to the full result. Sends progress; on cancel or timeout_s stops waiting and says how to resume.',
       toolset: 'backtests',
       risk: 'execute',
       severity: 'high',
@@ -93,8 +94,11 @@ export default definePlugin({
       calls: ['create_compile', 'read_compile', 'create_backtest', 'read_backtest'],
       input: z.object({
         projectId,
-        backtestName: z.string().min(1).max(200).optional(),
-        parameters: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+        backtestName: z.string().min(1).max(200).optional().describe('Name for the backtest'),
+        parameters: z
+          .record(z.string(), z.union([z.string(), z.number()]))
+          .optional()
+          .describe('Algorithm parameters by name'),
         timeout_s: timeout(900),
       }),
       output: summarySchema
@@ -138,13 +142,13 @@ export default definePlugin({
     defineTool({
       name: 'wait_for_compile',
       title: 'Wait for compile',
-      description: 'Wait until a compile leaves the queue (BuildSuccess or BuildError), with progress; returns its state and logs.',
+      description: 'Wait until a compile leaves the queue (BuildSuccess or BuildError), with progress.',
       toolset: 'compile',
       risk: 'read',
       severity: 'low',
       openWorld: true,
       calls: ['read_compile'],
-      input: z.object({ projectId, compileId: z.string().min(1), timeout_s: timeout(300) }),
+      input: z.object({ projectId, compileId: z.string().min(1).describe('Compile id'), timeout_s: timeout(300) }),
       output: z.object({ compileId: z.string(), state: z.string(), logs: z.array(z.string()) }),
       handler: async (a, ctx) => {
         const c = await waitCompile(ctx, a.projectId, a.compileId, Date.now() + a.timeout_s * 1000, a.timeout_s, 100);
@@ -160,7 +164,7 @@ export default definePlugin({
       severity: 'low',
       openWorld: true,
       calls: ['read_backtest'],
-      input: z.object({ projectId, backtestId: z.string().min(1), timeout_s: timeout(900) }),
+      input: z.object({ projectId, backtestId, timeout_s: timeout(900) }),
       output: summarySchema,
       handler: async (a, ctx) =>
         backtestReturn(await waitBacktest(ctx, a.projectId, a.backtestId, Date.now() + a.timeout_s * 1000, a.timeout_s, 0), a.projectId),
@@ -168,14 +172,13 @@ export default definePlugin({
     defineTool({
       name: 'wait_for_optimization',
       title: 'Wait for optimization',
-      description:
-        'Wait until an optimization completes (or fails or is aborted), with progress from its backtest counts; returns status and runtime statistics.',
+      description: 'Wait until an optimization completes (or fails or is aborted), with progress from its backtest counts.',
       toolset: 'optimizations',
       risk: 'read',
       severity: 'low',
       openWorld: true,
       calls: ['read_optimization'],
-      input: z.object({ optimizationId: z.string().min(1), timeout_s: timeout(3600) }),
+      input: z.object({ optimizationId: z.string().min(1).describe('Optimization id'), timeout_s: timeout(3600) }),
       output: z.object({ optimizationId: z.string(), status: z.string(), runtime_statistics: z.unknown() }),
       handler: async (a, ctx) => {
         const o = await pollUntil(
@@ -255,7 +258,7 @@ export default definePlugin({
       severity: 'low',
       openWorld: true,
       calls: ['read_backtest', 'read_backtest_chart'],
-      input: z.object({ projectId, backtestId: z.string().min(1) }),
+      input: z.object({ projectId, backtestId }),
       output: z.object({
         backtestId: z.string(),
         total_return: z.number(),

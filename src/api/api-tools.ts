@@ -63,12 +63,25 @@ export function paginate(result: ToolReturn, args: Record<string, unknown>): Too
   };
 }
 
+/**
+ * The input schema tools/list shows: without the injected properties a tool still accepts (as the
+ * official server's clients send codeSourceId). They are ignored, so the model need not see them;
+ * arguments are still checked against the full schema, where they are allowed.
+ */
+function unlistAccepted(spec: GeneratedToolSpec): GeneratedToolSpec['inputSchema'] {
+  const properties = (spec.inputSchema.properties ?? {}) as Record<string, unknown>;
+  const accepted = Object.keys(spec.inject).filter((p) => p in properties);
+  if (accepted.length === 0) return spec.inputSchema;
+  return { ...spec.inputSchema, properties: Object.fromEntries(Object.entries(properties).filter(([p]) => !accepted.includes(p))) };
+}
+
 export function apiTool(spec: GeneratedToolSpec, schemas: SchemasDoc): ToolDefinition {
   let validateArgs: ValidateFunction | undefined;
   let validateBody: ValidateFunction | null | undefined;
   const requestSchema = schemas.tools[spec.name]?.request ?? null;
   const handler = spec.handler === null ? undefined : apiHandlers[spec.handler];
   const pageable = 'offset' in ((spec.inputSchema.properties ?? {}) as object);
+  const listed = unlistAccepted(spec);
   if (spec.handler !== null && !handler) throw new Error(`tool '${spec.name}' names handler '${spec.handler}', which src/api/handlers does not export`);
   // Properties the spec requires that the tool lets the model leave out (inputs.optional): its handler fills them.
   const requestRequired = ((requestSchema?.$ref ? schemas.$defs[String(requestSchema.$ref).split('/').pop()!] : requestSchema)?.required ?? []) as string[];
@@ -87,7 +100,7 @@ export function apiTool(spec: GeneratedToolSpec, schemas: SchemasDoc): ToolDefin
     severity: spec.severity,
     endpoint: `${spec.method} ${spec.path}`,
     openWorld: true,
-    inputSchema: spec.inputSchema,
+    inputSchema: listed,
     // No outputSchema in tools/list: the generated ones are widened to property names that accept any value
     // (the API drifts from its spec), so they told a client nothing it can check and cost ~2k tokens.
     parse: (args): ParseResult => {

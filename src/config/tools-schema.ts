@@ -48,6 +48,10 @@ export const InputsSchema = z
       .record(z.string(), z.record(z.string(), z.unknown()))
       .optional()
       .describe('Extra input properties (JSON Schema) consumed by a hand-written handler, not sent upstream.'),
+    override: z
+      .record(z.string(), z.object({ description: z.string().min(1).optional(), type: z.string().optional() }).strict())
+      .optional()
+      .describe('Per input property, a description or type laid over what tools/list shows; the request is still checked against the spec.'),
   })
   .strict();
 
@@ -94,6 +98,10 @@ export const ToolsFileSchema = z
     toolsets: z.record(z.string(), ToolsetSchema),
     tools: z.record(toolName, ToolEntrySchema),
     excluded: z.record(operationRef, z.string().min(1)).optional().describe('Spec operations deliberately not mapped, with the reason.'),
+    input_descriptions: z
+      .record(z.string(), z.string().min(1))
+      .optional()
+      .describe("One-line descriptions of generated tools' input properties, by property name, in place of the spec text (a tool's inputs.override wins)."),
     plugins: PluginsSectionSchema.optional(),
     guard: GuardSectionSchema.optional().describe('Live risk guard: rules applied to running deployments without the agent (docs/operators.md).'),
   })

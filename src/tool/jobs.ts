@@ -11,7 +11,7 @@ import type { ToolReturn } from './tool.js';
 
 export const JOBS_URI = 'quantconnect://jobs/';
 /** The input a tool declares to take `background: true` (the call pipeline starts the job). */
-export const backgroundFlag = z.boolean().optional();
+export const backgroundFlag = z.boolean().optional().describe('Run as a job; poll wait_for_job');
 /** Jobs one identity may have running at once. */
 export const MAX_RUNNING = 4;
 /** Jobs kept per identity (the oldest finished go first). */

@@ -111,16 +111,61 @@ function compact(schema: unknown, drop: (key: string, value: unknown) => boolean
   return out;
 }
 
-/** Outputs: the shape and types only (no descriptions, required lists, map value types or property-name schemas); lenient. */
-const OUTPUT_DROPS = new Set(['description', 'required', 'propertyNames', 'additionalProperties']);
+/** Outputs: the shape, types and the few descriptions that give a unit or meaning (no required lists, map value types or property-name schemas); lenient. */
+const OUTPUT_DROPS = new Set(['required', 'propertyNames', 'additionalProperties']);
 /** Inputs: length and count bounds stay in zod (an over-long argument is refused with the bound), off the listing. */
 const INPUT_DROPS = new Set(['minLength', 'maxLength', 'minItems', 'maxItems']);
 
+/** Bounds zod adds to every int(), keys' own type and a flag's default false: true of any JSON argument or omitted flag, so they say nothing. */
+const isNoiseBound = (key: string, value: unknown): boolean =>
+  (key === 'default' && value === false) ||
+  (key === 'maximum' && value === Number.MAX_SAFE_INTEGER) ||
+  (key === 'minimum' && value === Number.MIN_SAFE_INTEGER) ||
+  (key === 'propertyNames' && JSON.stringify(value) === '{"type":"string"}');
+
+/**
+ * The single-type subset strict clients enforce: a `type` list (zod's union of scalars, nullable)
+ * becomes an anyOf of one-type schemas; the other keywords stay beside it.
+ */
+function singleTyped(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(singleTyped);
+  if (!schema || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'type' && Array.isArray(value)) out.anyOf = value.map((type) => ({ type }));
+    else if (key === 'default' || key === 'enum' || key === 'const') out[key] = value;
+    else out[key] = key === 'properties' ? Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, singleTyped(v)])) : singleTyped(value);
+  }
+  return out;
+}
+
+const SCALARS = new Set(['number', 'integer', 'string', 'boolean']);
+
+/**
+ * Outputs: a field nested in a top-level one (a row of pairs, a summary per symbol) whose schema is
+ * only a scalar type is listed by name; its name says what it is, and tools/list stays small.
+ */
+function namesOnlyBelowTop(schema: unknown, depth: number): unknown {
+  if (!schema || typeof schema !== 'object' || Array.isArray(schema)) return schema;
+  const s = schema as Record<string, unknown>;
+  const keys = Object.keys(s);
+  const types = Array.isArray(s.type) ? s.type : [s.type];
+  if (depth > 1 && keys.length === 1 && types.every((t) => SCALARS.has(t) || t === 'null')) return {};
+  const out: Record<string, unknown> = { ...s };
+  if (s.properties) out.properties = Object.fromEntries(Object.entries(s.properties as object).map(([k, v]) => [k, namesOnlyBelowTop(v, depth + 1)]));
+  if (s.items && typeof s.items === 'object' && (s.items as Record<string, unknown>).properties) out.items = namesOnlyBelowTop(s.items, depth);
+  return out;
+}
+
 function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
-  if (io === 'output') return compact(rest, (key) => OUTPUT_DROPS.has(key)) as JsonSchema;
+  if (io === 'output')
+    return namesOnlyBelowTop(
+      compact(rest, (key) => OUTPUT_DROPS.has(key)),
+      0,
+    ) as JsonSchema;
   // additionalProperties: false stays on inputs (unknown arguments are refused).
-  return compact(rest, (key) => INPUT_DROPS.has(key)) as JsonSchema;
+  return singleTyped(compact(rest, (key, value) => INPUT_DROPS.has(key) || isNoiseBound(key, value))) as JsonSchema;
 }
 
 /** A plugin tool, declared with zod schemas; converted once to JSON Schema for tools/list. */

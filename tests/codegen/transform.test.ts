@@ -133,7 +133,32 @@ describe('transformOperation', () => {
     expect(tool!.inject).toEqual({ codeSourceId: 'agent_name' });
     expect(tool!.defaults).toEqual({ organizationId: 'organization_id' });
     expect(tool!.extraInputs).toEqual(['timeout_s']);
-    expect(JSON.stringify(tool!.inputSchema.properties)).toContain('QUANTCONNECT_ORGANIZATION_ID');
+    expect((tool!.inputSchema.properties as Record<string, { description?: string }>).organizationId?.description).toBe("Default: the server's");
+  });
+
+  it('describes inputs from input_descriptions, at every depth, and lets a tool override a description or type', () => {
+    const item = obj({ name: { type: 'string', description: 'The name of a thing.' }, step: { type: 'number', description: 'Movement, should be positive.' } });
+    const body = obj({
+      projectId: { type: 'integer', description: 'Id of the project that contains the thing.' },
+      format: { description: 'Format of the answer.' },
+      things: { type: 'array', items: item },
+    });
+    const file = tools({ x: { operation: 'POST /x', inputs: { override: { format: { type: 'string', description: 'Answer format, e.g. json' } } } } });
+    const [tool] = ir(spec({ '/x': post(body) }), { ...file, input_descriptions: { projectId: 'Project id', step: 'Increment, > 0' } }).tools;
+    const props = tool!.inputSchema.properties as Record<string, Record<string, unknown>>;
+    expect(props.projectId).toEqual({ type: 'integer', description: 'Project id' });
+    expect(props.format).toEqual({ type: 'string', description: 'Answer format, e.g. json' });
+    const nested = (props.things?.items as { properties: Record<string, Record<string, unknown>> }).properties;
+    expect(nested.step?.description).toBe('Increment, > 0');
+    expect(nested.name?.description).toBe('Name of a thing'); // spec text, without "The" and the final period
+  });
+
+  it('refuses an override of an input the tool does not show, and override keywords other than description and type', () => {
+    const body = obj({ a: { type: 'string' } });
+    expect(() => ir(spec({ '/x': post(body) }), tools({ x: { operation: 'POST /x', inputs: { override: { b: { description: 'B' } } } } }))).toThrow(
+      /overrides input 'b', which it does not show/,
+    );
+    expect(() => tools({ x: { operation: 'POST /x', inputs: { override: { a: { description: 'A', seconds: null } as never } } } })).toThrow();
   });
 
   it('optional: a required property the model may leave out, for a handler that fills it; without a handler it is an error', () => {

@@ -11,11 +11,11 @@ import { bhSorted, pairAt } from './pair-chunks.js';
 import type { Screen } from './pairs.js';
 
 export const screenFilters = {
-  correction: z.enum(CORRECTIONS).default('none'),
-  max_half_life: z.number().positive().optional(),
-  max_hurst: z.number().optional(),
-  johansen: z.boolean().default(false),
-  k_ar_diff: z.number().int().min(1).max(20).default(1),
+  correction: z.enum(CORRECTIONS).default('none').describe('Multiple-testing correction'),
+  max_half_life: z.number().positive().optional().describe('Spread half-life cap, bars'),
+  max_hurst: z.number().optional().describe('Spread Hurst exponent cap'),
+  johansen: z.boolean().default(false).describe('Also Johansen-test survivors'),
+  k_ar_diff: z.number().int().min(1).max(20).default(1).describe('Johansen lagged differences, bars'),
 };
 
 export interface ScreenOptions {
