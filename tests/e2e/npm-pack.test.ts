@@ -3,7 +3,8 @@
  * without source maps, tools.yaml, the two generated JSON files the runtime and editors read, the
  * docs; never tests, sources, fixtures or QuantConnect's spec), its size stays near what
  * docs/maintainers.md records, and the tarball installed globally into an empty prefix gives a
- * `quantconnect-mcp` that serves the sandbox to a real MCP client over stdio, with no credentials.
+ * `quantconnect-mcp` that serves the sandbox to a real MCP client over stdio, with no credentials, and that
+ * `npx quantconnect-mcp …` (as the server's messages write it) reaches from any folder.
  * Dependencies come from a loopback registry over npm's cache (tests/helpers/lock-registry.ts): no network.
  */
 import { execFile } from 'node:child_process';
@@ -101,6 +102,13 @@ describe('installed globally from the tarball', () => {
     expect(existsSync(join(installed, 'src'))).toBe(false);
 
     const bin = join(prefix, 'bin', 'quantconnect-mcp');
+    // The messages' `npx quantconnect-mcp …` reaches a global install too, from any folder, offline.
+    const viaNpx = await run('npx', ['quantconnect-mcp', 'tools'], {
+      cwd: home,
+      encoding: 'utf8',
+      env: cleanEnv({ HOME: home, npm_config_prefix: prefix, npm_config_offline: 'true', QC_MCP_STATE_DIR: join(home, 'state') }),
+    });
+    expect(viaNpx.stdout).toMatch(/compile_and_backtest\s+backtests/);
     expect(existsSync(bin)).toBe(true);
     const client = new Client({ name: 'npm-pack', version: '1.0.0' });
     await client.connect(
