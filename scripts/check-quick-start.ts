@@ -34,8 +34,7 @@ async function main(): Promise<void> {
 
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(npm_|QUANTCONNECT_|QC_)/i.test(k)) env[k] = v;
-  env.npm_config_offline = 'true';
-  env.QC_MCP_STATE_DIR = join(dir, 'state');
+  Object.assign(env, { npm_config_offline: 'true', QC_MCP_STATE_DIR: join(dir, 'state') });
   const child = spawn('/bin/sh', ['-c', command], { cwd: clone, env, stdio: ['pipe', 'pipe', 'inherit'], detached: true });
   const stop = (): void => {
     try {
