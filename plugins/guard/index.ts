@@ -23,7 +23,7 @@ export default definePlugin({
         if (!read) {
           return {
             structured: { running: false },
-            text: 'No live guard runs in this server (no guard: section in its configuration). A standalone guard reports with `quantconnect-mcp guard status`.',
+            text: 'No live guard runs in this server (no guard: section in its configuration). A standalone guard reports with `npx quantconnect-mcp guard status`.',
           };
         }
         return { structured: { running: true, ...read() } };

@@ -57,7 +57,7 @@ export function source(ctx: ToolContext): PriceSource {
   if (!configured) {
     throw new ToolError(
       'No price data source is configured. To add one: run the server in a LEAN CLI workspace (lean init writes lean.json with its data-folder) or set QC_MCP_LEAN_CONFIG to that lean.json; ' +
-        'or set QC_MCP_DATA to csv:DIR, lean:DIR or objectstore:PREFIX; QC_MCP_DATA=sim: uses the simulated market. `quantconnect-mcp doctor` shows the active source.',
+        'or set QC_MCP_DATA to csv:DIR, lean:DIR or objectstore:PREFIX; QC_MCP_DATA=sim: uses the simulated market. `npx quantconnect-mcp doctor` shows the active source.',
     );
   }
   return configured;

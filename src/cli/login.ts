@@ -48,6 +48,6 @@ export async function login(options: { userId?: string | undefined; organization
   if (readSetting('userId', process.env) !== undefined || readSetting('token', process.env) !== undefined) {
     process.stderr.write('Note: QUANTCONNECT_USER_ID / QUANTCONNECT_API_TOKEN are set in this environment and take precedence over the saved file.\n');
   }
-  process.stderr.write(`Check them with: quantconnect-mcp doctor\n`);
+  process.stderr.write(`Check them with: npx quantconnect-mcp doctor\n`);
   return 0;
 }

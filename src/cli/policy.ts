@@ -77,7 +77,7 @@ export function policyExplain(name: string | undefined): number {
   const registry = registryFor(overlay);
   const found = registry.lookup(name);
   if (!found) {
-    process.stderr.write(`quantconnect-mcp: no tool named ${name} (quantconnect-mcp tools lists them)\n`);
+    process.stderr.write(`quantconnect-mcp: no tool named ${name} (\`npx quantconnect-mcp tools\` lists them)\n`);
     return 2;
   }
   const { tool, policy } = found;

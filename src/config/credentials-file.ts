@@ -22,16 +22,16 @@ export function readStoredCredentials(stateDir: string): StoredCredentials | und
   const path = credentialsPath(stateDir);
   if (!existsSync(path)) return undefined;
   if (process.platform !== 'win32' && (statSync(path).mode & 0o077) !== 0) {
-    throw new CredentialsFileError(`${path} is readable by other users: run chmod 600 ${path} (or quantconnect-mcp login again).`);
+    throw new CredentialsFileError(`${path} is readable by other users: run chmod 600 ${path} (or run \`npx quantconnect-mcp login\` again).`);
   }
   let parsed: Partial<StoredCredentials>;
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<StoredCredentials>;
   } catch {
-    throw new CredentialsFileError(`${path} is not valid JSON: run quantconnect-mcp login again.`);
+    throw new CredentialsFileError(`${path} is not valid JSON: run \`npx quantconnect-mcp login\` again.`);
   }
   if (typeof parsed.userId !== 'string' || typeof parsed.token !== 'string' || parsed.userId === '' || parsed.token === '') {
-    throw new CredentialsFileError(`${path} lacks userId or token: run quantconnect-mcp login again.`);
+    throw new CredentialsFileError(`${path} lacks userId or token: run \`npx quantconnect-mcp login\` again.`);
   }
   return { userId: parsed.userId, token: parsed.token, ...(typeof parsed.organizationId === 'string' ? { organizationId: parsed.organizationId } : {}) };
 }

@@ -83,7 +83,7 @@ function hostNamesFor(host: string, allowed: readonly string[]): () => string[] 
 
 const NO_OAUTH =
   'This server does not run OAuth. It takes a static bearer token: send "Authorization: Bearer <token>" ' +
-  '(an operator creates one with `quantconnect-mcp grant add ID`).';
+  '(an operator creates one with `npx quantconnect-mcp grant add ID`).';
 
 export class HttpSetupError extends Error {
   override name = 'HttpSetupError';
@@ -127,7 +127,7 @@ export function assertSafeBinding(host: string, grantsPath: string): void {
   if (!isLoopback(host) && new GrantStore(grantsPath).all().length === 0) {
     throw new HttpSetupError(
       `Refusing to listen on ${host} without grants: anyone who can reach it could trade on your account. ` +
-        `Create a grant first (quantconnect-mcp grant add <id> [--read-only] [--toolsets a,b]; grants file ${grantsPath}), ` +
+        `Create a grant first (\`npx quantconnect-mcp grant add ID\`, narrowed with --read-only or --toolsets a,b; grants file ${grantsPath}), ` +
         'or bind to 127.0.0.1.',
     );
   }

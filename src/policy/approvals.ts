@@ -39,7 +39,7 @@ export const newApprovalId = (): string => `ap_${randomBytes(5).toString('hex')}
 
 /** Decide `approval` in place, or throw the reason the CLI prints. */
 export function applyDecision(approval: Approval | undefined, id: string, decision: 'approved' | 'denied', now: number): Approval {
-  if (!approval) throw new Error(`no approval ${id} (see quantconnect-mcp approvals)`);
+  if (!approval) throw new Error(`no approval ${id} (see \`npx quantconnect-mcp approvals\`)`);
   if (approval.expires <= now) throw new Error(`approval ${id} expired at ${new Date(approval.expires).toISOString()}; the agent must ask again`);
   if (approval.status !== 'pending') throw new Error(`approval ${id} is already ${approval.status}`);
   approval.status = decision;

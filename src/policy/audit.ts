@@ -158,7 +158,7 @@ export class AuditLog {
       while (found.damage) {
         if (notes.length >= 8)
           throw new Error(
-            `${this.path}: the end of the audit log is damaged over more than 8 lines; move it aside, then run quantconnect-mcp audit verify on it`,
+            `${this.path}: the end of the audit log is damaged over more than 8 lines; move it aside, then run \`npx quantconnect-mcp audit verify FILE\` on it`,
           );
         const moved = quarantineTail(this.path, found.damage.start);
         notes.push(

@@ -19,7 +19,7 @@ export async function checkAccount(qc: QuantConnectClient, organizationId: strin
     const why = answer.kind === 'refused' && answer.errors.length > 0 ? answer.errors.join('; ') : `HTTP ${response.status}`;
     return {
       valid: false,
-      problem: `QuantConnect rejected the credentials (${why}). Check QUANTCONNECT_USER_ID and QUANTCONNECT_API_TOKEN (or run quantconnect-mcp login), and that this machine's clock is right.`,
+      problem: `QuantConnect rejected the credentials (${why}). Check QUANTCONNECT_USER_ID and QUANTCONNECT_API_TOKEN (or run \`npx quantconnect-mcp login\`), and that this machine's clock is right.`,
     };
   }
   if (answer.kind !== 'ok') return { valid: false, problem: `QuantConnect answered HTTP ${response.status}; try again later.` };

@@ -329,7 +329,7 @@ export class Guard {
     const message =
       outcome === 'done'
         ? `rule "${name}" fired on project ${projectId} (${what}): ${e.action} done.`
-        : `rule "${name}" fired on project ${projectId} (${what}): ${e.action} failed ${attempts} time(s), so the guard locked the server down (quantconnect-mcp lockdown off lifts it).`;
+        : `rule "${name}" fired on project ${projectId} (${what}): ${e.action} failed ${attempts} time(s), so the guard locked the server down (\`npx quantconnect-mcp lockdown off\` lifts it).`;
     this.log(message);
     this.options.notify?.({ level: outcome === 'done' ? 'warning' : 'alert', message, data: { ...record, name } });
     return record;

@@ -200,7 +200,7 @@ describe('shell lines and inline commands', () => {
     } else if (first === 'npm' && second === 'run') {
       expect(scripts, `${where}: ${command}`).toContain(words[2]);
     } else if (first === 'npm') {
-      expect(['install', 'test', 'start', 'ci'], `${where}: ${command}`).toContain(second);
+      expect(['install', 'test', 'start', 'ci', 'pack'], `${where}: ${command}`).toContain(second);
     } else if (first === 'npx' && second === 'vitest') {
       expect(existsSync(words[3] ?? ''), `${where}: ${command}`).toBe(true);
     } else if (first === '/usr/bin/python3' || first === 'Rscript') {
