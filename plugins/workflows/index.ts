@@ -12,6 +12,9 @@ import { backtestLinks, summariseBacktest } from '../../src/api/backtest-summary
 import { pollUntil, type Json } from './poll.js';
 import { stamped } from '../../src/charts/stamp.js';
 import { dailyCloses, fromStartingEquity, tearSheet, tearSheetSpec } from './tearsheet.js';
+import { tearSheetReport } from './tearsheet-pdf.js';
+import { renderPdf } from '../../src/charts/pdf.js';
+import { exportFile } from '../quant/export.js';
 
 const projectId = z.number().int().positive();
 const timeout = (fallback: number) => z.number().int().min(5).max(3600).default(fallback).describe('Seconds to wait');
@@ -249,7 +252,7 @@ export default definePlugin({
       name: 'backtest_tear_sheet',
       title: 'Backtest tear sheet',
       description:
-        'PNG tear sheet of a finished backtest from its starting equity: growth of 1 vs benchmark, drawdown, monthly returns, 63-day rolling Sharpe; figures as structured content.',
+        'PNG tear sheet of a finished backtest from its starting equity: growth of 1 vs benchmark, drawdown, monthly returns, 63-day rolling Sharpe; figures as structured content; linked PDF with tables.',
       toolset: 'backtests',
       risk: 'read',
       severity: 'low',
@@ -303,7 +306,33 @@ export default definePlugin({
         const { figures, series } = tearSheet(equity, benchmark);
         const spec = tearSheetSpec(`Backtest ${a.backtestId} (project ${a.projectId})`, series);
         const image = await chartImage(simulated ? stamped(spec, 'SIMULATED: a sandbox backtest, not real results') : spec);
+        const report = tearSheetReport({
+          title: `Tear sheet: backtest ${a.backtestId}`,
+          subtitle: [
+            `Project ${a.projectId}, ${String(backtest.name ?? '')}`,
+            `${equity[0]?.date} to ${equity.at(-1)?.date}`,
+            `Made ${new Date().toISOString()}`,
+          ],
+          ...(simulated ? { stamp: 'SIMULATED: a sandbox backtest, not real results' } : {}),
+          figures,
+          startingEquity: Number.isFinite(startEquity) ? startEquity : null,
+          endingEquity: (equity.at(-1) as { value: number }).value,
+          leanStatistics: (backtest.statistics ?? {}) as Json,
+          png: image.type === 'image' ? Buffer.from(image.data, 'base64') : undefined,
+          chartNote: image.type === 'text' ? image.text : undefined,
+          equity,
+          closedTrades: ((backtest.totalPerformance as Json | undefined)?.closedTrades ?? []) as unknown[],
+        });
+        const pdf = exportFile(
+          ctx.settings.exportDir,
+          'backtest_tear_sheet',
+          a.backtestId,
+          'pdf',
+          await renderPdf(report),
+          `Tear sheet of backtest ${a.backtestId} (PDF)`,
+        );
         return {
+          files: [pdf],
           structured: { backtestId: a.backtestId, ...figures, starting_equity: Number.isFinite(startEquity) ? startEquity : null, simulated },
           text: `${simulated ? 'SIMULATED (sandbox backtest). ' : ''}Tear sheet of backtest ${a.backtestId}: total return ${(figures.total_return * 100).toFixed(2)}%, Sharpe ${figures.sharpe_ratio?.toFixed(2) ?? 'n/a'}, max drawdown ${(figures.max_drawdown * 100).toFixed(2)}%.`,
           content: [image],
