@@ -252,12 +252,12 @@ export default definePlugin({
       name: 'backtest_tear_sheet',
       title: 'Backtest tear sheet',
       description:
-        'PNG tear sheet of a finished backtest from its starting equity: growth of 1 vs benchmark, drawdown, monthly returns, 63-day rolling Sharpe; figures as structured content; linked PDF with tables.',
+        'PNG tear sheet of a finished backtest from its starting equity: growth of 1 vs benchmark, drawdown, monthly returns, 63-day rolling Sharpe; figures as structured content.',
       toolset: 'backtests',
       risk: 'read',
       severity: 'low',
       openWorld: true,
-      calls: ['read_backtest', 'read_backtest_chart'],
+      calls: ['read_backtest', 'read_backtest_chart', 'read_backtest_orders'],
       input: z.object({ projectId, backtestId: z.string().min(1) }),
       output: z.object({
         backtestId: z.string(),
@@ -306,6 +306,13 @@ export default definePlugin({
         const { figures, series } = tearSheet(equity, benchmark);
         const spec = tearSheetSpec(`Backtest ${a.backtestId} (project ${a.projectId})`, series);
         const image = await chartImage(simulated ? stamped(spec, 'SIMULATED: a sandbox backtest, not real results') : spec);
+        const closedTrades = ((backtest.totalPerformance as Json | undefined)?.closedTrades ?? []) as unknown[];
+        const orders = closedTrades.length
+          ? { total: 0, items: [] }
+          : await ctx.call('read_backtest_orders', { projectId: a.projectId, backtestId: a.backtestId, start: 0, end: 99 }).then(
+              (r) => ({ total: Number(r.structured.length ?? 0), items: (r.structured.orders ?? []) as unknown[] }),
+              () => ({ total: 0, items: [] }),
+            );
         const report = tearSheetReport({
           title: `Tear sheet: backtest ${a.backtestId}`,
           subtitle: [
@@ -321,7 +328,8 @@ export default definePlugin({
           png: image.type === 'image' ? Buffer.from(image.data, 'base64') : undefined,
           chartNote: image.type === 'text' ? image.text : undefined,
           equity,
-          closedTrades: ((backtest.totalPerformance as Json | undefined)?.closedTrades ?? []) as unknown[],
+          closedTrades,
+          orders,
         });
         const pdf = exportFile(
           ctx.settings.exportDir,

@@ -78,6 +78,30 @@ function tradeRows(trades: unknown[]): PdfCell[][] {
     ]);
 }
 
+interface Order {
+  symbol?: { value?: string } | string;
+  time?: string;
+  quantity?: number;
+  price?: number;
+  value?: number;
+}
+
+/** The largest orders by absolute value, for results without closed trades (the sandbox, some live-like runs). */
+function orderRows(orders: unknown[]): PdfCell[][] {
+  return (orders as Order[])
+    .filter((o) => typeof o.value === 'number' || (typeof o.price === 'number' && typeof o.quantity === 'number'))
+    .map((o) => ({ ...o, v: o.value ?? (o.price as number) * (o.quantity as number) }))
+    .sort((a, b) => Math.abs(b.v) - Math.abs(a.v))
+    .slice(0, 15)
+    .map((o) => [
+      (typeof o.symbol === 'string' ? o.symbol : o.symbol?.value) || '?',
+      String(o.time ?? '').slice(0, 10),
+      o.quantity ?? '',
+      o.price ?? '',
+      o.v.toFixed(2),
+    ]);
+}
+
 export function tearSheetReport(input: {
   title: string;
   subtitle: string[];
@@ -90,6 +114,8 @@ export function tearSheetReport(input: {
   chartNote: string | undefined;
   equity: { date: string; value: number }[];
   closedTrades: unknown[];
+  /** The first orders, shown when there are no closed trades. */
+  orders: { total: number; items: unknown[] };
 }): PdfReport {
   const f = input.figures;
   const key: PdfCell[][] = [
@@ -105,6 +131,7 @@ export function tearSheetReport(input: {
   ];
   const lean = Object.entries(input.leanStatistics).map(([k, v]) => [k, String(v)]);
   const trades = tradeRows(input.closedTrades);
+  const orders = trades.length ? [] : orderRows(input.orders.items);
   const sections: PdfSection[] = [
     {
       kind: 'table',
@@ -118,7 +145,7 @@ export function tearSheetReport(input: {
       ? { kind: 'image' as const, title: 'Growth of 1, drawdown, monthly returns, rolling Sharpe', png: input.png }
       : { kind: 'note' as const, title: 'Charts', text: input.chartNote ?? 'The chart could not be drawn.' },
     { kind: 'page' },
-    { kind: 'table', title: 'Monthly returns', columns: ['Year', ...MONTHS, 'Year'], rows: monthlyGrid(f.monthly_returns) },
+    { kind: 'table', title: 'Monthly returns', columns: ['Year', ...MONTHS, 'Total'], rows: monthlyGrid(f.monthly_returns) },
     {
       kind: 'table',
       title: 'Worst drawdowns',
@@ -129,7 +156,15 @@ export function tearSheetReport(input: {
     },
     trades.length
       ? { kind: 'table', title: 'Largest closed trades', columns: ['Symbol', 'Entry', 'Exit', 'Quantity', 'P&L'], rows: trades }
-      : { kind: 'note', title: 'Largest closed trades', text: 'The backtest result lists no closed trades.' },
+      : orders.length
+        ? {
+            kind: 'table',
+            title: 'Largest orders',
+            columns: ['Symbol', 'Time', 'Quantity', 'Price', 'Value'],
+            rows: orders,
+            note: `The backtest result lists no closed trades: the largest of its first ${input.orders.items.length} orders (of ${input.orders.total}) by value.`,
+          }
+        : { kind: 'note', title: 'Trades', text: 'The backtest result lists no closed trades and no orders.' },
   ];
   return { title: input.title, subtitle: input.subtitle, ...(input.stamp ? { stamp: input.stamp } : {}), sections };
 }
