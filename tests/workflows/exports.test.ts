@@ -6,10 +6,11 @@
  * identity that made an export reads it; an unknown id or file is an error that says which.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMcpServer } from '../../src/server/server.js';
 import { unrestrictedOverlay } from '../helpers/overlay.js';
@@ -170,5 +171,41 @@ describe('the tear sheet PDF', () => {
     const byPage = text.split('\f');
     expect(byPage[0]).toContain('Key statistics');
     expect(byPage.findIndex((p) => p.includes('Monthly returns'))).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+describe('the built CLI over stdio (embedded sandbox)', () => {
+  it('links the tear sheet PDF and serves it to resources/read', async () => {
+    const CLI = 'dist/src/cli/main.js';
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first.`);
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('QUANTCONNECT_') && !k.startsWith('QC_')) env[k] = v;
+    const dir = mkdtempSync(join(tmpdir(), 'qcmcp-stdio-exports-'));
+    const client = new Client({ name: 'exports-e2e', version: '1.0.0' });
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [CLI],
+        env: { ...env, QC_MCP_STATE_DIR: dir, QC_MCP_EXPORT_DIR: join(dir, 'out'), QC_MCP_TOOLS: unrestrictedOverlay() },
+        stderr: 'ignore',
+      }),
+    );
+    try {
+      const created = await client.callTool({ name: 'create_project', arguments: { name: 'stdio pdf', language: 'Py' } });
+      const projectId = (created.structuredContent as { projects: { projectId: number }[] }).projects[0]!.projectId;
+      const run = await client.callTool({ name: 'compile_and_backtest', arguments: { projectId } });
+      const backtestId = (run.structuredContent as { backtestId: string }).backtestId;
+      const r = await client.callTool({ name: 'backtest_tear_sheet', arguments: { projectId, backtestId } });
+      expect(r.isError, JSON.stringify(r.content).slice(0, 300)).toBeFalsy();
+      const link = (r.content as Link[]).find((c) => c.type === 'resource_link')!;
+      const content = (await client.readResource({ uri: link.uri })).contents[0] as { mimeType: string; blob: string };
+      expect(content.mimeType).toBe('application/pdf');
+      const file = join(dir, 'read.pdf');
+      writeFileSync(file, Buffer.from(content.blob, 'base64'));
+      expect(Number(/^Pages:\s+(\d+)$/m.exec(execFileSync('pdfinfo', [file]).toString())![1])).toBeGreaterThanOrEqual(3);
+      expect(execFileSync('pdftotext', [file, '-']).toString()).toContain('Monthly returns');
+    } finally {
+      await client.close();
+    }
   }, 120_000);
 });
