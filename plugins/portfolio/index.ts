@@ -79,8 +79,8 @@ function optimiserReturn(
     .join(' ');
   return {
     structured: { weights, ...structured, ...(exported ? { export_path: exported.path } : {}) },
-    text: `${weightsTable(weights, summary)}\n${figures}${exported ? `\nexported: ${exported.path}` : ''}`,
-    ...(exported ? { content: [exported.link] } : {}),
+    text: `${weightsTable(weights, summary)}\n${figures}`,
+    ...(exported ? { files: [exported] } : {}),
   };
 }
 

@@ -12,6 +12,9 @@ import { backtestLinks, summariseBacktest } from '../../src/api/backtest-summary
 import { pollUntil, type Json } from './poll.js';
 import { stamped } from '../../src/charts/stamp.js';
 import { dailyCloses, fromStartingEquity, tearSheet, tearSheetSpec } from './tearsheet.js';
+import { tearSheetReport } from './tearsheet-pdf.js';
+import { renderPdf } from '../../src/charts/pdf.js';
+import { exportFile } from '../quant/export.js';
 
 const projectId = z.number().int().positive().describe('Project id');
 const timeout = (fallback: number) => z.number().int().min(5).max(3600).default(fallback).describe('Seconds to wait');
@@ -257,7 +260,7 @@ export default definePlugin({
       risk: 'read',
       severity: 'low',
       openWorld: true,
-      calls: ['read_backtest', 'read_backtest_chart'],
+      calls: ['read_backtest', 'read_backtest_chart', 'read_backtest_orders'],
       input: z.object({ projectId, backtestId }),
       output: z.object({
         backtestId: z.string(),
@@ -306,7 +309,41 @@ export default definePlugin({
         const { figures, series } = tearSheet(equity, benchmark);
         const spec = tearSheetSpec(`Backtest ${a.backtestId} (project ${a.projectId})`, series);
         const image = await chartImage(simulated ? stamped(spec, 'SIMULATED: a sandbox backtest, not real results') : spec);
+        const closedTrades = ((backtest.totalPerformance as Json | undefined)?.closedTrades ?? []) as unknown[];
+        const orders = closedTrades.length
+          ? { total: 0, items: [] }
+          : await ctx.call('read_backtest_orders', { projectId: a.projectId, backtestId: a.backtestId, start: 0, end: 99 }).then(
+              (r) => ({ total: Number(r.structured.length ?? 0), items: (r.structured.orders ?? []) as unknown[] }),
+              () => ({ total: 0, items: [] }),
+            );
+        const report = tearSheetReport({
+          title: `Tear sheet: backtest ${a.backtestId}`,
+          subtitle: [
+            `Project ${a.projectId}, ${String(backtest.name ?? '')}`,
+            `${equity[0]?.date} to ${equity.at(-1)?.date}`,
+            `Made ${new Date().toISOString()}`,
+          ],
+          ...(simulated ? { stamp: 'SIMULATED: a sandbox backtest, not real results' } : {}),
+          figures,
+          startingEquity: Number.isFinite(startEquity) ? startEquity : null,
+          endingEquity: (equity.at(-1) as { value: number }).value,
+          leanStatistics: (backtest.statistics ?? {}) as Json,
+          png: image.type === 'image' ? Buffer.from(image.data, 'base64') : undefined,
+          chartNote: image.type === 'text' ? image.text : undefined,
+          equity,
+          closedTrades,
+          orders,
+        });
+        const pdf = exportFile(
+          ctx.settings.exportDir,
+          'backtest_tear_sheet',
+          a.backtestId,
+          'pdf',
+          await renderPdf(report),
+          `Tear sheet of backtest ${a.backtestId} (PDF)`,
+        );
         return {
+          files: [pdf],
           structured: { backtestId: a.backtestId, ...figures, starting_equity: Number.isFinite(startEquity) ? startEquity : null, simulated },
           text: `${simulated ? 'SIMULATED (sandbox backtest). ' : ''}Tear sheet of backtest ${a.backtestId}: total return ${(figures.total_return * 100).toFixed(2)}%, Sharpe ${figures.sharpe_ratio?.toFixed(2) ?? 'n/a'}, max drawdown ${(figures.max_drawdown * 100).toFixed(2)}%.`,
           content: [image],

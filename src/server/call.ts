@@ -29,6 +29,7 @@ import { audit, outcome, refuse, type Caller, type CallState, type ParentCall } 
 import { askConfirmation, confirmationsNeeded } from './confirm.js';
 import type { Availability } from './registry.js';
 import { JOBS_URI, type JobContext, JobLimitError, jobStore } from '../tool/jobs.js';
+import { publishFiles } from './exports.js';
 import { holdToBudget } from './result-budget.js';
 import { resultStore } from './result-store.js';
 import type { Runtime } from './runtime.js';
@@ -46,7 +47,8 @@ export async function handleToolCall(runtime: Runtime, server: Server, caller: C
   const state = begin(runtime, server, caller, ctx, found, (request.params.arguments ?? {}) as Record<string, unknown>, undefined);
   const finished = await run(state);
   if ('stop' in finished) return finished.stop;
-  const done = BUDGETED_TOOLSETS.has(state.tool.toolset) ? holdToBudget(state.tool.name, finished.done, resultStore, caller.identity) : finished.done;
+  const held = BUDGETED_TOOLSETS.has(state.tool.toolset) ? holdToBudget(state.tool.name, finished.done, resultStore, caller.identity) : finished.done;
+  const done = publishFiles(held, resultStore, caller.identity);
   return server.projectCallToolResult(okResult(done.structured, { ...state.meta, ...done.meta }, done.text, done.content), state.tool.outputSchema);
 }
 

@@ -43,7 +43,7 @@ export const RESOURCE_TEMPLATES: ResourceTemplateType[] = [
   {
     uriTemplate: 'quantconnect://results/{id}/{file}',
     name: 'result-part',
-    title: 'Part of a large tool result (.json, or .csv for tables)',
+    title: 'Part of a large tool result (.json, or .csv for tables), or a file a tool exported (.csv, .pdf)',
     mimeType: JSON_TYPE,
   },
 ];
@@ -100,7 +100,7 @@ export function registerResources(server: Server, runtime: Runtime, caller: { id
     const { uri } = request.params;
     if (uri.startsWith(RESULTS_URI)) {
       const stored = resultStore.read(uri, caller.identity);
-      if (!stored) throw new ResourceNotFoundError(uri, `No result at ${uri}: results are kept for an hour, for the identity that made them.`);
+      if (!stored) throw new ResourceNotFoundError(uri, resultStore.whyNot(uri, caller.identity));
       return { contents: [{ uri, ...stored }] };
     }
     if (uri.startsWith(JOBS_URI)) {

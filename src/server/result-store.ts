@@ -1,7 +1,8 @@
 /**
  * Large parts of tool results, kept in memory so `resources/read` can serve them at
- * quantconnect://results/{id}/{field}.json (or .csv for tables). Entries belong to the identity that
- * made the call and live until the store passes its size (oldest dropped first) or an hour passes.
+ * quantconnect://results/{id}/{field}.json (or .csv for tables), and files tools export (CSV, PDF) at
+ * quantconnect://results/{id}/{name}. Entries belong to the identity that made the call and live until
+ * the store passes its size (oldest dropped first) or an hour passes.
  */
 import { randomUUID } from 'node:crypto';
 
@@ -9,9 +10,13 @@ export const RESULTS_URI = 'quantconnect://results/';
 const MAX_CHARS = 200_000_000;
 const TTL_MS = 60 * 60 * 1000;
 
+/** A stored file: text (CSV) or base64 bytes (PDF), as resources/read returns it. */
+export type StoredFile = { mimeType: string; text: string } | { mimeType: string; blob: string };
+
 interface Entry {
   identity: string;
   fields: Map<string, string>;
+  files?: Map<string, StoredFile>;
   chars: number;
   at: number;
 }
@@ -35,6 +40,33 @@ export class ResultStore {
     return id;
   }
 
+  /** Keeps exported files (text as is, bytes as base64); returns the id the URIs carry. */
+  putFiles(identity: string, files: { name: string; mimeType: string; data: string | Uint8Array }[]): string {
+    const id = randomUUID();
+    const entry: Entry = { identity, fields: new Map(), files: new Map(), at: Date.now(), chars: 0 };
+    for (const f of files) {
+      const stored: StoredFile =
+        typeof f.data === 'string' ? { mimeType: f.mimeType, text: f.data } : { mimeType: f.mimeType, blob: Buffer.from(f.data).toString('base64') };
+      entry.files?.set(f.name, stored);
+      entry.chars += 'text' in stored ? stored.text.length : stored.blob.length;
+    }
+    this.entries.set(id, entry);
+    this.chars += entry.chars;
+    this.evict();
+    return id;
+  }
+
+  /** Why a results URI is not readable by this identity: the id, the owner or the file name, said plainly. */
+  whyNot(uri: string, identity: string): string {
+    const [id, file] = uri.slice(RESULTS_URI.length).split('/');
+    const entry = id ? this.entries.get(id) : undefined;
+    if (!entry)
+      return `No result ${id || '(no id)'} on this server: results are kept for an hour (or until the store is full), then made again by calling the tool.`;
+    if (entry.identity !== identity) return `No result ${id} for identity ${identity}: it was made by another identity, and only that identity can read it.`;
+    const names = [...entry.fields.keys()].flatMap((f) => [`${f}.json`, `${f}.csv`]).concat([...(entry.files?.keys() ?? [])]);
+    return `No result part "${decodeURIComponent(file ?? '')}" in result ${id}: it has ${names.join(', ')}.`;
+  }
+
   private evict(): void {
     const now = Date.now();
     for (const [id, e] of this.entries) {
@@ -45,13 +77,16 @@ export class ResultStore {
   }
 
   /** The text and MIME type at a results URI, or undefined when it is not there for this identity. */
-  read(uri: string, identity: string): { text: string; mimeType: string } | undefined {
+  read(uri: string, identity: string): StoredFile | undefined {
     this.evict();
     if (!uri.startsWith(RESULTS_URI)) return undefined;
     const [id, file] = uri.slice(RESULTS_URI.length).split('/');
-    const m = /^(.+)\.(json|csv)$/.exec(decodeURIComponent(file ?? ''));
     const entry = id ? this.entries.get(id) : undefined;
-    if (!m || !entry || entry.identity !== identity) return undefined;
+    if (!entry || entry.identity !== identity) return undefined;
+    const exported = entry.files?.get(decodeURIComponent(file ?? ''));
+    if (exported) return exported;
+    const m = /^(.+)\.(json|csv)$/.exec(decodeURIComponent(file ?? ''));
+    if (!m) return undefined;
     const json = entry.fields.get(m[1] as string);
     if (json === undefined) return undefined;
     if (m[2] === 'json') return { text: json, mimeType: 'application/json' };

@@ -60,8 +60,21 @@ export interface ToolReturn {
   text?: string;
   /** Content after the text (resource links to exported files, images). */
   content?: ExtraContent[];
+  /** Files the tool wrote (CSV, PDF): a direct call serves each as a resource of the caller and links it after the text. */
+  files?: ExportedFile[];
   /** The upstream HTTP status, for the audit log. */
   upstreamStatus?: number;
+}
+
+export interface ExportedFile {
+  /** File name, unique within one result (e.g. "weights.csv"). */
+  name: string;
+  mimeType: string;
+  /** Text (CSV) or bytes (PDF). */
+  data: string | Uint8Array;
+  /** Where it was written on disk. */
+  path: string;
+  description: string;
 }
 
 export type ParseResult = { ok: true; value: Record<string, unknown> } | { ok: false; problems: string[] };

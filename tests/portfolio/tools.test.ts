@@ -6,7 +6,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { near } from '../helpers/golden.js';
 import { connect, testEnv, type Connected } from '../helpers/mcp.js';
@@ -116,10 +115,11 @@ describe('portfolio tools (set P, csv source)', () => {
     expect(Math.abs(out.cvar - P.cvar.cvar)).toBeLessThan(1e-8);
     const link = (r.content as { type: string; uri?: string; mimeType?: string }[]).find((x) => x.type === 'resource_link')!;
     expect(link.mimeType).toBe('text/csv');
-    const file = fileURLToPath(link.uri!);
-    expect(file).toBe(out.export_path);
+    const file = out.export_path;
     expect(file.startsWith(exportDir)).toBe(true);
-    const rows = readFileSync(file, 'utf8').trim().split('\n');
+    const read = await c.client.readResource({ uri: link.uri! });
+    expect((read.contents[0] as { text: string }).text).toBe(readFileSync(file, 'utf8'));
+    const rows = readFileSync(file, 'utf8').trim().split('\r\n');
     expect(rows[0]).toBe('symbol,weight');
     expect(
       rows
