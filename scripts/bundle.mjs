@@ -20,8 +20,8 @@ const walk = (dir) => {
 walk('plugins');
 walk('src');
 
-// Chunks of an earlier build (their names are content hashes).
-for (const name of readdirSync('dist/src/cli')) if (name.startsWith('chunk-')) rmSync(join('dist/src/cli', name));
+// Chunks and worker scripts of an earlier build (chunk names are content hashes).
+for (const name of readdirSync('dist/src/cli')) if (name.startsWith('chunk-') || name.endsWith('-worker.js')) rmSync(join('dist/src/cli', name));
 
 await build({
   entryPoints: [{ in: 'dist/src/cli/main.js', out: 'main' }, ...workers.map((path) => ({ in: path, out: basename(path, '.js') }))],

@@ -25,9 +25,11 @@ const ALLOWED = [
   /^tools\.yaml$/,
   /^docs\/[a-z]+\.md$/,
   /^generated\/(schemas|tools\.schema)\.json$/,
-  /^dist\/(src|plugins|generated)\/[\w/.-]+\.(js|json)$/,
+  // The build's bundle (scripts/bundle.mjs): the CLI entry, its chunks and the worker scripts.
+  /^dist\/src\/cli\/(main|chunk-[A-Z0-9]+|[a-z]+-worker)\.js$/,
+  /^dist\/tools\.yaml\.json$/,
 ];
-const REQUIRED = ['package.json', 'tools.yaml', 'generated/schemas.json', 'dist/src/cli/main.js', 'dist/generated/tools.js', 'dist/plugins/index.js'];
+const REQUIRED = ['package.json', 'tools.yaml', 'generated/schemas.json', 'dist/src/cli/main.js', 'dist/src/cli/pool-worker.js', 'dist/tools.yaml.json'];
 /** A bound well above today's size (docs/maintainers.md), so a stray folder shows up at once. */
 const MAX_PACKED_BYTES = 500_000;
 

@@ -190,10 +190,11 @@ const STEPS: Step[] = [
 
 beforeAll(async () => {
   s = await sandboxSession({}, { QC_MCP_TOOLS: unrestrictedOverlay(), QC_MCP_NPM: 'tests/fixtures/fake-npm' });
-  // Plugin tools have their own tests (tests/research, tests/portfolio, tests/workflows); here: every QuantConnect and meta tool.
+  // Plugin tools have their own tests (tests/research, tests/portfolio, tests/workflows); here: every QuantConnect and meta
+  // tool but wait_for_job, which needs a background research job (tests/e2e/jobs.test.ts).
   tools = (await s.client.listTools()).tools.filter((t) => {
     const definition = s.runtime.registry.all().find((d) => d.name === t.name);
-    return definition?.endpoint !== 'local' || definition.toolset === 'meta';
+    return definition?.endpoint !== 'local' || (definition.toolset === 'meta' && definition.name !== 'wait_for_job');
   });
 });
 afterAll(() => s.close());
