@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { ToolError } from '../../src/tool/results.js';
 import { defineTool, type ToolContext } from '../../src/tool/tool.js';
-import { BENCHMARK, date, guarded, instance, load, resolution, symbol, TICKERS } from '../quant/common.js';
+import { BENCHMARK, barMinutes, date, guarded, instance, load, resolution, symbol, TICKERS } from '../quant/common.js';
 import { halfLife } from '../quant/stats/adf.js';
 import { ols } from '../quant/stats/ols.js';
 import { simulatePairs, navStatistics, rollingZ, type PairInput } from '../quant/portfolio/pairs-sim.js';
@@ -13,7 +13,7 @@ import { ROLLING_METHODS, rollingCorrelation, rollingScreen } from '../quant/sta
 import { blockLength, int, nBoot, PERIODS, real, seed, thin } from './common.js';
 
 const maxPoints = int(300, 2, 5000).describe('Series points returned');
-const range = { start_date: date.optional(), end_date: date.optional(), instance_name: instance, resolution };
+const range = { start_date: date.optional(), end_date: date.optional(), instance_name: instance, resolution, bar_minutes: barMinutes };
 // delta 1e-7: on log prices the coefficients drift slowly (1e-4, a common default for price levels,
 // lets a + b x follow the spread itself, so the spread loses its mean reversion).
 const kalmanArgs = {
@@ -273,7 +273,8 @@ export const simulatePairsTool = defineTool({
         costBps: a.cost_bps,
         capital: a.capital,
       });
-      const periods = a.periods_per_year ?? PERIODS[a.resolution];
+      // N-minute bars annualise by bars a year of the regular session (252 x ceil(390 / N)).
+      const periods = a.periods_per_year ?? (data.bar_minutes ? data.periods_per_year : PERIODS[a.resolution]);
       const { returns, ...figures } = navStatistics(sim.nav, a.capital, periods);
       const r = returns.subarray(1);
       const wins = sim.trades.filter((t) => t.pnl > 0).length;

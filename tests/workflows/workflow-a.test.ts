@@ -5,9 +5,10 @@
  * survive every filter, and the simulation must give a trade log, PnL per pair, the bootstrap p of
  * alpha and the regime test.
  *
- * Bars are daily: the simulated market has minute bars (and so 15-minute bars) only for SPY, AAPL,
+ * Bars are daily for the sector screen: the simulated market has minute bars (and so 15-minute bars) only for SPY, AAPL,
  * MSFT, KO and PEP, not for a whole sector, and the studies tools take daily, hour or minute bars.
- * A 60-bar window is therefore 60 days, and the half-life limit of 7 days is 7 bars.
+ * A 60-bar window is therefore 60 days, and the half-life limit of 7 days is 7 bars. The last test runs the
+ * pair steps on 15-minute bars of KO/PEP, which do have minute data.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { SECTORS } from '../../plugins/quant/data/sim-universe.js';
@@ -162,4 +163,33 @@ describe.each(SOURCES)('workflow A (stat_arb_study) on $name', ({ data }) => {
     expect(regime.null_distribution).toMatch(/sup-LR .*Monte-Carlo null/);
     expect(regime.break_date >= RANGE.start_date && regime.break_date <= RANGE.end_date).toBe(true);
   }, 180_000);
+});
+
+describe('workflow A on 15-minute bars (the simulated names with minute data)', () => {
+  it('rolling correlation, the Kalman hedge and the simulation run on 15-minute bars of the regular session, annualised by 252 x 26 bars', async () => {
+    const c = await connect({ env: testEnv('http://127.0.0.1:9/api/v2', { QC_MCP_DATA: SIM_SPEC, QC_MCP_TOOLS: studiesOverlay() }) });
+    open.push(c);
+    const call = caller(c.client);
+    const bars = { start_date: '2024-01-02', end_date: '2024-03-28', resolution: 'minute', bar_minutes: 15 };
+    const onGrid = (stamp: string) => {
+      const [h, m] = stamp.slice(11).split(':').map(Number) as [number, number];
+      const minutes = h * 60 + m;
+      return m % 15 === 0 && minutes >= 9 * 60 + 30 && minutes <= 15 * 60 + 45;
+    };
+
+    const rolling = await call('rolling_correlation', { symbols: ['KO', 'PEP'], ...bars, window: 130, threshold: 0.3 });
+    const dates = (rolling.series as { dates: string[] }).dates;
+    expect(dates.length).toBeGreaterThan(10);
+    expect(dates.every(onGrid)).toBe(true);
+    // 26 bars a day over about 60 trading days, less the first window.
+    expect(rolling.windows).toBeGreaterThan(26 * 50 - 130);
+
+    const kalman = await call('kalman_hedge_ratio', { symbol1: 'KO', symbol2: 'PEP', ...bars });
+    expect((kalman.series as { dates: string[] }).dates.every(onGrid)).toBe(true);
+
+    const sim = await call('simulate_pairs_trading', { pairs: ['KO/PEP'], ...bars, hedge: 'ols', lookback: 130 });
+    const stats = sim.statistics as { periods_per_year: number; trades: number };
+    expect(stats.periods_per_year).toBe(252 * 26);
+    expect(stats.trades).toBeGreaterThan(0);
+  }, 120_000);
 });
