@@ -12,15 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authHeaders } from '../../src/qc/auth.js';
 import { connect, testEnv, type Connected } from '../helpers/mcp.js';
 import { unrestrictedOverlay, writeOverlay } from '../helpers/overlay.js';
 import { CREDENTIALS } from '../helpers/sandbox.js';
+import { auditRecords, deployPaper, SPY, shock } from '../helpers/live.js';
 import { pollUntil } from '../helpers/workflow.js';
 
 const run = promisify(execFile);
 const INTERVAL_S = 2;
-const SPY = 'SPY R735QTJ8XC9X';
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -71,46 +70,6 @@ describe('quantconnect-mcp guard against quantconnect-mcp sandbox', () => {
     if (result.isError) throw new Error(`${name}: ${JSON.stringify(result.content)}`);
     return result.structuredContent as Record<string, any>;
   };
-  const shock = async (projectId: number, equityChangePct: number) =>
-    (await (
-      await fetch(`${baseUrl}/sandbox/live/shock`, {
-        method: 'POST',
-        headers: { ...authHeaders(CREDENTIALS), 'content-type': 'application/json' },
-        body: JSON.stringify({ projectId, equityChangePct }),
-      })
-    ).json()) as { success: boolean };
-  const auditRecords = () =>
-    readFileSync(join(guardState, 'audit.jsonl'), 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Record<string, any>);
-
-  async function deploy(name: string): Promise<number> {
-    const projectId = Number((await ok('create_project', { name, language: 'Py' })).projects[0].projectId);
-    const compile = await ok('create_compile', { projectId });
-    await pollUntil(
-      () => ok('read_compile', { projectId, compileId: compile.compileId }),
-      (c) => c.state === 'BuildSuccess',
-    );
-    const nodeId = (await ok('read_project_nodes', { projectId })).nodes.live[0].id;
-    await ok('create_live_algorithm', {
-      projectId,
-      compileId: compile.compileId,
-      nodeId,
-      versionId: '-1',
-      brokerage: {
-        id: 'QuantConnectBrokerage',
-        holdings: [{ symbolId: SPY, symbol: 'SPY', quantity: 100, averagePrice: 400 }],
-        cash: [{ amount: 60_000, currency: 'USD' }],
-      },
-    });
-    await pollUntil(
-      () => ok('read_live_algorithm', { projectId }),
-      (l) => l.status === 'Running',
-    );
-    return projectId;
-  }
-
   beforeAll(async () => {
     const port = await freePort();
     const started = await spawnCli(
@@ -121,8 +80,8 @@ describe('quantconnect-mcp guard against quantconnect-mcp sandbox', () => {
     sandbox = started.child;
     baseUrl = started.match[1]!;
     mcp = await connect({ env: testEnv(baseUrl, { QC_MCP_TOOLS: unrestrictedOverlay() }) });
-    projects.shocked = await deploy('Guarded -6');
-    projects.mild = await deploy('Guarded -3');
+    projects.shocked = await deployPaper(mcp.client, 'Guarded -6');
+    projects.mild = await deployPaper(mcp.client, 'Guarded -3');
     const overlay = writeOverlay({
       guard: { interval_s: INTERVAL_S, deployments: 'all', rules: [{ name: 'daily 5 %', max_daily_loss_pct: 5, action: 'liquidate' }] },
     });
@@ -147,8 +106,8 @@ describe('quantconnect-mcp guard against quantconnect-mcp sandbox', () => {
   });
 
   it('a -6 % shock under the 5 % liquidate rule is liquidated and stopped within two intervals; a -3 % shock is left alone', async () => {
-    expect((await shock(projects.mild, -3)).success).toBe(true);
-    expect((await shock(projects.shocked, -6)).success).toBe(true);
+    await shock(baseUrl, CREDENTIALS, projects.mild, -3);
+    await shock(baseUrl, CREDENTIALS, projects.shocked, -6);
     const shockedAt = Date.now();
     const after = await pollUntil(
       () => ok('read_live_algorithm', { projectId: projects.shocked }),
@@ -165,7 +124,7 @@ describe('quantconnect-mcp guard against quantconnect-mcp sandbox', () => {
   }, 30_000);
 
   it('the audit chain holds exactly one guard entry, with the rule, the figures and the answer, and verifies', async () => {
-    const records = auditRecords();
+    const records = auditRecords(guardState);
     const entries = records.filter((r) => r.decision === 'guard_action' || r.decision === 'guard_escalated');
     expect(entries).toHaveLength(1);
     const [entry] = entries;
