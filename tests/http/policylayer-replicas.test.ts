@@ -3,9 +3,8 @@
  * on one real redis-server hold `scope: grant` counts together: 10 a minute per grant across both, and each
  * grant its own 10. .ci/run installs redis-server; without it this suite says so and is skipped (in CI it fails).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
@@ -16,17 +15,7 @@ import { createRuntime } from '../../src/server/runtime.js';
 import type { Runtime } from '../../src/server/server.js';
 import { testEnv } from '../helpers/mcp.js';
 import { startRecorder, type Recorder } from '../helpers/recorder.js';
-
-const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
-if (!hasRedis && process.env.CI) throw new Error('redis-server is not installed: .ci/run installs it (apt-get install redis-server)');
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
+import { hasRedis, startRedis } from '../helpers/redis.js';
 
 let redis: ChildProcess;
 let recorder: Recorder;
@@ -44,17 +33,9 @@ async function connect(url: string, token: string): Promise<Client> {
 
 describe.runIf(hasRedis)('the published example on two replicas sharing Redis', () => {
   beforeAll(async () => {
-    const port = await freePort();
-    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    for (
-      let i = 0;
-      i < 50 &&
-      spawnSync('redis-cli', ['-p', String(port), 'ping'])
-        .stdout?.toString()
-        .trim() !== 'PONG';
-      i++
-    )
-      await new Promise((r) => setTimeout(r, 100));
+    const started = await startRedis();
+    redis = started.child;
+    const port = started.port;
     recorder = await startRecorder();
     const grants = new GrantStore(join(mkdtempSync(join(tmpdir(), 'qcmcp-plr-')), 'grants.yaml'));
     tokens = { alice: grants.add({ id: 'alice' }), bob: grants.add({ id: 'bob' }) };

@@ -6,7 +6,6 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
@@ -14,17 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv } from '../helpers/mcp.js';
 import { writeOverlay } from '../helpers/overlay.js';
 import { startRecorder, type Recorder } from '../helpers/recorder.js';
-
-const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
-if (!hasRedis && process.env.CI) throw new Error('redis-server is not installed: .ci/run installs it (apt-get install redis-server)');
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
+import { hasRedis, startRedis } from '../helpers/redis.js';
 
 let redis: ChildProcess;
 let redisPort: number;
@@ -63,17 +52,7 @@ async function connect(url: string): Promise<Client> {
 
 describe.runIf(hasRedis)('two replicas on one Redis', () => {
   beforeAll(async () => {
-    redisPort = await freePort();
-    redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    for (
-      let i = 0;
-      i < 50 &&
-      spawnSync('redis-cli', ['-p', String(redisPort), 'ping'])
-        .stdout?.toString()
-        .trim() !== 'PONG';
-      i++
-    )
-      await new Promise((r) => setTimeout(r, 100));
+    ({ child: redis, port: redisPort } = await startRedis());
     recorder = await startRecorder();
     env = testEnv(recorder.baseUrl, {
       QC_MCP_TOOLS: writeOverlay({

@@ -12,7 +12,6 @@
  */
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -24,21 +23,12 @@ import { testEnv } from '../helpers/mcp.js';
 import { unrestrictedOverlay, writeOverlay } from '../helpers/overlay.js';
 import { CREDENTIALS, sandboxSession, type SandboxSession } from '../helpers/sandbox.js';
 import { caller, pollUntil } from '../helpers/workflow.js';
+import { hasRedis, startRedis } from '../helpers/redis.js';
 
 const run = promisify(execFile);
 const CLI = 'dist/src/cli/main.js';
 const INTERVAL_S = 1;
 const LEASE_S = 3;
-const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
-if (!hasRedis && process.env.CI) throw new Error('redis-server is not installed: .ci/run installs it (apt-get install redis-server)');
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 interface Replica {
   child: ChildProcess;
@@ -137,17 +127,7 @@ describe.runIf(hasRedis)('two serve replicas sharing Redis', () => {
       .trim();
 
   beforeAll(async () => {
-    redisPort = await freePort();
-    redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    for (
-      let i = 0;
-      i < 50 &&
-      spawnSync('redis-cli', ['-p', String(redisPort), 'ping'])
-        .stdout?.toString()
-        .trim() !== 'PONG';
-      i++
-    )
-      await new Promise((r) => setTimeout(r, 100));
+    ({ child: redis, port: redisPort } = await startRedis());
     const env = guardEnv([projects.redisA, projects.redisB]);
     const state = ['--state', `redis://127.0.0.1:${redisPort}`];
     replicas.push(
