@@ -51,12 +51,15 @@ export function parseYamlText<S extends z.ZodType>(text: string, file: string, s
   return parsed.data as z.infer<S>;
 }
 
-export function parseYamlFile<S extends z.ZodType>(file: string, schema: S): z.infer<S> {
-  let text: string;
+/** A configuration file's text; a file that cannot be read is a ConfigError naming it. */
+export function readConfigText(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (error) {
     throw new ConfigError(file, [`cannot read: ${(error as Error).message}`]);
   }
-  return parseYamlText(text, file, schema);
+}
+
+export function parseYamlFile<S extends z.ZodType>(file: string, schema: S): z.infer<S> {
+  return parseYamlText(readConfigText(file), file, schema);
 }

@@ -5,10 +5,9 @@
  */
 import { escapeToken } from '../util/json-pointer.js';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { isPolicyLayerShape, readPolicyLayer, type PolicyLayerOverlay } from './policy-json.js';
 import type { Layer, LayerFields, PolicyFields } from './policy-schema.js';
-import { ConfigError, parseYamlText } from './load-yaml.js';
+import { ConfigError, parseYamlText, readConfigText } from './load-yaml.js';
 import type { GuardSection } from './guard-schema.js';
 import { readToolsFile } from './tools-cache.js';
 import { OverlayFileSchema, type OverlayFile, type ToolsFile } from './tools-schema.js';
@@ -168,12 +167,7 @@ export function mergePolicyLayer(base: OperatorConfig, doc: PolicyLayerOverlay, 
 
 /** Read an overlay file: its shape says whether it is a PolicyLayer policy or an overlay in tools.yaml's fields. */
 export function loadOverlay(base: OperatorConfig, overlayPath: string): OperatorConfig {
-  let text: string;
-  try {
-    text = readFileSync(overlayPath, 'utf8');
-  } catch (error) {
-    throw new ConfigError(overlayPath, [`cannot read: ${(error as Error).message}`]);
-  }
+  const text = readConfigText(overlayPath);
   const policyLayer = isPolicyLayerShape(text);
   if (policyLayer) return mergePolicyLayer(base, readPolicyLayer(policyLayer, overlayPath), overlayPath);
   return mergeOverlay(base, parseYamlText(text, overlayPath, OverlayFileSchema), overlayPath);

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from './package-info.js';
-import { ConfigError, parseYamlText } from './load-yaml.js';
+import { parseYamlText, readConfigText } from './load-yaml.js';
 import { ToolsFileSchema, type ToolsFile } from './tools-schema.js';
 
 const CACHE = join(packageRoot(), 'dist', 'tools.yaml.json');
@@ -31,18 +31,13 @@ function cached(hash: string): ToolsFile | undefined {
 }
 
 export function readToolsFile(file: string): ToolsFile {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(file, [`cannot read: ${(error as Error).message}`]);
-  }
+  const text = readConfigText(file);
   return cached(sha256(text)) ?? parseYamlText(text, file, ToolsFileSchema);
 }
 
 /** Build step (scripts/copy-assets.mjs): validate tools.yaml and store it beside the compiled code. */
 export function writeToolsCache(file: string): void {
-  const text = readFileSync(file, 'utf8');
+  const text = readConfigText(file);
   const cache: Cache = { sha256: sha256(text), document: parseYamlText(text, file, ToolsFileSchema) };
   writeFileSync(CACHE, JSON.stringify(cache));
 }
